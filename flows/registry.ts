@@ -1,0 +1,18 @@
+// The flows the engine can run. Bump `version` on any change that makes stored
+// snapshots of the previous version invalid (renamed/removed states or context fields).
+import type { AnyStateMachine } from "xstate";
+import { helplineMachine, SUPPORTED_LANGUAGES } from "./helpline.ts";
+
+export interface FlowDefinition {
+  id: string;
+  version: number;
+  machine: AnyStateMachine;
+  languages: readonly string[];
+}
+
+export const helplineFlow: FlowDefinition = {
+  id: "helpline",
+  version: 1,
+  machine: helplineMachine,
+  languages: SUPPORTED_LANGUAGES,
+};

@@ -1,0 +1,38 @@
+// Channel-neutral vocabulary shared by flows, the engine and the channel adapters.
+
+export type Command = "start" | "help" | "menu" | "language";
+export const COMMANDS: readonly Command[] = ["start", "help", "menu", "language"];
+
+export type UnsupportedKind = "photo" | "sticker" | "voice" | "audio" | "video" | "file" | "edit" | "other";
+
+/** What a person did, translated from a platform update by a channel adapter. */
+export type FlowEvent =
+  | { type: "TEXT"; text: string }
+  | { type: "CHOICE"; id: string }
+  | { type: "LOCATION"; latitude: number; longitude: number }
+  | { type: "COMMAND"; command: Command }
+  | { type: "UNSUPPORTED"; what: UnsupportedKind };
+
+/** A button: `id` travels back in a CHOICE event, `label` is an i18n key. */
+export interface Choice {
+  id: string;
+  label: string;
+}
+
+/** One message a flow wants to send: i18n keys and flow data ids, never literal text. */
+export interface OutMessage {
+  text: string;
+  params?: Record<string, string | number>;
+  /** Ids from flows/data/contacts.ts, rendered as a contact card below the text. */
+  contacts?: string[];
+  choices?: Choice[];
+  /** Ask the person to share their location (Telegram request_location, LINE location action). */
+  requestLocation?: boolean;
+}
+
+/** Something the engine must do in the same transaction as the step. */
+export type Effect = { type: "handoff"; reason: string };
+
+export interface FlowContext {
+  lang?: string;
+}

@@ -1,0 +1,89 @@
+// Wires SafeLine together: store -> engine -> outbox -> channels -> HTTP server.
+import type { FastifyInstance } from "fastify";
+import type { UserFromGetMe } from "grammy/types";
+import { helplineFlow, type FlowDefinition } from "../flows/registry.ts";
+import { registerWebChat, webSender } from "./channels/web/web-channel.ts";
+import { TelegramChannel } from "./channels/telegram/telegram-channel.ts";
+import type { Config } from "./config.ts";
+import { Engine } from "./engine/engine.ts";
+import { createI18n } from "./i18n.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { Deliverer, type ChannelSender, type DelivererOptions } from "./outbox/deliverer.ts";
+import { createServer } from "./http/server.ts";
+import { migrate } from "./store/migrate.ts";
+import { Store, type Channel } from "./store/store.ts";
+
+export interface AppOptions {
+  logger?: Logger;
+  flow?: FlowDefinition;
+  delivery?: Partial<DelivererOptions>;
+  /** Skip outbox delivery (tests that simulate a crash between commit and send). */
+  deliver?: boolean;
+  telegramBotInfo?: UserFromGetMe;
+}
+
+export interface App {
+  server: FastifyInstance;
+  store: Store;
+  engine: Engine;
+  deliverer: Deliverer;
+  telegram?: TelegramChannel;
+  /** Listens on config HOST:PORT and starts channels and delivery; returns the base URL. */
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const log = options.logger ?? createLogger(config.LOG_LEVEL);
+  await migrate(config.DATABASE_URL);
+  const store = await Store.open(config.DATABASE_URL);
+  const i18n = await createI18n();
+  const senders: Partial<Record<Channel, ChannelSender>> = {};
+  let wake = () => {};
+  const engine = new Engine(store, options.flow ?? helplineFlow, i18n, log, () => wake());
+  const server = createServer(store);
+
+  let telegram: TelegramChannel | undefined;
+  if (config.TELEGRAM_BOT_TOKEN) {
+    telegram = new TelegramChannel(
+      {
+        token: config.TELEGRAM_BOT_TOKEN,
+        apiRoot: config.TELEGRAM_API_ROOT,
+        ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+        ...(config.TELEGRAM_WEBHOOK_SECRET ? { webhookSecret: config.TELEGRAM_WEBHOOK_SECRET } : {}),
+        ...(options.telegramBotInfo ? { botInfo: options.telegramBotInfo } : {}),
+      },
+      engine,
+      i18n,
+      log,
+    );
+    telegram.registerRoutes(server);
+    senders.telegram = telegram.sender;
+  }
+  if (config.webChatEnabled) {
+    registerWebChat(server, engine, store);
+    senders.web = webSender;
+  }
+  const deliverer = new Deliverer(store, senders, log, options.delivery);
+  wake = () => deliverer.wake();
+
+  return {
+    server,
+    store,
+    engine,
+    deliverer,
+    ...(telegram ? { telegram } : {}),
+    async start() {
+      const address = await server.listen({ port: config.PORT, host: config.HOST });
+      if (options.deliver !== false) deliverer.start();
+      await telegram?.start();
+      return address;
+    },
+    async stop() {
+      await telegram?.stop();
+      await server.close();
+      await deliverer.stop();
+      await store.close();
+    },
+  };
+}

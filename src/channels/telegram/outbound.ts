@@ -1,0 +1,36 @@
+// Stored outbound message -> Telegram sendMessage calls (text parts and keyboards).
+import type { InlineKeyboardMarkup, ReplyKeyboardMarkup } from "grammy/types";
+import type { RenderedPayload } from "../../engine/render.ts";
+import { splitText } from "../split-text.ts";
+
+export const TELEGRAM_TEXT_LIMIT = 4096;
+
+export interface TelegramSend {
+  text: string;
+  reply_markup?: InlineKeyboardMarkup | ReplyKeyboardMarkup;
+}
+
+function markup(payload: RenderedPayload | null): TelegramSend["reply_markup"] {
+  if (payload?.requestLocation) {
+    // A reply keyboard: the location button, and the choices as plain text buttons
+    // (typed labels are matched back to choices by the engine).
+    return {
+      keyboard: [
+        [{ text: payload.requestLocation.label, request_location: true }],
+        ...(payload.choices ?? []).map((c) => [{ text: c.label }]),
+      ],
+      one_time_keyboard: true,
+      resize_keyboard: true,
+    };
+  }
+  if (payload?.choices?.length) {
+    return { inline_keyboard: payload.choices.map((c) => [{ text: c.label, callback_data: c.id }]) };
+  }
+  return undefined;
+}
+
+export function toTelegramSends(text: string, payload: RenderedPayload | null): TelegramSend[] {
+  const parts = splitText(text, TELEGRAM_TEXT_LIMIT);
+  const replyMarkup = markup(payload);
+  return parts.map((part, i) => (i === parts.length - 1 && replyMarkup ? { text: part, reply_markup: replyMarkup } : { text: part }));
+}

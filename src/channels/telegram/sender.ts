@@ -1,0 +1,37 @@
+// Delivers outbox rows with the Bot API, silently; maps Bot API failures to retry decisions.
+import { GrammyError, HttpError, type Api } from "grammy";
+import type { RenderedPayload } from "../../engine/render.ts";
+import { DeliveryError } from "../../outbox/delivery-error.ts";
+import type { ChannelSender } from "../../outbox/deliverer.ts";
+import type { OutboxItem } from "../../store/store.ts";
+import { toTelegramSends } from "./outbound.ts";
+
+export function toDeliveryError(error: unknown): DeliveryError {
+  if (error instanceof GrammyError) {
+    const reason = `telegram ${error.error_code}: ${error.description}`;
+    if (error.error_code === 429) return new DeliveryError(reason, true, (error.parameters.retry_after ?? 1) * 1000);
+    return new DeliveryError(reason, error.error_code >= 500);
+  }
+  if (error instanceof HttpError) return new DeliveryError("telegram network error", true);
+  return new DeliveryError((error as Error).message ?? "unknown error", true);
+}
+
+export class TelegramSender implements ChannelSender {
+  constructor(private readonly api: Api) {}
+
+  async send(item: OutboxItem): Promise<string[]> {
+    const ids: string[] = [];
+    try {
+      for (const part of toTelegramSends(item.text, item.payload as RenderedPayload | null)) {
+        const sent = await this.api.sendMessage(item.chatId, part.text, {
+          disable_notification: true,
+          ...(part.reply_markup ? { reply_markup: part.reply_markup } : {}),
+        });
+        ids.push(String(sent.message_id));
+      }
+    } catch (error) {
+      throw toDeliveryError(error);
+    }
+    return ids;
+  }
+}

@@ -1,0 +1,122 @@
+// Telegram through grammY: webhook (POST /webhooks/telegram, secret token checked) when
+// PUBLIC_URL is set, long polling otherwise. Every update goes through the engine and is
+// acknowledged only after its step is committed.
+import { timingSafeEqual } from "node:crypto";
+import { Bot, type Context } from "grammy";
+import type { Update, UserFromGetMe } from "grammy/types";
+import type { FastifyInstance } from "fastify";
+import type { i18n as I18n } from "i18next";
+import type { Engine } from "../../engine/engine.ts";
+import { FALLBACK_LANGUAGE, supportedLanguage } from "../../i18n.ts";
+import type { Logger } from "../../log.ts";
+import { fromTelegramUpdate } from "./inbound.ts";
+import { TelegramSender } from "./sender.ts";
+
+export interface TelegramOptions {
+  token: string;
+  apiRoot: string;
+  /** Set for webhook mode: `${publicUrl}/webhooks/telegram`. */
+  publicUrl?: string;
+  webhookSecret?: string;
+  botInfo?: UserFromGetMe;
+}
+
+export const WEBHOOK_PATH = "/webhooks/telegram";
+const ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"] as const;
+
+function sameSecret(given: unknown, expected: string): boolean {
+  if (typeof given !== "string") return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+const isUpdate = (body: unknown): body is Update =>
+  typeof body === "object" && body !== null && !Array.isArray(body) && Number.isSafeInteger((body as Update).update_id);
+
+export class TelegramChannel {
+  readonly bot: Bot;
+  readonly sender: TelegramSender;
+
+  constructor(
+    private readonly options: TelegramOptions,
+    private readonly engine: Engine,
+    private readonly i18n: I18n,
+    private readonly log: Logger,
+  ) {
+    this.bot = new Bot(options.token, {
+      client: { apiRoot: options.apiRoot },
+      ...(options.botInfo ? { botInfo: options.botInfo } : {}),
+    });
+    this.sender = new TelegramSender(this.bot.api);
+    this.bot.use((ctx) => this.onUpdate(ctx));
+    // Only long polling reaches this handler (webhook errors answer 500 so Telegram
+    // redelivers). Polling moves on past a failed update: use webhook mode in production.
+    this.bot.catch((err) => {
+      this.log.error({ err: err.error instanceof Error ? err.error.message : "unknown" }, "telegram update failed");
+    });
+  }
+
+  get webhookMode(): boolean {
+    return Boolean(this.options.publicUrl);
+  }
+
+  private async onUpdate(ctx: Context): Promise<void> {
+    const translated = fromTelegramUpdate(ctx.update);
+    if (translated.kind === "ignored") return;
+    if (translated.kind === "group") {
+      if (translated.shouldAnswer) this.answerGroup(translated.chatId, translated.languageHint);
+      return;
+    }
+    await this.engine.handle(translated.inbound);
+    if (translated.callbackQueryId) {
+      // After the commit: stops the button's spinner. Losing this call loses nothing.
+      this.bot.api.answerCallbackQuery(translated.callbackQueryId).catch(() => {
+        this.log.warn("answerCallbackQuery failed");
+      });
+    }
+  }
+
+  private answerGroup(chatId: number, languageHint?: string): void {
+    const t = this.i18n.getFixedT(supportedLanguage(languageHint) ?? FALLBACK_LANGUAGE);
+    this.bot.api.sendMessage(chatId, t("common.privateOnly"), { disable_notification: true }).catch(() => {
+      this.log.warn("group notice failed");
+    });
+  }
+
+  /** Registers the webhook route (webhook mode only). */
+  registerRoutes(app: FastifyInstance): void {
+    if (!this.webhookMode) return;
+    const secret = this.options.webhookSecret!;
+    app.post(WEBHOOK_PATH, {
+      onRequest: async (request, reply) => {
+        if (!sameSecret(request.headers["x-telegram-bot-api-secret-token"], secret)) {
+          return reply.code(401).send({ error: "invalid secret token" });
+        }
+      },
+      handler: async (request, reply) => {
+        if (!isUpdate(request.body)) return reply.code(400).send({ error: "not a Telegram update" });
+        await this.bot.handleUpdate(request.body);
+        return reply.code(200).send({ ok: true });
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.bot.init();
+    if (this.webhookMode) {
+      await this.bot.api.setWebhook(`${this.options.publicUrl!.replace(/\/$/, "")}${WEBHOOK_PATH}`, {
+        secret_token: this.options.webhookSecret!,
+        allowed_updates: [...ALLOWED_UPDATES],
+      });
+      this.log.info({ mode: "webhook" }, "telegram ready");
+    } else {
+      void this.bot.start({ allowed_updates: [...ALLOWED_UPDATES], onStart: () => this.log.info({ mode: "polling" }, "telegram ready") })
+        .catch((error: Error) => this.log.error({ err: error.message }, "telegram polling stopped"));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.webhookMode && this.bot.isRunning()) await this.bot.stop();
+  }
+}

@@ -1,0 +1,60 @@
+// Configuration from the environment, validated once at start (see .env.example).
+import { z } from "zod";
+
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const schema = z
+  .object({
+    DATABASE_URL: z
+      .string()
+      .default("file:./data/safeline.db")
+      .refine((v) => /^(file:|postgres(ql)?:\/\/)/.test(v), "must start with file: (SQLite) or postgresql:// (PostgreSQL)"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default("127.0.0.1"),
+    PUBLIC_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    TELEGRAM_BOT_TOKEN: optional.pipe(z.string().regex(/^\d+:[\w-]+$/, "looks like 123456:ABC-DEF…").optional()),
+    TELEGRAM_WEBHOOK_SECRET: optional.pipe(
+      z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "1–256 characters from A-Z a-z 0-9 _ -").optional(),
+    ),
+    TELEGRAM_API_ROOT: z.url().default("https://api.telegram.org"),
+    LINE_CHANNEL_SECRET: optional,
+    LINE_CHANNEL_ACCESS_TOKEN: optional,
+    LINE_API_BASE_URL: z.url().default("https://api.line.me"),
+    WEB_CHAT: z.enum(["auto", "on", "off"]).default("auto"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.TELEGRAM_BOT_TOKEN && env.PUBLIC_URL && !env.TELEGRAM_WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["TELEGRAM_WEBHOOK_SECRET"],
+        message: "is required when PUBLIC_URL is set (Telegram webhook mode)",
+      });
+    }
+    if (Boolean(env.LINE_CHANNEL_SECRET) !== Boolean(env.LINE_CHANNEL_ACCESS_TOKEN)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [env.LINE_CHANNEL_SECRET ? "LINE_CHANNEL_ACCESS_TOKEN" : "LINE_CHANNEL_SECRET"],
+        message: "LINE needs both LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN",
+      });
+    }
+  });
+
+export type Config = z.output<typeof schema> & { webChatEnabled: boolean };
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "environment"}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const c = parsed.data;
+  const anyRealChannel = Boolean(c.TELEGRAM_BOT_TOKEN || c.LINE_CHANNEL_SECRET);
+  const webChatEnabled = c.WEB_CHAT === "on" || (c.WEB_CHAT === "auto" && !anyRealChannel);
+  return { ...c, webChatEnabled };
+}

@@ -1,0 +1,107 @@
+// One conversation step per inbound event: dedupe -> load snapshot -> machine step ->
+// one transaction (inbound, snapshot, outbox, handoff) -> wake the outbox.
+// Steps of one chat run in arrival order; different chats run concurrently.
+import type { i18n as I18n } from "i18next";
+import type { FlowDefinition } from "../../flows/registry.ts";
+import type { FlowEvent } from "../../flows/types.ts";
+import { FALLBACK_LANGUAGE, supportedLanguage } from "../i18n.ts";
+import type { Logger } from "../log.ts";
+import type { Channel, StepResult, Store } from "../store/store.ts";
+import type { StepContext, StepOutput } from "../store/store.ts";
+import { advance, type PersistedState, type StoredMachine } from "./advance.ts";
+import { matchChoice } from "./choice-match.ts";
+import { KeyedQueue } from "./keyed-queue.ts";
+import { render } from "./render.ts";
+
+/** A platform update translated by a channel adapter. */
+export interface Inbound {
+  channel: Channel;
+  /** Platform event id, unique per channel (Telegram update_id, LINE webhookEventId). */
+  eventId: string;
+  platformUserId: string;
+  chatId: string;
+  languageHint?: string;
+  event: FlowEvent;
+  /** The person's own message id, kept so it can be deleted later where the platform allows. */
+  platformMessageId?: string;
+}
+
+export class Engine {
+  private readonly queue = new KeyedQueue();
+
+  constructor(
+    private readonly store: Store,
+    private readonly flow: FlowDefinition,
+    private readonly i18n: I18n,
+    private readonly log: Logger,
+    private readonly onCommitted: () => void = () => {},
+  ) {}
+
+  handle(inbound: Inbound): Promise<StepResult> {
+    return this.queue.run(`${inbound.channel}:${inbound.chatId}`, async () => {
+      if (await this.store.eventSeen(inbound.channel, inbound.eventId)) return { duplicate: true };
+      const result = await this.store.step(inbound, (ctx) => this.decide(inbound, ctx));
+      if (result.duplicate) {
+        this.log.info({ channel: inbound.channel }, "duplicate event ignored");
+      } else {
+        this.log.info({ conversation: result.conversationId, out: result.outboundCount, event: inbound.event.type }, "step committed");
+        if (result.outboundCount > 0) this.onCommitted();
+      }
+      return result;
+    });
+  }
+
+  private decide(inbound: Inbound, { contactLanguage, conversation }: StepContext): StepOutput {
+    const stored: StoredMachine | null = conversation && {
+      machineId: conversation.machineId,
+      machineVersion: conversation.machineVersion,
+      state: JSON.parse(conversation.snapshot) as PersistedState,
+    };
+    let event = inbound.event;
+    if (event.type === "TEXT") {
+      const id = matchChoice(event.text, stored?.state.choices);
+      if (id) event = { type: "CHOICE", id };
+    }
+    const { snapshot, messages, effects, restarted } = advance(this.flow, stored, event);
+    if (restarted) this.log.warn({ conversation: conversation?.id }, "snapshot from an older flow: restarted");
+
+    const chosen = (snapshot.context as { lang?: string }).lang;
+    const lang = chosen ?? contactLanguage ?? supportedLanguage(inbound.languageHint) ?? FALLBACK_LANGUAGE;
+    const t = this.i18n.getFixedT(lang);
+    const outbound = messages.map((m) => render(m, t));
+    const asked = outbound.findLast((m) => m.payload.choices);
+    const state: PersistedState = {
+      value: snapshot.value,
+      context: snapshot.context,
+      choices: messages.length ? asked?.payload.choices : stored?.state.choices,
+    };
+    const handoff = effects.find((e) => e.type === "handoff");
+    return {
+      machineId: this.flow.id,
+      machineVersion: this.flow.version,
+      snapshot: JSON.stringify(state),
+      status: snapshot.hasTag("handoff") ? "handoff" : "active",
+      language: chosen ?? null,
+      inbound: inboundRecord(inbound),
+      outbound,
+      ...(handoff ? { handoffReason: handoff.reason } : {}),
+    };
+  }
+}
+
+function inboundRecord(inbound: Inbound): StepOutput["inbound"] {
+  const { event } = inbound;
+  const base = inbound.platformMessageId ? { platformMessageId: inbound.platformMessageId } : {};
+  switch (event.type) {
+    case "TEXT":
+      return { ...base, kind: "text", text: event.text };
+    case "CHOICE":
+      return { ...base, kind: "choice", payload: { choice: event.id } };
+    case "LOCATION":
+      return { ...base, kind: "location", payload: { latitude: event.latitude, longitude: event.longitude } };
+    case "COMMAND":
+      return { ...base, kind: "command", text: `/${event.command}` };
+    case "UNSUPPORTED":
+      return { ...base, kind: event.what };
+  }
+}

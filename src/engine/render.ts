@@ -1,0 +1,35 @@
+// Turns a flow's neutral message into what is stored and sent: text in the person's
+// language plus a structured payload the channel adapters draw as buttons.
+import type { TFunction } from "i18next";
+import { CONTACTS, isContactId, isUserVisible } from "../../flows/data/contacts.ts";
+import type { OutMessage } from "../../flows/types.ts";
+
+export interface RenderedPayload {
+  key: string;
+  choices?: { id: string; label: string }[];
+  requestLocation?: { label: string; skipLabel?: string };
+}
+
+export interface RenderedMessage {
+  kind: "text";
+  text: string;
+  payload: RenderedPayload;
+}
+
+function contactLines(ids: string[], t: TFunction): string[] {
+  return ids.flatMap((id) => {
+    if (!isContactId(id)) return [];
+    const fact = CONTACTS[id];
+    if (!isUserVisible(fact)) return [];
+    return [`• ${t(fact.label)}: ${fact.value} (${t("contacts.checked", { date: fact.checked })})`];
+  });
+}
+
+export function render(message: OutMessage, t: TFunction): RenderedMessage {
+  const lines = [t(message.text, message.params ?? {}), ...contactLines(message.contacts ?? [], t)];
+  const choices = message.choices?.map((c) => ({ id: c.id, label: t(c.label) }));
+  const payload: RenderedPayload = { key: message.text };
+  if (choices?.length) payload.choices = choices;
+  if (message.requestLocation) payload.requestLocation = { label: t("emergency.shareLocation") };
+  return { kind: "text", text: lines.join("\n"), payload };
+}

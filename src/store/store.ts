@@ -1,0 +1,242 @@
+// Persistence for the engine, the outbox and the channels. One transaction per step.
+import { randomUUID } from "node:crypto";
+import { openPrisma, type Db } from "./prisma.ts";
+import { committedMigrations } from "./migrate.ts";
+import { providerOf, type Provider } from "./database-url.ts";
+import type {
+  Channel,
+  ConversationStatus,
+  OutboxItem,
+  StepInput,
+  StepOutput,
+  StepResult,
+  StoredConversation,
+  TranscriptEntry,
+} from "./types.ts";
+
+export type { Channel, OutboxItem, StepInput, StepOutput, StepResult, StoredConversation, TranscriptEntry };
+
+type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+export interface StepContext {
+  contactLanguage: string | null;
+  conversation: StoredConversation | null;
+}
+
+const TX_OPTIONS = { maxWait: 15_000, timeout: 15_000 };
+
+function isUniqueViolation(error: unknown, model: string): boolean {
+  const e = error as { code?: string; meta?: { modelName?: string } };
+  return e?.code === "P2002" && e.meta?.modelName === model;
+}
+
+const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+
+export class Store {
+  private constructor(
+    private readonly db: Db,
+    readonly provider: Provider,
+  ) {}
+
+  static async open(url: string): Promise<Store> {
+    return new Store(await openPrisma(url), providerOf(url));
+  }
+
+  close(): Promise<void> {
+    return this.db.$disconnect();
+  }
+
+  async eventSeen(channel: Channel, eventId: string): Promise<boolean> {
+    const row = await this.db.message.findUnique({
+      where: { channel_platformEventId: { channel, platformEventId: eventId } },
+      select: { id: true },
+    });
+    return row !== null;
+  }
+
+  /**
+   * Runs one conversation step: `decide` sees the current conversation and returns what
+   * to store. Contact, inbound message, snapshot, outbox rows and handoff are committed
+   * together. A repeated platform event id changes nothing and reports `duplicate`.
+   */
+  async step(input: StepInput, decide: (ctx: StepContext) => StepOutput): Promise<StepResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.db.$transaction((tx) => this.stepInTx(tx, input, decide), TX_OPTIONS);
+      } catch (error) {
+        if (isUniqueViolation(error, "Message")) return { duplicate: true };
+        // Two instances creating the same new contact at once: the loser retries and finds it.
+        if (isUniqueViolation(error, "Contact") && attempt === 0) continue;
+        throw error;
+      }
+    }
+  }
+
+  private async stepInTx(tx: Tx, input: StepInput, decide: (ctx: StepContext) => StepOutput): Promise<StepResult> {
+    const now = new Date();
+    const contact = await tx.contact.upsert({
+      where: { channel_platformUserId: { channel: input.channel, platformUserId: input.platformUserId } },
+      create: { id: randomUUID(), channel: input.channel, platformUserId: input.platformUserId },
+      update: { lastSeenAt: now, active: true },
+      select: { id: true, language: true },
+    });
+    if (this.provider === "postgresql") {
+      // Serialises steps of one person across server processes.
+      await tx.$queryRaw`SELECT id FROM "Contact" WHERE id = ${contact.id} FOR UPDATE`;
+    }
+    const current = await tx.conversation.findFirst({
+      where: { contactId: contact.id, chatId: input.chatId, status: { not: "closed" } },
+      orderBy: { createdAt: "desc" },
+      select: { id: true, machineId: true, machineVersion: true, snapshot: true, status: true, language: true },
+    });
+    const conversation = current && { ...current, status: current.status as ConversationStatus };
+    const out = decide({ contactLanguage: contact.language, conversation });
+
+    const conversationId = conversation?.id ?? randomUUID();
+    const fields = {
+      machineId: out.machineId,
+      machineVersion: out.machineVersion,
+      snapshot: out.snapshot,
+      status: out.status,
+      language: out.language,
+    };
+    if (conversation) {
+      await tx.conversation.update({ where: { id: conversationId }, data: { ...fields, seq: { increment: 1 } } });
+    } else {
+      await tx.conversation.create({
+        data: { id: conversationId, contactId: contact.id, channel: input.channel, chatId: input.chatId, seq: 1, ...fields },
+      });
+    }
+    await tx.message.create({
+      data: {
+        conversationId,
+        channel: input.channel,
+        direction: "in",
+        kind: out.inbound.kind,
+        text: out.inbound.text ?? null,
+        payload: json(out.inbound.payload),
+        platformEventId: input.eventId,
+        platformMessageId: out.inbound.platformMessageId ?? null,
+        status: "received",
+      },
+    });
+    if (out.outbound.length > 0) {
+      await tx.message.createMany({
+        data: out.outbound.map((m) => ({
+          conversationId,
+          channel: input.channel,
+          direction: "out",
+          kind: m.kind,
+          text: m.text,
+          payload: json(m.payload),
+          status: "pending",
+        })),
+      });
+    }
+    if (out.handoffReason) {
+      await tx.handoffRequest.create({ data: { id: randomUUID(), conversationId, reason: out.handoffReason } });
+    }
+    if (out.language && out.language !== contact.language) {
+      await tx.contact.update({ where: { id: contact.id }, data: { language: out.language } });
+    }
+    return { duplicate: false, conversationId, outboundCount: out.outbound.length };
+  }
+
+  // ---- outbox ----
+
+  /**
+   * The next deliverable message of each conversation: the oldest unsent one, if it is
+   * due (pending and not backing off, or a `sending` claim whose lease ran out).
+   */
+  async dueOutbound(now: Date, limit = 500): Promise<OutboxItem[]> {
+    const rows = await this.db.message.findMany({
+      where: { direction: "out", status: { in: ["pending", "sending"] } },
+      orderBy: { id: "asc" },
+      take: limit,
+      select: {
+        id: true,
+        conversationId: true,
+        channel: true,
+        text: true,
+        payload: true,
+        attempts: true,
+        nextAttemptAt: true,
+        conversation: { select: { chatId: true } },
+      },
+    });
+    const seen = new Set<string>();
+    const due: OutboxItem[] = [];
+    for (const row of rows) {
+      if (seen.has(row.conversationId)) continue;
+      seen.add(row.conversationId);
+      if (row.nextAttemptAt && row.nextAttemptAt > now) continue;
+      due.push({
+        id: row.id,
+        conversationId: row.conversationId,
+        channel: row.channel as Channel,
+        chatId: row.conversation.chatId,
+        text: row.text ?? "",
+        payload: parse(row.payload),
+        attempts: row.attempts,
+      });
+    }
+    return due;
+  }
+
+  /** Claims a message for sending until `leaseUntil`; false if another deliverer got it first. */
+  async claim(item: OutboxItem, leaseUntil: Date): Promise<boolean> {
+    const { count } = await this.db.message.updateMany({
+      where: { id: item.id, attempts: item.attempts, status: { in: ["pending", "sending"] } },
+      data: { status: "sending", attempts: { increment: 1 }, nextAttemptAt: leaseUntil },
+    });
+    return count === 1;
+  }
+
+  async markSent(id: number, platformMessageIds: string[]): Promise<void> {
+    await this.db.message.update({
+      where: { id },
+      data: {
+        status: "sent",
+        sentAt: new Date(),
+        nextAttemptAt: null,
+        lastError: null,
+        platformMessageId: platformMessageIds.length ? platformMessageIds.join(",") : null,
+      },
+    });
+  }
+
+  async markRetry(id: number, nextAttemptAt: Date, error: string): Promise<void> {
+    await this.db.message.update({ where: { id }, data: { status: "pending", nextAttemptAt, lastError: error } });
+  }
+
+  async markFailed(id: number, error: string): Promise<void> {
+    await this.db.message.update({ where: { id }, data: { status: "failed", nextAttemptAt: null, lastError: error } });
+  }
+
+  // ---- reading ----
+
+  async transcript(channel: Channel, chatId: string, afterId = 0): Promise<TranscriptEntry[]> {
+    const rows = await this.db.message.findMany({
+      where: { id: { gt: afterId }, conversation: { channel, chatId } },
+      orderBy: { id: "asc" },
+      take: 200,
+      select: { id: true, direction: true, kind: true, text: true, payload: true, status: true, createdAt: true },
+    });
+    return rows.map((r) => ({ ...r, direction: r.direction as "in" | "out", payload: parse(r.payload) }));
+  }
+
+  /** Database reachable and every committed migration applied. */
+  async ready(): Promise<{ ok: boolean; reason?: string }> {
+    try {
+      const rows = await this.db.$queryRawUnsafe<{ migration_name: string }[]>(
+        `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+      );
+      const applied = new Set(rows.map((r) => r.migration_name));
+      const missing = committedMigrations(this.provider).filter((m) => !applied.has(m.name));
+      return missing.length ? { ok: false, reason: "migrations pending" } : { ok: true };
+    } catch {
+      return { ok: false, reason: "database unreachable" };
+    }
+  }
+}

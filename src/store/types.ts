@@ -1,0 +1,57 @@
+// Shapes that cross the store's door. No Prisma types leak out of src/store.
+export type Channel = "telegram" | "line" | "web";
+
+export type ConversationStatus = "active" | "handoff" | "closed";
+
+export interface StoredConversation {
+  id: string;
+  machineId: string;
+  machineVersion: number;
+  snapshot: string;
+  status: ConversationStatus;
+  language: string | null;
+}
+
+export interface StepInput {
+  channel: Channel;
+  platformUserId: string;
+  chatId: string;
+  eventId: string;
+  languageHint?: string;
+}
+
+/** What one engine step decided; written in a single transaction. */
+export interface StepOutput {
+  machineId: string;
+  machineVersion: number;
+  snapshot: string;
+  status: ConversationStatus;
+  language: string | null;
+  inbound: { kind: string; text?: string; payload?: unknown; platformMessageId?: string };
+  outbound: { kind: string; text: string; payload?: unknown }[];
+  handoffReason?: string;
+}
+
+export type StepResult =
+  | { duplicate: true }
+  | { duplicate: false; conversationId: string; outboundCount: number };
+
+export interface OutboxItem {
+  id: number;
+  conversationId: string;
+  channel: Channel;
+  chatId: string;
+  text: string;
+  payload: unknown;
+  attempts: number;
+}
+
+export interface TranscriptEntry {
+  id: number;
+  direction: "in" | "out";
+  kind: string;
+  text: string | null;
+  payload: unknown;
+  status: string;
+  createdAt: Date;
+}
