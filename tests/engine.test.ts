@@ -1,0 +1,181 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Deliverer, type ChannelSender } from "../src/outbox/deliverer.ts";
+import { DeliveryError } from "../src/outbox/delivery-error.ts";
+import type { OutboxItem, Store } from "../src/store/store.ts";
+import type { Engine } from "../src/engine/engine.ts";
+import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
+import { openEngine, silentLog, webEvent } from "./helpers/engine-harness.ts";
+import { helplineFlow } from "../flows/registry.ts";
+
+class RecordingSender implements ChannelSender {
+  sent: OutboxItem[] = [];
+  failures: DeliveryError[] = [];
+  async send(item: OutboxItem): Promise<string[]> {
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    this.sent.push(item);
+    return [String(this.sent.length)];
+  }
+}
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe.each(DB_KINDS)("engine on %s", (kind) => {
+  let db: TestDatabase;
+  let store: Store;
+  let engine: Engine;
+
+  beforeEach(async () => {
+    db = await createTestDatabase(kind);
+    ({ store, engine } = await openEngine(db.url));
+  });
+  afterEach(async () => {
+    await store.close();
+    await db.drop();
+  });
+
+  it("stores the inbound message, the snapshot and the replies of a step", async () => {
+    const result = await engine.handle(webEvent("chat-a", { type: "COMMAND", command: "start" }));
+    expect(result).toMatchObject({ duplicate: false, outboundCount: 1 });
+    const transcript = await store.transcript("web", "chat-a");
+    expect(transcript.map((m) => [m.direction, m.kind, m.status])).toEqual([
+      ["in", "command", "received"],
+      ["out", "text", "pending"],
+    ]);
+    expect(transcript[1]!.payload).toMatchObject({ key: "language.prompt", choices: [{ id: "ko" }, { id: "en" }] });
+  });
+
+  it("processes a repeated platform event once, also after a restart", async () => {
+    const event = webEvent("chat-b", { type: "COMMAND", command: "start" }, "same-id");
+    expect((await engine.handle(event)).duplicate).toBe(false);
+    expect((await engine.handle(event)).duplicate).toBe(true);
+    await store.close();
+    ({ store, engine } = await openEngine(db.url));
+    expect((await engine.handle(event)).duplicate).toBe(true);
+    const transcript = await store.transcript("web", "chat-b");
+    expect(transcript.filter((m) => m.direction === "in")).toHaveLength(1);
+    expect(transcript.filter((m) => m.direction === "out")).toHaveLength(1);
+  });
+
+  it("treats concurrent copies of one event as one", async () => {
+    const event = webEvent("chat-c", { type: "COMMAND", command: "start" }, "racing-id");
+    const results = await Promise.all(Array.from({ length: 5 }, () => engine.handle(event)));
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    expect(await store.transcript("web", "chat-c")).toHaveLength(2);
+  });
+
+  it("keeps one chat's events in arrival order while other chats run concurrently", async () => {
+    const texts = Array.from({ length: 25 }, (_, i) => `message ${i}`);
+    await Promise.all([
+      ...texts.map((text) => engine.handle(webEvent("ordered", { type: "TEXT", text }))),
+      ...Array.from({ length: 10 }, (_, i) => engine.handle(webEvent(`other-${i}`, { type: "COMMAND", command: "start" }))),
+    ]);
+    const inbound = (await store.transcript("web", "ordered")).filter((m) => m.direction === "in");
+    expect(inbound.map((m) => m.text)).toEqual(texts);
+    for (let i = 0; i < 10; i++) expect(await store.transcript("web", `other-${i}`)).toHaveLength(2);
+  });
+
+  it("matches a typed number or label to the offered choices", async () => {
+    await engine.handle(webEvent("typed", { type: "COMMAND", command: "start" }));
+    await engine.handle(webEvent("typed", { type: "TEXT", text: "2" })); // English
+    await engine.handle(webEvent("typed", { type: "TEXT", text: "yes" }));
+    const out = (await store.transcript("web", "typed")).filter((m) => m.direction === "out");
+    expect(out.map((m) => (m.payload as { key: string }).key)).toEqual(["language.prompt", "safety.prompt", "menu.prompt"]);
+    expect(out[2]!.text).toBe("How can I help?");
+  });
+
+  it("creates a handoff request when the person asks for a person", async () => {
+    for (const event of [
+      { type: "COMMAND", command: "start" },
+      { type: "CHOICE", id: "ko" },
+      { type: "CHOICE", id: "yes" },
+      { type: "CHOICE", id: "person" },
+    ] as const) {
+      await engine.handle(webEvent("handoff", event));
+    }
+    const out = (await store.transcript("web", "handoff")).filter((m) => m.direction === "out");
+    expect(out.at(-1)!.text).toContain("담당자가 이 대화를 읽고");
+    expect(out.at(-1)!.text).toContain("+82-2-3210-0404");
+    const quiet = await engine.handle(webEvent("handoff", { type: "TEXT", text: "they took my passport" }));
+    expect(quiet).toMatchObject({ duplicate: false, outboundCount: 0 });
+  });
+
+  it("restarts a conversation stored by an older flow version with an apology, never crashing", async () => {
+    await engine.handle(webEvent("old", { type: "COMMAND", command: "start" }));
+    await engine.handle(webEvent("old", { type: "CHOICE", id: "en" }));
+    await store.close();
+    const newer = { ...helplineFlow, version: helplineFlow.version + 1 };
+    ({ store, engine } = await openEngine(db.url, newer));
+    await engine.handle(webEvent("old", { type: "CHOICE", id: "yes" }));
+    const out = (await store.transcript("web", "old")).filter((m) => m.direction === "out");
+    expect(out.slice(-2).map((m) => m.text)).toEqual([
+      "Sorry, this service was updated. Let's start again.",
+      "Hello. Which language would you like?",
+    ]);
+  });
+
+  describe("outbox", () => {
+    it("delivers committed replies after a crash before delivery (restart resumes)", async () => {
+      await engine.handle(webEvent("crash", { type: "COMMAND", command: "start" }));
+      // "crash": the process stops with the reply committed but never sent
+      await store.close();
+      ({ store, engine } = await openEngine(db.url));
+      const sender = new RecordingSender();
+      const deliverer = new Deliverer(store, { web: sender }, silentLog, { pollMs: 20 });
+      deliverer.start();
+      await until(() => sender.sent.length === 1);
+      await deliverer.stop();
+      const [out] = (await store.transcript("web", "crash")).filter((m) => m.direction === "out");
+      expect(out!.status).toBe("sent");
+    });
+
+    it("retries transient failures with backoff, in order, and gives up on permanent ones", async () => {
+      await engine.handle(webEvent("retry", { type: "COMMAND", command: "start" }));
+      await engine.handle(webEvent("retry", { type: "CHOICE", id: "en" }));
+      const sender = new RecordingSender();
+      sender.failures.push(new DeliveryError("telegram 429", true, 200), new DeliveryError("telegram 502", true));
+      const deliverer = new Deliverer(store, { web: sender }, silentLog, { pollMs: 20, backoff: { baseMs: 30, maxMs: 100 } });
+      const started = Date.now();
+      deliverer.start();
+      await until(() => sender.sent.length === 2);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+      expect(sender.sent.map((m) => (m.payload as { key: string }).key)).toEqual(["language.prompt", "safety.prompt"]);
+      const out = (await store.transcript("web", "retry")).filter((m) => m.direction === "out");
+      expect(out.map((m) => m.status)).toEqual(["sent", "sent"]);
+
+      sender.failures.push(new DeliveryError("telegram 403: blocked", false));
+      await engine.handle(webEvent("retry", { type: "CHOICE", id: "yes" }));
+      deliverer.wake();
+      await until(async () => (await store.transcript("web", "retry")).at(-1)!.status === "failed");
+      await deliverer.stop();
+      expect(sender.sent).toHaveLength(2);
+    });
+
+    it("re-sends a message whose sending claim expired (a deliverer died mid-send)", async () => {
+      await engine.handle(webEvent("lease", { type: "COMMAND", command: "start" }));
+      const [item] = await store.dueOutbound(new Date());
+      expect(await store.claim(item!, new Date(Date.now() + 100))).toBe(true);
+      expect(await store.dueOutbound(new Date())).toHaveLength(0);
+      const sender = new RecordingSender();
+      const deliverer = new Deliverer(store, { web: sender }, silentLog, { pollMs: 20 });
+      deliverer.start();
+      await until(() => sender.sent.length === 1);
+      await deliverer.stop();
+      expect(sender.sent[0]!.attempts).toBe(1);
+    });
+
+    it("lets only one of two deliverers claim a message", async () => {
+      await engine.handle(webEvent("claim", { type: "COMMAND", command: "start" }));
+      const [item] = await store.dueOutbound(new Date());
+      const lease = new Date(Date.now() + 30_000);
+      const claims = await Promise.all([store.claim(item!, lease), store.claim(item!, lease)]);
+      expect(claims.filter(Boolean)).toHaveLength(1);
+    });
+  });
+});
