@@ -1,0 +1,32 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.ts";
+
+describe("config", () => {
+  it("has working defaults for the embedded start", () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ DATABASE_URL: "file:./data/safeline.db", PORT: 3000, HOST: "127.0.0.1", TELEGRAM_API_ROOT: "https://api.telegram.org" });
+  });
+
+  it.each([
+    [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
+    [{ PORT: "http" }, "PORT"],
+    [{ TELEGRAM_BOT_TOKEN: "not a token" }, "TELEGRAM_BOT_TOKEN"],
+    [{ TELEGRAM_BOT_TOKEN: "1:a", PUBLIC_URL: "https://x.example" }, "TELEGRAM_WEBHOOK_SECRET"],
+    [{ TELEGRAM_WEBHOOK_SECRET: "has spaces" }, "TELEGRAM_WEBHOOK_SECRET"],
+    [{ PUBLIC_URL: "ftp://x" }, "PUBLIC_URL"],
+    [{ LINE_CHANNEL_SECRET: "s" }, "LINE_CHANNEL_ACCESS_TOKEN"],
+    [{ WEB_CHAT: "maybe" }, "WEB_CHAT"],
+  ])("rejects %o naming %s", (env, variable) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`${variable}:`));
+  });
+
+  it("stops the process with a message naming the variable", async () => {
+    const run = promisify(execFile)("npx", ["tsx", "src/main.ts"], { env: { ...process.env, PORT: "not-a-port" } });
+    const error = await run.then(() => null, (e: { code: number; stderr: string }) => e);
+    expect(error?.code).toBe(1);
+    expect(error?.stderr).toContain("PORT:");
+  });
+});

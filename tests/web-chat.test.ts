@@ -1,0 +1,95 @@
+// The /try test chat over real HTTP, answered by the engine, on both databases.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createApp, type App } from "../src/app.ts";
+import { loadConfig } from "../src/config.ts";
+import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
+import { silentLog } from "./helpers/engine-harness.ts";
+
+describe.each(DB_KINDS)("web test chat on %s", (kind) => {
+  let db: TestDatabase;
+  let app: App;
+  let base: string;
+
+  beforeEach(async () => {
+    db = await createTestDatabase(kind);
+    app = await createApp(loadConfig({ DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "silent" }), {
+      logger: silentLog,
+      delivery: { pollMs: 20 },
+    });
+    base = await app.start();
+  });
+  afterEach(async () => {
+    await app.stop();
+    await db.drop();
+  });
+
+  const post = (body: unknown) =>
+    fetch(`${base}/try/api/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+  /** Waits until at least `count` messages are visible, then lets extras (which would be a bug) arrive. */
+  async function messages(session: string, count: number) {
+    const read = async () => {
+      const res = await fetch(`${base}/try/api/messages?session=${session}`);
+      return ((await res.json()) as { messages: { direction: string; text: string; payload: any }[] }).messages;
+    };
+    const end = Date.now() + 5000;
+    while ((await read()).length < count && Date.now() < end) await new Promise((r) => setTimeout(r, 30));
+    await new Promise((r) => setTimeout(r, 200));
+    return read();
+  }
+
+  it("serves the page and its script, and is ready", async () => {
+    const page = await fetch(`${base}/try`);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    expect(await page.text()).toContain('<script src="/try/try.js">');
+    expect((await fetch(`${base}/try/try.js`)).status).toBe(200);
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true });
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ ok: true });
+  });
+
+  it("answers through the engine: /start, a typed choice, a tapped choice", async () => {
+    const session = "session0001";
+    expect((await post({ session, id: "msg0000001", text: "/start" })).status).toBe(200);
+    expect((await post({ session, id: "msg0000002", text: "English" })).status).toBe(200);
+    expect((await post({ session, id: "msg0000003", choice: "yes" })).status).toBe(200);
+    const list = await messages(session, 6);
+    expect(list.map((m) => [m.direction, m.text])).toEqual([
+      ["in", "/start"],
+      ["out", "Hello. Which language would you like?"],
+      ["in", "English"],
+      ["out", "Is it safe for you to chat right now?"],
+      ["in", null],
+      ["out", "How can I help?"],
+    ]);
+    expect(list[5]!.payload.choices.map((c: { id: string }) => c.id)).toEqual(["danger", "me", "other", "info", "person"]);
+  });
+
+  it("ignores a retried post with the same id", async () => {
+    const session = "session0002";
+    const first = await (await post({ session, id: "samepost01", text: "/start" })).json();
+    const again = await (await post({ session, id: "samepost01", text: "/start" })).json();
+    expect([first.duplicate, again.duplicate]).toEqual([false, true]);
+    expect(await messages(session, 2)).toHaveLength(2);
+  });
+
+  it("rejects bad input with 400 and stores nothing", async () => {
+    const session = "session0003";
+    for (const body of [{}, { session, id: "x" }, { session, id: "badpost001" }, { session: "a b", id: "badpost002", text: "hi" }, { session, id: "badpost003", text: "x".repeat(4001) }]) {
+      expect((await post(body)).status).toBe(400);
+    }
+    const malformed = await fetch(`${base}/try/api/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
+    expect(malformed.status).toBe(400);
+    expect((await fetch(`${base}/try/api/messages?session=bad`)).status).toBe(400);
+    expect(await messages(session, 0)).toHaveLength(0);
+  });
+});
+
+describe("web test chat switch", () => {
+  it("is off when a real channel is configured, unless enabled explicitly", () => {
+    const telegram = { TELEGRAM_BOT_TOKEN: "123:abc" };
+    expect(loadConfig({}).webChatEnabled).toBe(true);
+    expect(loadConfig(telegram).webChatEnabled).toBe(false);
+    expect(loadConfig({ ...telegram, WEB_CHAT: "on" }).webChatEnabled).toBe(true);
+    expect(loadConfig({ WEB_CHAT: "off" }).webChatEnabled).toBe(false);
+  });
+});
