@@ -14,7 +14,7 @@ const schema = z
       .refine((v) => /^(file:|postgres(ql)?:\/\/)/.test(v), "must start with file: (SQLite) or postgresql:// (PostgreSQL)"),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default("127.0.0.1"),
-    PUBLIC_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    PUBLIC_URL: optional.pipe(z.url({ protocol: /^https$/, error: "must be an https:// URL (Telegram only calls https webhooks)" }).optional()),
     TELEGRAM_BOT_TOKEN: optional.pipe(z.string().regex(/^\d+:[\w-]+$/, "looks like 123456:ABC-DEF…").optional()),
     TELEGRAM_WEBHOOK_SECRET: optional.pipe(
       z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "1–256 characters from A-Z a-z 0-9 _ -").optional(),
