@@ -74,6 +74,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     deliverer,
     ...(telegram ? { telegram } : {}),
     async start() {
+      await telegram?.init();
       const address = await server.listen({ port: config.PORT, host: config.HOST });
       if (options.deliver !== false) deliverer.start();
       await telegram?.start();

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { openPrisma, type Db } from "./prisma.ts";
 import { committedMigrations } from "./migrate.ts";
 import { providerOf, type Provider } from "./database-url.ts";
+import { KeyedQueue } from "../engine/keyed-queue.ts";
 import type {
   Channel,
   ConversationStatus,
@@ -34,10 +35,20 @@ const json = (value: unknown) => (value === undefined ? null : JSON.stringify(va
 const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
 export class Store {
+  /**
+   * SQLite has one connection: a query issued while a step's transaction is open would
+   * run inside it (and roll back with it). So on SQLite every operation takes its turn.
+   */
+  private readonly turns = new KeyedQueue();
+
   private constructor(
     private readonly db: Db,
     readonly provider: Provider,
   ) {}
+
+  private exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    return this.provider === "sqlite" ? this.turns.run("db", operation) : operation();
+  }
 
   static async open(url: string): Promise<Store> {
     return new Store(await openPrisma(url), providerOf(url));
@@ -48,10 +59,12 @@ export class Store {
   }
 
   async eventSeen(channel: Channel, eventId: string): Promise<boolean> {
-    const row = await this.db.message.findUnique({
-      where: { channel_platformEventId: { channel, platformEventId: eventId } },
-      select: { id: true },
-    });
+    const row = await this.exclusive(() =>
+      this.db.message.findUnique({
+        where: { channel_platformEventId: { channel, platformEventId: eventId } },
+        select: { id: true },
+      }),
+    );
     return row !== null;
   }
 
@@ -63,7 +76,7 @@ export class Store {
   async step(input: StepInput, decide: (ctx: StepContext) => StepOutput): Promise<StepResult> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.db.$transaction((tx) => this.stepInTx(tx, input, decide), TX_OPTIONS);
+        return await this.exclusive(() => this.db.$transaction((tx) => this.stepInTx(tx, input, decide), TX_OPTIONS));
       } catch (error) {
         if (isUniqueViolation(error, "Message")) return { duplicate: true };
         // Two instances creating the same new contact at once: the loser retries and finds it.
@@ -150,7 +163,7 @@ export class Store {
    * due (pending and not backing off, or a `sending` claim whose lease ran out).
    */
   async dueOutbound(now: Date, limit = 500): Promise<OutboxItem[]> {
-    const rows = await this.db.message.findMany({
+    const rows = await this.exclusive(() => this.db.message.findMany({
       where: { direction: "out", status: { in: ["pending", "sending"] } },
       orderBy: { id: "asc" },
       take: limit,
@@ -164,7 +177,7 @@ export class Store {
         nextAttemptAt: true,
         conversation: { select: { chatId: true } },
       },
-    });
+    }));
     const seen = new Set<string>();
     const due: OutboxItem[] = [];
     for (const row of rows) {
@@ -186,15 +199,15 @@ export class Store {
 
   /** Claims a message for sending until `leaseUntil`; false if another deliverer got it first. */
   async claim(item: OutboxItem, leaseUntil: Date): Promise<boolean> {
-    const { count } = await this.db.message.updateMany({
+    const { count } = await this.exclusive(() => this.db.message.updateMany({
       where: { id: item.id, attempts: item.attempts, status: { in: ["pending", "sending"] } },
       data: { status: "sending", attempts: { increment: 1 }, nextAttemptAt: leaseUntil },
-    });
+    }));
     return count === 1;
   }
 
   async markSent(id: number, platformMessageIds: string[]): Promise<void> {
-    await this.db.message.update({
+    await this.exclusive(() => this.db.message.update({
       where: { id },
       data: {
         status: "sent",
@@ -203,34 +216,38 @@ export class Store {
         lastError: null,
         platformMessageId: platformMessageIds.length ? platformMessageIds.join(",") : null,
       },
-    });
+    }));
   }
 
   async markRetry(id: number, nextAttemptAt: Date, error: string): Promise<void> {
-    await this.db.message.update({ where: { id }, data: { status: "pending", nextAttemptAt, lastError: error } });
+    await this.exclusive(() => this.db.message.update({ where: { id }, data: { status: "pending", nextAttemptAt, lastError: error } }));
   }
 
   async markFailed(id: number, error: string): Promise<void> {
-    await this.db.message.update({ where: { id }, data: { status: "failed", nextAttemptAt: null, lastError: error } });
+    await this.exclusive(() => this.db.message.update({ where: { id }, data: { status: "failed", nextAttemptAt: null, lastError: error } }));
   }
 
   // ---- reading ----
 
   async transcript(channel: Channel, chatId: string, afterId = 0): Promise<TranscriptEntry[]> {
-    const rows = await this.db.message.findMany({
-      where: { id: { gt: afterId }, conversation: { channel, chatId } },
-      orderBy: { id: "asc" },
-      take: 200,
-      select: { id: true, direction: true, kind: true, text: true, payload: true, status: true, createdAt: true },
-    });
+    const rows = await this.exclusive(() =>
+      this.db.message.findMany({
+        where: { id: { gt: afterId }, conversation: { channel, chatId } },
+        orderBy: { id: "asc" },
+        take: 200,
+        select: { id: true, direction: true, kind: true, text: true, payload: true, status: true, createdAt: true },
+      }),
+    );
     return rows.map((r) => ({ ...r, direction: r.direction as "in" | "out", payload: parse(r.payload) }));
   }
 
   /** Database reachable and every committed migration applied. */
   async ready(): Promise<{ ok: boolean; reason?: string }> {
     try {
-      const rows = await this.db.$queryRawUnsafe<{ migration_name: string }[]>(
-        `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+      const rows = await this.exclusive(() =>
+        this.db.$queryRawUnsafe<{ migration_name: string }[]>(
+          `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+        ),
       );
       const applied = new Set(rows.map((r) => r.migration_name));
       const missing = committedMigrations(this.provider).filter((m) => !applied.has(m.name));

@@ -50,7 +50,7 @@ export function fromTelegramUpdate(update: Update): TelegramInbound {
   }
   if (!chat || !from) return { kind: "ignored" };
   if (chat.type !== "private") {
-    const isCommand = message?.text?.startsWith("/") ?? false;
+    const isCommand = update.message?.text?.startsWith("/") ?? false;
     return { kind: "group", chatId: chat.id, languageHint: from.language_code, shouldAnswer: isCommand };
   }
 

@@ -37,6 +37,7 @@ const isUpdate = (body: unknown): body is Update =>
 export class TelegramChannel {
   readonly bot: Bot;
   readonly sender: TelegramSender;
+  private polling: Promise<void> | undefined;
 
   constructor(
     private readonly options: TelegramOptions,
@@ -102,8 +103,13 @@ export class TelegramChannel {
     });
   }
 
+  /** Fetches the bot's identity (getMe); must finish before webhook updates are accepted. */
+  init(): Promise<void> {
+    return this.bot.init();
+  }
+
+  /** Registers the webhook with Telegram, or starts long polling. */
   async start(): Promise<void> {
-    await this.bot.init();
     if (this.webhookMode) {
       await this.bot.api.setWebhook(`${this.options.publicUrl!.replace(/\/$/, "")}${WEBHOOK_PATH}`, {
         secret_token: this.options.webhookSecret!,
@@ -111,12 +117,15 @@ export class TelegramChannel {
       });
       this.log.info({ mode: "webhook" }, "telegram ready");
     } else {
-      void this.bot.start({ allowed_updates: [...ALLOWED_UPDATES], onStart: () => this.log.info({ mode: "polling" }, "telegram ready") })
+      this.polling = this.bot
+        .start({ allowed_updates: [...ALLOWED_UPDATES], onStart: () => this.log.info({ mode: "polling" }, "telegram ready") })
         .catch((error: Error) => this.log.error({ err: error.message }, "telegram polling stopped"));
     }
   }
 
+  /** Stops polling and waits for the update in progress, so its step commits before the store closes. */
   async stop(): Promise<void> {
-    if (!this.webhookMode && this.bot.isRunning()) await this.bot.stop();
+    if (this.bot.isRunning()) await this.bot.stop();
+    await this.polling;
   }
 }
