@@ -9,12 +9,18 @@ import { helplineFlow } from "../flows/registry.ts";
 
 class RecordingSender implements ChannelSender {
   sent: OutboxItem[] = [];
+  calls: number[][] = [];
   failures: DeliveryError[] = [];
-  async send(item: OutboxItem): Promise<string[]> {
+  /** How many of the offered messages each call sends (default: all). */
+  take = Infinity;
+  constructor(readonly batchSize = 1) {}
+  async send(items: OutboxItem[]): Promise<string[][]> {
+    this.calls.push(items.map((i) => i.id));
     const failure = this.failures.shift();
     if (failure) throw failure;
-    this.sent.push(item);
-    return [String(this.sent.length)];
+    const taken = items.slice(0, this.take);
+    this.sent.push(...taken);
+    return taken.map((_, i) => [String(this.sent.length - taken.length + i + 1)]);
   }
 }
 
@@ -159,23 +165,41 @@ describe.each(DB_KINDS)("engine on %s", (kind) => {
 
     it("re-sends a message whose sending claim expired (a deliverer died mid-send)", async () => {
       await engine.handle(webEvent("lease", { type: "COMMAND", command: "start" }));
-      const [item] = await store.dueOutbound(new Date());
-      expect(await store.claim(item!, new Date(Date.now() + 100))).toBe(true);
+      const [[item]] = (await store.dueOutbound(new Date())) as [[OutboxItem]];
+      expect(await store.claim(item.id, new Date(), new Date(Date.now() + 100))).toBe(true);
       expect(await store.dueOutbound(new Date())).toHaveLength(0);
       const sender = new RecordingSender();
       const deliverer = new Deliverer(store, { web: sender }, silentLog, { pollMs: 20 });
       deliverer.start();
       await until(() => sender.sent.length === 1);
       await deliverer.stop();
-      expect(sender.sent[0]!.attempts).toBe(1);
+      const [out] = (await store.transcript("web", "lease")).filter((m) => m.direction === "out");
+      expect(out!.status).toBe("sent");
     });
 
     it("lets only one of two deliverers claim a message", async () => {
       await engine.handle(webEvent("claim", { type: "COMMAND", command: "start" }));
-      const [item] = await store.dueOutbound(new Date());
+      const [[item]] = (await store.dueOutbound(new Date())) as [[OutboxItem]];
       const lease = new Date(Date.now() + 30_000);
-      const claims = await Promise.all([store.claim(item!, lease), store.claim(item!, lease)]);
+      const claims = await Promise.all([store.claim(item.id, new Date(), lease), store.claim(item.id, new Date(), lease)]);
       expect(claims.filter(Boolean)).toHaveLength(1);
+    });
+
+    it("offers a batching sender a conversation's consecutive messages, and keeps the ones it did not send", async () => {
+      await engine.handle(webEvent("batch", { type: "COMMAND", command: "start" }));
+      await engine.handle(webEvent("batch", { type: "CHOICE", id: "en" }));
+      await engine.handle(webEvent("batch", { type: "TEXT", text: "what?" })); // pickOne + safety.prompt again
+      const ids = (await store.transcript("web", "batch")).filter((m) => m.direction === "out").map((m) => m.id);
+      expect(ids).toHaveLength(4);
+      const sender = new RecordingSender(3);
+      sender.take = 2;
+      const deliverer = new Deliverer(store, { web: sender }, silentLog, { pollMs: 20 });
+      deliverer.start();
+      await until(() => sender.sent.length === 4);
+      await deliverer.stop();
+      expect(sender.calls).toEqual([ids.slice(0, 3), ids.slice(2, 4)]);
+      const out = (await store.transcript("web", "batch")).filter((m) => m.direction === "out");
+      expect(out.map((m) => m.status)).toEqual(["sent", "sent", "sent", "sent"]);
     });
   });
 });

@@ -8,8 +8,14 @@ import { nextDelayMs } from "./backoff.ts";
 import { DeliveryError } from "./delivery-error.ts";
 
 export interface ChannelSender {
-  /** Sends one stored message; returns the platform message ids it produced. */
-  send(item: OutboxItem): Promise<string[]>;
+  /** How many consecutive messages of one conversation `send` may receive at once (default 1). */
+  readonly batchSize?: number;
+  /**
+   * Sends the first of `items`, and as many of the following as it can together with it.
+   * Returns the platform message ids of each message sent, in order (at least one entry);
+   * messages beyond the returned ones go back to the outbox untouched.
+   */
+  send(items: OutboxItem[]): Promise<string[][]>;
 }
 
 export interface DelivererOptions {
@@ -83,39 +89,56 @@ export class Deliverer {
   }
 
   private async deliverDue(): Promise<number> {
-    const due = (await this.store.dueOutbound(new Date())).filter((item) => this.senders[item.channel]);
+    const batch = Math.max(1, ...Object.values(this.senders).map((sender) => sender?.batchSize ?? 1));
+    const due = (await this.store.dueOutbound(new Date(), batch)).filter((group) => this.senders[group[0]!.channel]);
     let done = 0;
     let next = 0;
     const worker = async () => {
       while (next < due.length && !this.stopped) {
-        const item = due[next++]!;
-        if (await this.deliver(item)) done++;
+        done += await this.deliver(due[next++]!);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, due.length) }, worker));
     return done;
   }
 
-  private async deliver(item: OutboxItem): Promise<boolean> {
-    const leaseUntil = new Date(Date.now() + this.options.leaseMs);
-    if (!(await this.store.claim(item, leaseUntil))) return false;
-    const attempt = item.attempts + 1;
+  /** Claims a conversation's due messages in order, stopping at the first one it cannot claim. */
+  private async claimAll(group: OutboxItem[]): Promise<OutboxItem[]> {
+    const now = new Date();
+    const leaseUntil = new Date(now.getTime() + this.options.leaseMs);
+    const claimed: OutboxItem[] = [];
+    for (const item of group) {
+      if (!(await this.store.claim(item.id, now, leaseUntil))) break;
+      claimed.push(item);
+    }
+    return claimed;
+  }
+
+  private async deliver(group: OutboxItem[]): Promise<number> {
+    const sender = this.senders[group[0]!.channel]!;
+    const items = await this.claimAll(group.slice(0, sender.batchSize ?? 1));
+    if (items.length === 0) return 0;
+    const head = items[0]!;
+    const attempt = head.attempts + 1;
     try {
-      const ids = await this.senders[item.channel]!.send(item);
-      await this.store.markSent(item.id, ids);
-      return true;
+      const sent = (await sender.send(items)).slice(0, items.length);
+      if (sent.length === 0) throw new DeliveryError("sender reported nothing sent", true);
+      for (const [i, ids] of sent.entries()) await this.store.markSent(items[i]!.id, ids);
+      await this.store.release(items.slice(sent.length).map((item) => item.id));
+      return sent.length;
     } catch (error) {
+      await this.store.release(items.slice(1).map((item) => item.id));
       const e = error instanceof DeliveryError ? error : new DeliveryError((error as Error).message, true);
       if (!e.retryable || attempt >= this.options.maxAttempts) {
-        await this.store.markFailed(item.id, e.message);
-        this.log.error({ message: item.id, attempt, reason: e.message }, "delivery failed for good");
-        return true;
+        await this.store.markFailed(head.id, e.message);
+        this.log.error({ message: head.id, attempt, reason: e.message }, "delivery failed for good");
+        return 1;
       }
       const delay = nextDelayMs(attempt, this.options.backoff, e.retryAfterMs);
-      await this.store.markRetry(item.id, new Date(Date.now() + delay), e.message);
-      this.log.warn({ message: item.id, attempt, delayMs: delay, reason: e.message }, "delivery will be retried");
+      await this.store.markRetry(head.id, new Date(Date.now() + delay), e.message);
+      this.log.warn({ message: head.id, attempt, delayMs: delay, reason: e.message }, "delivery will be retried");
       setTimeout(() => this.wake(), delay).unref();
-      return false;
+      return 0;
     }
   }
 }

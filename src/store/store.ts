@@ -159,32 +159,40 @@ export class Store {
   // ---- outbox ----
 
   /**
-   * The next deliverable message of each conversation: the oldest unsent one, if it is
-   * due (pending and not backing off, or a `sending` claim whose lease ran out).
+   * Deliverable messages grouped by conversation, oldest first: the oldest unsent message if
+   * it is due (pending and not backing off, or a `sending` claim whose lease ran out), plus
+   * up to `perConversation - 1` pending messages right behind it.
    */
-  async dueOutbound(now: Date, limit = 500): Promise<OutboxItem[]> {
-    const rows = await this.exclusive(() => this.db.message.findMany({
-      where: { direction: "out", status: { in: ["pending", "sending"] } },
-      orderBy: { id: "asc" },
-      take: limit,
-      select: {
-        id: true,
-        conversationId: true,
-        channel: true,
-        text: true,
-        payload: true,
-        attempts: true,
-        nextAttemptAt: true,
-        conversation: { select: { chatId: true } },
-      },
-    }));
-    const seen = new Set<string>();
-    const due: OutboxItem[] = [];
+  async dueOutbound(now: Date, perConversation = 1, limit = 500): Promise<OutboxItem[][]> {
+    const rows = await this.exclusive(() =>
+      this.db.message.findMany({
+        where: { direction: "out", status: { in: ["pending", "sending"] } },
+        orderBy: { id: "asc" },
+        take: limit,
+        select: {
+          id: true,
+          conversationId: true,
+          channel: true,
+          text: true,
+          payload: true,
+          attempts: true,
+          status: true,
+          nextAttemptAt: true,
+          conversation: { select: { chatId: true } },
+        },
+      }),
+    );
+    const groups = new Map<string, OutboxItem[] | null>();
     for (const row of rows) {
-      if (seen.has(row.conversationId)) continue;
-      seen.add(row.conversationId);
-      if (row.nextAttemptAt && row.nextAttemptAt > now) continue;
-      due.push({
+      const group = groups.get(row.conversationId);
+      if (group === null || (group && group.length >= perConversation)) continue;
+      const due = !row.nextAttemptAt || row.nextAttemptAt <= now;
+      const follower = group !== undefined;
+      if (!due || (follower && (row.status !== "pending" || row.nextAttemptAt))) {
+        groups.set(row.conversationId, group ?? null);
+        continue;
+      }
+      const item: OutboxItem = {
         id: row.id,
         conversationId: row.conversationId,
         channel: row.channel as Channel,
@@ -192,18 +200,33 @@ export class Store {
         text: row.text ?? "",
         payload: parse(row.payload),
         attempts: row.attempts,
-      });
+      };
+      if (group) group.push(item);
+      else groups.set(row.conversationId, [item]);
     }
-    return due;
+    return [...groups.values()].filter((g): g is OutboxItem[] => g !== null);
   }
 
   /** Claims a message for sending until `leaseUntil`; false if another deliverer got it first. */
-  async claim(item: OutboxItem, leaseUntil: Date): Promise<boolean> {
-    const { count } = await this.exclusive(() => this.db.message.updateMany({
-      where: { id: item.id, attempts: item.attempts, status: { in: ["pending", "sending"] } },
-      data: { status: "sending", attempts: { increment: 1 }, nextAttemptAt: leaseUntil },
-    }));
+  async claim(id: number, now: Date, leaseUntil: Date): Promise<boolean> {
+    const { count } = await this.exclusive(() =>
+      this.db.message.updateMany({
+        where: {
+          id,
+          OR: [{ status: "pending", OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] }, { status: "sending", nextAttemptAt: { lte: now } }],
+        },
+        data: { status: "sending", nextAttemptAt: leaseUntil },
+      }),
+    );
     return count === 1;
+  }
+
+  /** Gives claimed but unsent messages back to the outbox, as they were. */
+  async release(ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.exclusive(() =>
+      this.db.message.updateMany({ where: { id: { in: ids }, status: "sending" }, data: { status: "pending", nextAttemptAt: null } }),
+    );
   }
 
   async markSent(id: number, platformMessageIds: string[]): Promise<void> {
@@ -211,6 +234,7 @@ export class Store {
       where: { id },
       data: {
         status: "sent",
+        attempts: { increment: 1 },
         sentAt: new Date(),
         nextAttemptAt: null,
         lastError: null,
@@ -220,11 +244,11 @@ export class Store {
   }
 
   async markRetry(id: number, nextAttemptAt: Date, error: string): Promise<void> {
-    await this.exclusive(() => this.db.message.update({ where: { id }, data: { status: "pending", nextAttemptAt, lastError: error } }));
+    await this.exclusive(() => this.db.message.update({ where: { id }, data: { status: "pending", attempts: { increment: 1 }, nextAttemptAt, lastError: error } }));
   }
 
   async markFailed(id: number, error: string): Promise<void> {
-    await this.exclusive(() => this.db.message.update({ where: { id }, data: { status: "failed", nextAttemptAt: null, lastError: error } }));
+    await this.exclusive(() => this.db.message.update({ where: { id }, data: { status: "failed", attempts: { increment: 1 }, nextAttemptAt: null, lastError: error } }));
   }
 
   // ---- reading ----

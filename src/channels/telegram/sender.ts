@@ -19,7 +19,8 @@ export function toDeliveryError(error: unknown): DeliveryError {
 export class TelegramSender implements ChannelSender {
   constructor(private readonly api: Api) {}
 
-  async send(item: OutboxItem): Promise<string[]> {
+  async send([item]: OutboxItem[]): Promise<string[][]> {
+    if (!item) return [];
     const ids: string[] = [];
     try {
       for (const part of toTelegramSends(item.text, item.payload as RenderedPayload | null)) {
@@ -32,6 +33,6 @@ export class TelegramSender implements ChannelSender {
     } catch (error) {
       throw toDeliveryError(error);
     }
-    return ids;
+    return [ids];
   }
 }

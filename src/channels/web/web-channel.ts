@@ -35,7 +35,7 @@ function toEvent(body: z.infer<typeof postSchema>): FlowEvent | undefined {
 }
 
 /** The web chat has no platform to call: a message is delivered once it is stored. */
-export const webSender: ChannelSender = { send: async () => [] };
+export const webSender: ChannelSender = { batchSize: 50, send: async (items) => items.map(() => []) };
 
 export function registerWebChat(app: FastifyInstance, engine: Engine, store: Store): void {
   const page = asset("try.html");
