@@ -4,6 +4,7 @@ import type { UserFromGetMe } from "grammy/types";
 import { helplineFlow, type FlowDefinition } from "../flows/registry.ts";
 import { registerWebChat, webSender } from "./channels/web/web-channel.ts";
 import { TelegramChannel } from "./channels/telegram/telegram-channel.ts";
+import { LineChannel } from "./channels/line/line-channel.ts";
 import type { Config } from "./config.ts";
 import { Engine } from "./engine/engine.ts";
 import { createI18n } from "./i18n.ts";
@@ -28,6 +29,7 @@ export interface App {
   engine: Engine;
   deliverer: Deliverer;
   telegram?: TelegramChannel;
+  line?: LineChannel;
   /** Listens on config HOST:PORT and starts channels and delivery; returns the base URL. */
   start(): Promise<string>;
   stop(): Promise<void>;
@@ -60,6 +62,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     telegram.registerRoutes(server);
     senders.telegram = telegram.sender;
   }
+  let line: LineChannel | undefined;
+  if (config.LINE_CHANNEL_SECRET && config.LINE_CHANNEL_ACCESS_TOKEN) {
+    line = new LineChannel(
+      { channelSecret: config.LINE_CHANNEL_SECRET, channelAccessToken: config.LINE_CHANNEL_ACCESS_TOKEN, apiBaseUrl: config.LINE_API_BASE_URL },
+      engine,
+      store,
+      i18n,
+      log,
+    );
+    line.registerRoutes(server);
+    senders.line = line.sender;
+  }
   if (config.webChatEnabled) {
     registerWebChat(server, engine, store);
     senders.web = webSender;
@@ -73,6 +87,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     engine,
     deliverer,
     ...(telegram ? { telegram } : {}),
+    ...(line ? { line } : {}),
     async start() {
       await telegram?.init();
       const address = await server.listen({ port: config.PORT, host: config.HOST });

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   );
   lines.push(
     config.LINE_CHANNEL_SECRET
-      ? "LINE: configured, but the LINE channel is not built yet."
+      ? `LINE: on (webhook at ${config.PUBLIC_URL ?? "<your public https URL>"}/webhooks/line).`
       : "LINE: off. LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN will enable it.",
   );
   console.log(lines.join("\n"));

@@ -10,6 +10,7 @@ import { advance, type StoredMachine } from "../src/engine/advance.ts";
 import { createI18n, LOCALES } from "../src/i18n.ts";
 import { render } from "../src/engine/render.ts";
 import { toTelegramSends, TELEGRAM_TEXT_LIMIT } from "../src/channels/telegram/outbound.ts";
+import { LINE_LABEL_MAX, LINE_TEXT_LIMIT, toLineMessages } from "../src/channels/line/outbound.ts";
 
 function run(events: FlowEvent[]) {
   let stored: StoredMachine | null = null;
@@ -142,7 +143,7 @@ describe("content rules", () => {
     expect(rendered.text).toContain("117");
   });
 
-  it("has every text and label in every locale, within Telegram's limits", async () => {
+  it("has every text and label in every locale, within Telegram's and LINE's limits", async () => {
     const i18n = await createI18n();
     for (const lng of LOCALES) {
       const t = i18n.getFixedT(lng);
@@ -151,10 +152,14 @@ describe("content rules", () => {
         for (const c of message.choices ?? []) {
           expect(i18n.exists(c.label, { lng, fallbackLng: false }), `${lng}:${c.label}`).toBe(true);
           expect(Buffer.byteLength(c.id)).toBeLessThanOrEqual(64);
+          expect([...t(c.label)].length, `${lng}:${c.label} fits a LINE button`).toBeLessThanOrEqual(LINE_LABEL_MAX);
         }
         const rendered = render(message, t);
         for (const send of toTelegramSends(rendered.text, rendered.payload)) {
           expect(send.text.length).toBeLessThanOrEqual(TELEGRAM_TEXT_LIMIT);
+        }
+        for (const line of toLineMessages(rendered.text, rendered.payload)) {
+          expect(line.text.length).toBeLessThanOrEqual(LINE_TEXT_LIMIT);
         }
       }
     }

@@ -66,8 +66,8 @@ describe.each(DB_KINDS)("web test chat on %s", (kind) => {
 
   it("ignores a retried post with the same id", async () => {
     const session = "session0002";
-    const first = await (await post({ session, id: "samepost01", text: "/start" })).json();
-    const again = await (await post({ session, id: "samepost01", text: "/start" })).json();
+    const first = (await (await post({ session, id: "samepost01", text: "/start" })).json()) as { duplicate: boolean };
+    const again = (await (await post({ session, id: "samepost01", text: "/start" })).json()) as { duplicate: boolean };
     expect([first.duplicate, again.duplicate]).toEqual([false, true]);
     expect(await messages(session, 2)).toHaveLength(2);
   });

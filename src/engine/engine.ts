@@ -24,7 +24,12 @@ export interface Inbound {
   event: FlowEvent;
   /** The person's own message id, kept so it can be deleted later where the platform allows. */
   platformMessageId?: string;
+  /** A platform reply token for answering this event (LINE), attached to this step's replies. */
+  replyToken?: string;
 }
+
+/** LINE reply tokens last about a minute; leave room for delivery. */
+const REPLY_TOKEN_VALID_MS = 50_000;
 
 export class Engine {
   private readonly queue = new KeyedQueue();
@@ -68,7 +73,10 @@ export class Engine {
     const chosen = (snapshot.context as { lang?: string }).lang;
     const lang = chosen ?? contactLanguage ?? supportedLanguage(inbound.languageHint) ?? FALLBACK_LANGUAGE;
     const t = this.i18n.getFixedT(lang);
-    const outbound = messages.map((m) => render(m, t));
+    const reply = inbound.replyToken
+      ? { token: inbound.replyToken, until: new Date(Date.now() + REPLY_TOKEN_VALID_MS).toISOString() }
+      : undefined;
+    const outbound = messages.map((m) => render(m, t, reply));
     const asked = outbound.findLast((m) => m.payload.choices);
     const state: PersistedState = {
       value: snapshot.value,

@@ -7,7 +7,9 @@ import type { OutMessage } from "../../flows/types.ts";
 export interface RenderedPayload {
   key: string;
   choices?: { id: string; label: string }[];
-  requestLocation?: { label: string; skipLabel?: string };
+  requestLocation?: { label: string };
+  /** Answer with this platform reply token while it is valid (LINE). */
+  reply?: { token: string; until: string };
 }
 
 export interface RenderedMessage {
@@ -25,11 +27,12 @@ function contactLines(ids: string[], t: TFunction): string[] {
   });
 }
 
-export function render(message: OutMessage, t: TFunction): RenderedMessage {
+export function render(message: OutMessage, t: TFunction, reply?: RenderedPayload["reply"]): RenderedMessage {
   const lines = [t(message.text, message.params ?? {}), ...contactLines(message.contacts ?? [], t)];
   const choices = message.choices?.map((c) => ({ id: c.id, label: t(c.label) }));
   const payload: RenderedPayload = { key: message.text };
   if (choices?.length) payload.choices = choices;
   if (message.requestLocation) payload.requestLocation = { label: t("emergency.shareLocation") };
+  if (reply) payload.reply = reply;
   return { kind: "text", text: lines.join("\n"), payload };
 }

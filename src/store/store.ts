@@ -156,6 +156,32 @@ export class Store {
     return { duplicate: false, conversationId, outboundCount: out.outbound.length };
   }
 
+  async knownContact(channel: Channel, platformUserId: string): Promise<boolean> {
+    const row = await this.exclusive(() =>
+      this.db.contact.findUnique({ where: { channel_platformUserId: { channel, platformUserId } }, select: { id: true } }),
+    );
+    return row !== null;
+  }
+
+  /** The person blocked or unblocked the bot (LINE unfollow/follow). */
+  async setContactActive(channel: Channel, platformUserId: string, active: boolean): Promise<void> {
+    await this.exclusive(() => this.db.contact.updateMany({ where: { channel, platformUserId }, data: { active } }));
+  }
+
+  /**
+   * The person unsent one of their messages. Policy: the row stays, so the transcript keeps
+   * its order and staff see that something was withdrawn, but its content is erased.
+   */
+  async markUnsent(channel: Channel, platformUserId: string, platformMessageId: string): Promise<boolean> {
+    const { count } = await this.exclusive(() =>
+      this.db.message.updateMany({
+        where: { channel, direction: "in", platformMessageId, conversation: { contact: { platformUserId } } },
+        data: { status: "unsent", text: null, payload: null },
+      }),
+    );
+    return count > 0;
+  }
+
   // ---- outbox ----
 
   /**

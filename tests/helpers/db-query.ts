@@ -2,19 +2,9 @@
 // Works for both providers: SQLite through better-sqlite3 (path = url without `file:`),
 // PostgreSQL through pg. Write placeholders as `?`; they become `$1, $2, …` on PostgreSQL
 // (so `?` must not appear inside SQL string literals). Quote camelCase columns ("chatId").
-//
-// SQLite: this must load the *same* better-sqlite3 copy as @prisma/adapter-better-sqlite3.
-// The adapter brings its own (11.x, nested) while the top level has 12.x; two SQLite
-// libraries in one process do not share POSIX lock bookkeeping, so closing a connection of
-// one drops the locks of the other's connections on the same file (sqlite.org/howtocorrupt.html
-// §2.2.1) — the app under test then fails with SQLITE_IOERR_SHORT_READ.
-import { createRequire } from "node:module";
-import type BetterSqlite3 from "better-sqlite3";
+import Database from "better-sqlite3";
 import pg from "pg";
 import { providerOf, sqlitePath } from "../../src/store/database-url.ts";
-
-const adapterEntry = createRequire(import.meta.url).resolve("@prisma/adapter-better-sqlite3");
-const Database = createRequire(adapterEntry)("better-sqlite3") as typeof BetterSqlite3;
 
 export async function query<T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
   if (providerOf(url) === "sqlite") {

@@ -1,0 +1,76 @@
+// LINE webhook event -> what SafeLine does with it. Pure: no SDK client, no I/O.
+import type { webhook } from "@line/bot-sdk";
+import type { FlowEvent, UnsupportedKind } from "../../../flows/types.ts";
+import { COMMANDS, type Command } from "../../../flows/types.ts";
+import type { Inbound } from "../../engine/engine.ts";
+
+export type LineAction =
+  /** A one-to-one event for the engine. */
+  | { kind: "step"; inbound: Inbound & { replyToken?: string } }
+  /** The person blocked the account: mark the contact inactive, send nothing. */
+  | { kind: "unfollow"; userId: string }
+  /** The person unsent one of their messages. */
+  | { kind: "unsend"; userId: string; messageId: string }
+  /** A group or room: one short notice (when a reply token allows it), nothing stored. */
+  | { kind: "group"; replyToken?: string }
+  | { kind: "ignored" };
+
+const MEDIA: Record<string, UnsupportedKind> = {
+  image: "photo",
+  video: "video",
+  audio: "audio",
+  file: "file",
+  sticker: "sticker",
+};
+
+function messageEvent(message: webhook.MessageContent): FlowEvent {
+  switch (message.type) {
+    case "text": {
+      const text = (message as webhook.TextMessageContent).text;
+      const command = /^\/([a-z]+)$/i.exec(text.trim())?.[1]?.toLowerCase();
+      if (command && (COMMANDS as readonly string[]).includes(command)) return { type: "COMMAND", command: command as Command };
+      return { type: "TEXT", text };
+    }
+    case "location": {
+      const { latitude, longitude } = message as webhook.LocationMessageContent;
+      return { type: "LOCATION", latitude, longitude };
+    }
+    default:
+      return { type: "UNSUPPORTED", what: MEDIA[message.type] ?? "other" };
+  }
+}
+
+export function fromLineEvent(event: webhook.Event): LineAction {
+  const source = event.source;
+  const replyToken = "replyToken" in event && typeof event.replyToken === "string" ? event.replyToken : undefined;
+  if (source?.type === "group" || source?.type === "room") {
+    const speaks = event.type === "message" || event.type === "join";
+    return speaks ? { kind: "group", ...(replyToken ? { replyToken } : {}) } : { kind: "ignored" };
+  }
+  const userId = source?.type === "user" ? source.userId : undefined;
+  if (!userId) return { kind: "ignored" };
+
+  const base = {
+    channel: "line" as const,
+    eventId: event.webhookEventId,
+    platformUserId: userId,
+    chatId: userId,
+    ...(replyToken ? { replyToken } : {}),
+  };
+  switch (event.type) {
+    case "message": {
+      const { message } = event as webhook.MessageEvent;
+      return { kind: "step", inbound: { ...base, event: messageEvent(message), platformMessageId: message.id } };
+    }
+    case "postback":
+      return { kind: "step", inbound: { ...base, event: { type: "CHOICE", id: (event as webhook.PostbackEvent).postback.data } } };
+    case "follow":
+      return { kind: "step", inbound: { ...base, event: { type: "COMMAND", command: "start" } } };
+    case "unfollow":
+      return { kind: "unfollow", userId };
+    case "unsend":
+      return { kind: "unsend", userId, messageId: (event as webhook.UnsendEvent).unsend.messageId };
+    default:
+      return { kind: "ignored" };
+  }
+}
