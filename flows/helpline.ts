@@ -1,32 +1,105 @@
-// The first helpline flow: discreet greeting, language, safety check, who needs help,
-// emergency card, family guidance, contacts, and handoff to a person.
+// The helpline flow: discreet greeting, language, safety check, then help for myself
+// (triage -> report), for someone else (family report), a job-offer check, contacts and
+// advisories, and handoff to a person. Every question can be skipped, typed answers are
+// matched to choices by the engine, emergency words jump to the emergency card anywhere.
 // Pure: receives FlowEvents, emits `say` and `effect` actions for the engine to carry out.
 import { assign, setup } from "xstate";
+import { ADVISORY, CONTACTS_BY_NATIONALITY, NATIONALITIES, type Nationality } from "./data/contacts.ts";
 import { isEmergencyWord } from "./data/emergency-words.ts";
+import { JOB_FLAGS, jobVerdict, type JobFlag } from "./data/job-offer.ts";
+import { riskLevel, type TriageAnswers } from "./data/risk.ts";
 import type { Choice, Effect, FlowContext, FlowEvent, OutMessage } from "./types.ts";
 
 export const SUPPORTED_LANGUAGES = ["ko", "en"] as const;
 
 export interface HelplineContext extends FlowContext {
-  handoffReason?: "emergency" | "requested" | "family";
+  /** Every answer by question id ("triage.danger", "family.name", …): choice ids or typed text. */
+  answers: Record<string, string>;
+  photos: number;
+  handoffReason?: "emergency" | "requested" | "family" | "report";
   location?: { latitude: number; longitude: number };
+  /** The triage question to continue with after the emergency card interrupted it. */
+  resume?: string;
 }
 
-const yesNo: Choice[] = [
-  { id: "yes", label: "common.yes" },
-  { id: "no", label: "common.no" },
-];
+type Ctx = HelplineContext;
+type Args = { context: Ctx; event: FlowEvent };
+
+const EMERGENCY_CONTACTS = ["khPolice117", "khPoliceTelegram", "krConsularCallCenter"];
+const ALWAYS_OPEN_CONTACTS = ["krConsularCallCenter", "khPolice117"];
+
+const skip: Choice = { id: "skip", label: "common.skip" };
 const backToMenu: Choice = { id: "menu", label: "common.backToMenu" };
 const talkToPerson: Choice = { id: "person", label: "common.talkToPerson" };
+const yesNoSkip: Choice[] = [{ id: "yes", label: "common.yes" }, { id: "no", label: "common.no" }, skip];
 
 const say = (message: OutMessage) => ({ type: "say" as const, params: message });
-const chose = (id: string) => ({ event }: { event: FlowEvent }) => event.type === "CHOICE" && event.id === id;
+const sayWith = (build: (context: Ctx) => OutMessage) => ({ type: "say" as const, params: ({ context }: { context: Ctx }) => build(context) });
+const chose = (id: string) => ({ event }: Args) => event.type === "CHOICE" && event.id === id;
+const choiceId = (event: FlowEvent) => (event.type === "CHOICE" ? event.id : "");
+const record = (key: string) => ({ type: "record" as const, params: { key } });
+const recordText = (key: string) => ({ type: "recordText" as const, params: { key } });
 
-/** Free text or a choice that did not match: ask the same question again (re-entering runs its entry). */
+const triageOf = (a: Record<string, string>): TriageAnswers => ({
+  danger: a["triage.danger"],
+  injured: a["triage.injured"],
+  leave: a["triage.leave"],
+  documents: a["triage.documents"],
+  watched: a["triage.watched"],
+  others: a["triage.others"],
+});
+const riskOf = (context: Ctx) => riskLevel(triageOf(context.answers));
+const pick = (a: Record<string, string>, prefix: string) =>
+  Object.fromEntries(Object.entries(a).filter(([k]) => k.startsWith(prefix)));
+
+/** Free text or an unknown choice: say so once, then ask the same question again. */
 const reask = (state: string) => [
   { guard: "isEmergencyText" as const, target: "#helpline.emergency" },
   { target: `#helpline.${state}`, reenter: true, actions: say({ text: "common.pickOne" }) },
 ];
+
+/**
+ * A question with choices. Each route maps a choice id to a target; the chosen id is
+ * recorded under `key`. Choices without a route (e.g. "skip") go to `next`.
+ */
+function question(path: string, key: string, prompt: OutMessage, next: string, routes: Record<string, string> = {}) {
+  return {
+    entry: say(prompt),
+    on: {
+      CHOICE: [
+        ...Object.entries(routes).map(([id, target]) => ({ guard: chose(id), target, actions: record(key) })),
+        ...(prompt.choices ?? []).map((c) => ({ guard: chose(c.id), target: next, actions: record(key) })),
+        { target: `#helpline.${path}`, reenter: true },
+      ],
+      TEXT: reask(path),
+    },
+  };
+}
+
+/** A question answered by typing (or skipped), e.g. a name or a place. */
+function textQuestion(path: string, key: string, prompt: OutMessage, next: string) {
+  return {
+    entry: say({ ...prompt, choices: [...(prompt.choices ?? []), skip] }),
+    on: {
+      TEXT: [{ guard: "isEmergencyText" as const, target: "#helpline.emergency" }, { target: next, actions: recordText(key) }],
+      CHOICE: { target: next },
+    },
+  };
+}
+
+const nationalityChoices: Choice[] = NATIONALITIES.map((id) => ({ id, label: `nationality.${id}` }));
+
+const jobQuestions = Object.fromEntries(
+  JOB_FLAGS.map((flag, i) => [
+    flag,
+    question(
+      `job.${flag}`,
+      `job.${flag}`,
+      { text: `job.q.${flag}`, choices: [{ id: "yes", label: "common.yes" }, { id: "no", label: "common.no" }, { id: "unsure", label: "common.unsure" }] },
+      i + 1 < JOB_FLAGS.length ? `#helpline.job.${JOB_FLAGS[i + 1]}` : "#helpline.job.verdict",
+    ),
+  ]),
+);
 
 export const helplineMachine = setup({
   types: {
@@ -36,16 +109,27 @@ export const helplineMachine = setup({
   actions: {
     say: (_: unknown, _message: OutMessage) => {},
     effect: (_: unknown, _effect: Effect) => {},
+    /** Records the chosen id under `key`. */
+    record: assign(({ context, event }, { key }: { key: string }) => ({ answers: { ...context.answers, [key]: choiceId(event) } })),
+    /** Records typed text under `key`. */
+    recordText: assign(({ context, event }, { key }: { key: string }) =>
+      event.type === "TEXT" ? { answers: { ...context.answers, [key]: event.text.slice(0, 2000) } } : {},
+    ),
+    clearResume: assign({ resume: undefined }),
+    setLocation: assign(({ event }) =>
+      event.type === "LOCATION" ? { location: { latitude: event.latitude, longitude: event.longitude } } : {},
+    ),
   },
   guards: {
     isEmergencyText: ({ event }) => event.type === "TEXT" && isEmergencyWord(event.text),
     isLanguageChoice: ({ event }) =>
       event.type === "CHOICE" && (SUPPORTED_LANGUAGES as readonly string[]).includes(event.id),
+    isCritical: ({ context }) => riskOf(context) === "critical",
   },
 }).createMachine({
   id: "helpline",
   initial: "idle",
-  context: {},
+  context: { answers: {}, photos: 0 },
   on: {
     COMMAND: [
       { guard: ({ event }) => event.command === "start", target: ".language" },
@@ -55,40 +139,32 @@ export const helplineMachine = setup({
     ],
     TEXT: { guard: "isEmergencyText", target: ".emergency" },
     UNSUPPORTED: { actions: say({ text: "common.unsupported" }) },
-    LOCATION: { actions: say({ text: "common.unsupported" }) },
+    LOCATION: {
+      actions: [
+        "setLocation",
+        say({ text: "emergency.locationThanks" }),
+      ],
+    },
   },
   states: {
     // A conversation that has not started: the first message of any kind opens it.
     idle: {
-      on: {
-        "*": [{ guard: "isEmergencyText", target: "emergency" }, { target: "language" }],
-      },
+      on: { "*": [{ guard: "isEmergencyText", target: "emergency" }, { target: "language" }] },
     },
     language: {
-      entry: say({
-        text: "language.prompt",
-        choices: SUPPORTED_LANGUAGES.map((id) => ({ id, label: `language.${id}` })),
-      }),
+      entry: say({ text: "language.prompt", choices: SUPPORTED_LANGUAGES.map((id) => ({ id, label: `language.${id}` })) }),
       on: {
         CHOICE: [
-          {
-            guard: "isLanguageChoice",
-            target: "safeCheck",
-            actions: assign({ lang: ({ event }) => (event.type === "CHOICE" ? event.id : undefined) }),
-          },
+          { guard: "isLanguageChoice", target: "safeCheck", actions: assign({ lang: ({ event }) => choiceId(event) }) },
           { target: "language", reenter: true },
         ],
         TEXT: reask("language"),
       },
     },
     safeCheck: {
-      entry: say({ text: "safety.prompt", choices: yesNo }),
+      entry: say({ text: "safety.prompt", choices: [{ id: "yes", label: "common.yes" }, { id: "no", label: "common.no" }] }),
       on: {
-        CHOICE: [
-          { guard: chose("yes"), target: "menu" },
-          { guard: chose("no"), target: "quiet" },
-          { target: "safeCheck", reenter: true },
-        ],
+        CHOICE: [{ guard: chose("yes"), target: "menu" }, { guard: chose("no"), target: "quiet" }, { target: "safeCheck", reenter: true }],
         TEXT: reask("safeCheck"),
       },
     },
@@ -99,6 +175,7 @@ export const helplineMachine = setup({
         TEXT: [{ guard: "isEmergencyText", target: "emergency" }, { target: "safeCheck" }],
         CHOICE: "safeCheck",
         UNSUPPORTED: {},
+        LOCATION: {},
       },
     },
     menu: {
@@ -108,15 +185,17 @@ export const helplineMachine = setup({
           { id: "danger", label: "menu.danger" },
           { id: "me", label: "menu.me" },
           { id: "other", label: "menu.other" },
+          { id: "job", label: "menu.job" },
           { id: "info", label: "menu.info" },
           talkToPerson,
         ],
       }),
       on: {
         CHOICE: [
-          { guard: chose("danger"), target: "emergency" },
-          { guard: chose("me"), target: "meDanger" },
+          { guard: chose("danger"), target: "emergency", actions: assign({ answers: ({ context }) => ({ ...context.answers, "triage.danger": "yes" }) }) },
+          { guard: chose("me"), target: "triage" },
           { guard: chose("other"), target: "family" },
+          { guard: chose("job"), target: "job" },
           { guard: chose("info"), target: "info" },
           { guard: chose("person"), target: "handoff", actions: assign({ handoffReason: "requested" }) },
           { target: "menu", reenter: true },
@@ -124,78 +203,344 @@ export const helplineMachine = setup({
         TEXT: reask("menu"),
       },
     },
-    meDanger: {
-      entry: say({ text: "me.dangerPrompt", choices: yesNo }),
-      on: {
-        CHOICE: [
-          { guard: chose("yes"), target: "emergency" },
-          { guard: chose("no"), target: "meNext" },
-          { target: "meDanger", reenter: true },
-        ],
-        TEXT: reask("meDanger"),
+
+    // ---- help for myself: triage, one question at a time, each skippable ----
+    triage: {
+      initial: "danger",
+      states: {
+        danger: {
+          entry: say({ text: "triage.danger", choices: yesNoSkip }),
+          on: {
+            CHOICE: [
+              { guard: chose("yes"), target: "#helpline.emergency", actions: [record("triage.danger"), assign({ resume: "injured" })] },
+              { guard: ({ event }: Args) => event.type === "CHOICE" && ["no", "skip"].includes(event.id), target: "injured", actions: record("triage.danger") },
+              { target: "danger", reenter: true },
+            ],
+            TEXT: reask("triage.danger"),
+          },
+        },
+        injured: question("triage.injured", "triage.injured", { text: "triage.injured", choices: yesNoSkip }, "#helpline.triage.leave"),
+        leave: {
+          entry: say({ text: "triage.leave", choices: yesNoSkip }),
+          on: {
+            CHOICE: [
+              { guard: ({ event }: Args) => event.type === "CHOICE" && ["yes", "no", "skip"].includes(event.id), target: "leaveChecked", actions: record("triage.leave") },
+              { target: "leave", reenter: true },
+            ],
+            TEXT: reask("triage.leave"),
+          },
+        },
+        // Injured and not able to leave is critical: the emergency card comes before any further question.
+        leaveChecked: {
+          always: [
+            { guard: "isCritical", target: "#helpline.emergency", actions: assign({ resume: "documents" }) },
+            { target: "documents" },
+          ],
+        },
+        documents: question(
+          "triage.documents",
+          "triage.documents",
+          {
+            text: "triage.documents",
+            choices: [
+              { id: "passport", label: "triage.docPassport" },
+              { id: "phone", label: "triage.docPhone" },
+              { id: "both", label: "triage.docBoth" },
+              { id: "no", label: "common.no" },
+              skip,
+            ],
+          },
+          "#helpline.triage.watched",
+        ),
+        watched: question(
+          "triage.watched",
+          "triage.watched",
+          { text: "triage.watched", choices: [{ id: "yes", label: "common.yes" }, { id: "no", label: "common.no" }, { id: "unsure", label: "common.unsure" }, skip] },
+          "#helpline.triage.where",
+        ),
+        where: question(
+          "triage.where",
+          "triage.whereHow",
+          { text: "triage.where", choices: [{ id: "share", label: "triage.whereShare" }, { id: "type", label: "triage.whereType" }, skip] },
+          "#helpline.triage.nationality",
+          { share: "#helpline.triage.whereShare", type: "#helpline.triage.whereType" },
+        ),
+        whereShare: {
+          entry: say({ text: "triage.whereSharePrompt", requestLocation: true, choices: [skip] }),
+          on: {
+            LOCATION: {
+              target: "nationality",
+              actions: [
+                "setLocation",
+                say({ text: "emergency.locationThanks" }),
+              ],
+            },
+            CHOICE: "nationality",
+            TEXT: reask("triage.whereShare"),
+          },
+        },
+        whereType: textQuestion("triage.whereType", "triage.place", { text: "triage.whereTypePrompt" }, "#helpline.triage.nationality"),
+        nationality: question("triage.nationality", "triage.nationality", { text: "triage.nationality", choices: [...nationalityChoices, skip] }, "#helpline.triage.others"),
+        others: question("triage.others", "triage.others", { text: "triage.others", choices: yesNoSkip }, "#helpline.report"),
       },
     },
-    meNext: {
-      entry: say({ text: "me.next", choices: [talkToPerson, backToMenu] }),
-      on: {
-        CHOICE: [
-          { guard: chose("person"), target: "handoff", actions: assign({ handoffReason: "requested" }) },
-          { target: "menu" },
-        ],
-        TEXT: reask("meNext"),
+
+    // ---- the self-report: description, photos, consent, reference code ----
+    report: {
+      initial: "describe",
+      states: {
+        describe: {
+          entry: say({ text: "report.describe", choices: [{ id: "done", label: "report.done" }, skip] }),
+          on: {
+            TEXT: [
+              { guard: "isEmergencyText", target: "#helpline.emergency" },
+              {
+                actions: [
+                  assign({
+                    answers: ({ context, event }) => {
+                      if (event.type !== "TEXT") return context.answers;
+                      const before = context.answers["report.description"];
+                      const text = (before ? `${before}\n${event.text}` : event.text).slice(0, 4000);
+                      return { ...context.answers, "report.description": text };
+                    },
+                  }),
+                  say({ text: "report.noted", choices: [{ id: "done", label: "report.done" }] }),
+                ],
+              },
+            ],
+            UNSUPPORTED: [
+              {
+                guard: ({ event }: Args) => event.type === "UNSUPPORTED" && event.what === "photo",
+                actions: [assign({ photos: ({ context }) => context.photos + 1 }), say({ text: "report.photoNoted", choices: [{ id: "done", label: "report.done" }] })],
+              },
+              { actions: say({ text: "report.describeOnlyText" }) },
+            ],
+            CHOICE: "consent",
+          },
+        },
+        consent: {
+          entry: say({ text: "report.consent", choices: [{ id: "yes", label: "report.consentYes" }, { id: "no", label: "report.consentNo" }] }),
+          on: {
+            CHOICE: [
+              { guard: ({ event }: Args) => event.type === "CHOICE" && ["yes", "no"].includes(event.id), target: "saved", actions: record("report.consent") },
+              { target: "consent", reenter: true },
+            ],
+            TEXT: reask("report.consent"),
+          },
+        },
+        saved: {
+          entry: [
+            {
+              type: "effect",
+              params: ({ context }: { context: Ctx }) => ({
+                type: "report" as const,
+                kind: "self" as const,
+                answers: { ...pick(context.answers, "triage."), ...pick(context.answers, "report."), "report.photos": String(context.photos) },
+                consent: context.answers["report.consent"] === "yes",
+                risk: riskOf(context),
+              }),
+            },
+            sayWith((context) => ({
+              text: context.answers["report.consent"] === "yes" ? "report.savedShared" : "report.savedPrivate",
+              choices: [{ id: "police", label: "report.policeHelp" }, talkToPerson, backToMenu],
+            })),
+          ],
+          on: {
+            CHOICE: [
+              { guard: chose("police"), target: "police" },
+              { guard: chose("person"), target: "#helpline.handoff", actions: assign({ handoffReason: "report" }) },
+              { target: "#helpline.menu" },
+            ],
+            TEXT: reask("report.saved"),
+          },
+        },
+        police: {
+          entry: say({
+            text: "police.intro",
+            bullets: ["police.summary", "police.phone", "police.gps", "police.building", "police.passport", "police.photo", "police.video"],
+            contacts: ["khPolice117", "khPoliceTelegram", "krConsularCallCenter"],
+          }),
+          always: "policeAfter",
+        },
+        policeAfter: {
+          entry: say({ text: "police.honest", choices: [talkToPerson, backToMenu] }),
+          on: {
+            CHOICE: [{ guard: chose("person"), target: "#helpline.handoff", actions: assign({ handoffReason: "report" }) }, { target: "#helpline.menu" }],
+            TEXT: reask("report.policeAfter"),
+          },
+        },
       },
     },
+
+    // ---- help for someone else: the family report ----
     family: {
-      entry: say({
-        text: "family.guidance",
-        contacts: ["krConsularCallCenter", "krPolice112"],
-        choices: [talkToPerson, backToMenu],
-      }),
-      on: {
-        CHOICE: [
-          { guard: chose("person"), target: "handoff", actions: assign({ handoffReason: "family" }) },
-          { target: "menu" },
-        ],
-        TEXT: reask("family"),
+      initial: "relationship",
+      states: {
+        relationship: question(
+          "family.relationship",
+          "family.relationship",
+          {
+            text: "family.relationship",
+            choices: ["child", "partner", "sibling", "parent", "friend", "other"].map((id) => ({ id, label: `family.rel.${id}` })).concat(skip),
+          },
+          "#helpline.family.name",
+        ),
+        name: textQuestion("family.name", "family.name", { text: "family.name" }, "#helpline.family.nationality"),
+        nationality: question("family.nationality", "family.nationality", { text: "family.nationality", choices: [...nationalityChoices, skip] }, "#helpline.family.age"),
+        age: question(
+          "family.age",
+          "family.age",
+          { text: "family.age", choices: ["under18", "18to29", "30to49", "50plus"].map((id) => ({ id, label: `family.ageRange.${id}` })).concat(skip) },
+          "#helpline.family.lastContact",
+        ),
+        lastContact: question(
+          "family.lastContact",
+          "family.lastContact",
+          { text: "family.lastContact", choices: ["today", "week", "month", "longer"].map((id) => ({ id, label: `family.when.${id}` })).concat(skip) },
+          "#helpline.family.lastPlace",
+        ),
+        lastPlace: textQuestion("family.lastPlace", "family.lastPlace", { text: "family.lastPlace" }, "#helpline.family.recruited"),
+        recruited: question(
+          "family.recruited",
+          "family.recruited",
+          { text: "family.recruited", choices: ["ad", "chat", "acquaintance", "unknown"].map((id) => ({ id, label: `family.how.${id}` })).concat(skip) },
+          "#helpline.family.ransom",
+        ),
+        ransom: question(
+          "family.ransom",
+          "family.ransom",
+          { text: "family.ransom", choices: yesNoSkip },
+          "#helpline.family.prepare",
+          { yes: "#helpline.family.ransomAdvice" },
+        ),
+        ransomAdvice: {
+          entry: say({ text: "family.ransomAdvice" }),
+          always: "prepare",
+        },
+        prepare: {
+          entry: say({
+            text: "family.prepare",
+            bullets: ["family.prep.identity", "family.prep.passport", "family.prep.photo", "family.prep.location", "family.prep.phone", "family.prep.departure", "family.prep.messages"],
+          }),
+          always: "where",
+        },
+        where: {
+          entry: say({ text: "family.where", contacts: ["krConsularCallCenter", "krPolice112", "krScamReport1394"] }),
+          always: "saved",
+        },
+        saved: {
+          entry: [
+            {
+              type: "effect",
+              params: ({ context }: { context: Ctx }) => ({ type: "report" as const, kind: "family" as const, answers: pick(context.answers, "family."), consent: true }),
+            },
+            say({ text: "family.saved", choices: [talkToPerson, backToMenu] }),
+          ],
+          on: {
+            CHOICE: [{ guard: chose("person"), target: "#helpline.handoff", actions: assign({ handoffReason: "family" }) }, { target: "#helpline.menu" }],
+            TEXT: reask("family.saved"),
+          },
+        },
       },
     },
-    info: {
-      entry: say({
-        text: "info.contacts",
-        params: { asOf: "2025-12-04" },
-        contacts: ["krConsularCallCenter", "khPolice117", "khPoliceTelegram", "mofaSafeTravel"],
-        choices: [backToMenu],
-      }),
-      on: { CHOICE: "menu", TEXT: reask("info") },
+
+    // ---- check a job offer against the red flags ----
+    job: {
+      initial: JOB_FLAGS[0],
+      states: {
+        ...jobQuestions,
+        verdict: {
+          entry: sayWith((context) => {
+            const flags = JOB_FLAGS.filter((f) => context.answers[`job.${f}`] === "yes") as JobFlag[];
+            return { text: `job.verdict.${jobVerdict(flags)}`, bullets: flags.map((f) => `job.reason.${f}`) };
+          }),
+          always: "next",
+        },
+        next: {
+          entry: say({ text: "job.next", choices: [talkToPerson, backToMenu] }),
+          on: {
+            CHOICE: [{ guard: chose("person"), target: "#helpline.handoff", actions: assign({ handoffReason: "requested" }) }, { target: "#helpline.menu" }],
+            TEXT: reask("job.next"),
+          },
+        },
+      },
     },
+
+    // ---- contacts by nationality and the travel advisory ----
+    info: {
+      initial: "nationality",
+      states: {
+        nationality: {
+          entry: say({ text: "info.nationality", choices: [...nationalityChoices, { id: "advisory", label: "info.advisory" }] }),
+          on: {
+            CHOICE: [
+              { guard: chose("advisory"), target: "advisory" },
+              ...NATIONALITIES.map((n) => ({ guard: chose(n), target: `contacts_${n}` })),
+              { target: "nationality", reenter: true },
+            ],
+            TEXT: reask("info.nationality"),
+          },
+        },
+        ...Object.fromEntries(
+          NATIONALITIES.map((n: Nationality) => [
+            `contacts_${n}`,
+            {
+              entry: say({
+                text: n === "th" || n === "id" || n === "other" ? "info.contactsNoEmbassy" : "info.contacts",
+                contacts: CONTACTS_BY_NATIONALITY[n],
+                choices: [{ id: "advisory", label: "info.advisory" }, backToMenu],
+              }),
+              on: { CHOICE: [{ guard: chose("advisory"), target: "advisory" }, { target: "#helpline.menu" }], TEXT: reask(`info.contacts_${n}`) },
+            },
+          ]),
+        ),
+        advisory: {
+          entry: say({
+            text: "info.advisoryText",
+            params: { asOf: ADVISORY.asOf, link: ADVISORY.link },
+            bullets: ["info.advisoryLevel4", "info.advisoryLevel3", "info.advisorySpecial", "info.advisoryLevel2"],
+            choices: [backToMenu],
+          }),
+          on: { CHOICE: "#helpline.menu", TEXT: reask("info.advisory") },
+        },
+      },
+    },
+
     emergency: {
-      entry: say({
-        text: "emergency.card",
-        contacts: ["khPolice117", "khPoliceTelegram", "krConsularCallCenter"],
-        choices: [
-          { id: "person", label: "emergency.person" },
-          { id: "location", label: "emergency.shareLocation" },
-          backToMenu,
-        ],
-      }),
+      entry: [
+        sayWith((context) => ({
+          text: "emergency.card",
+          contacts: EMERGENCY_CONTACTS,
+          choices: [
+            { id: "person", label: "emergency.person" },
+            { id: "location", label: "emergency.shareLocation" },
+            ...(context.resume ? [{ id: "continue", label: "emergency.continue" }] : []),
+            backToMenu,
+          ],
+        })),
+      ],
       on: {
         CHOICE: [
           { guard: chose("person"), target: "handoff", actions: assign({ handoffReason: "emergency" }) },
           { guard: chose("location"), target: "emergencyLocation" },
-          { target: "menu" },
+          ...["injured", "documents"].map((resume) => ({
+            guard: ({ context, event }: Args) => event.type === "CHOICE" && event.id === "continue" && context.resume === resume,
+            target: `#helpline.triage.${resume}`,
+            actions: { type: "clearResume" as const },
+          })),
+          { target: "menu", actions: { type: "clearResume" as const } },
         ],
         TEXT: reask("emergency"),
       },
     },
     emergencyLocation: {
-      entry: say({ text: "emergency.locationPrompt", requestLocation: true, choices: [{ id: "skip", label: "common.skip" }] }),
+      entry: say({ text: "emergency.locationPrompt", requestLocation: true, choices: [skip] }),
       on: {
         LOCATION: {
           target: "handoff",
           actions: [
             assign({
-              location: ({ event }) =>
-                event.type === "LOCATION" ? { latitude: event.latitude, longitude: event.longitude } : undefined,
+              location: ({ event }) => (event.type === "LOCATION" ? { latitude: event.latitude, longitude: event.longitude } : undefined),
               handoffReason: "emergency",
             }),
             say({ text: "emergency.locationThanks" }),
@@ -207,8 +552,16 @@ export const helplineMachine = setup({
     },
     handoff: {
       entry: [
-        { type: "effect", params: ({ context }) => ({ type: "handoff" as const, reason: context.handoffReason ?? "requested" }) },
-        say({ text: "handoff.created", contacts: ["krConsularCallCenter", "khPolice117"] }),
+        {
+          type: "effect",
+          params: ({ context }: { context: Ctx }) => ({
+            type: "handoff" as const,
+            reason: context.handoffReason ?? "requested",
+            // Someone who came through the emergency card is treated as critical.
+            risk: context.handoffReason === "emergency" ? "critical" : riskOf(context),
+          }),
+        },
+        say({ text: "handoff.created", contacts: ALWAYS_OPEN_CONTACTS }),
       ],
       always: "withStaff",
     },
@@ -219,10 +572,7 @@ export const helplineMachine = setup({
         TEXT: [{ guard: "isEmergencyText", target: "emergency" }, {}],
         CHOICE: {},
         LOCATION: {
-          actions: assign({
-            location: ({ event }) =>
-              event.type === "LOCATION" ? { latitude: event.latitude, longitude: event.longitude } : undefined,
-          }),
+          actions: "setLocation",
         },
         UNSUPPORTED: {},
       },

@@ -12,7 +12,7 @@ export interface FlowDefinition {
 
 export const helplineFlow: FlowDefinition = {
   id: "helpline",
-  version: 1,
+  version: 2,
   machine: helplineMachine,
   languages: SUPPORTED_LANGUAGES,
 };

@@ -23,6 +23,8 @@ export interface Choice {
 export interface OutMessage {
   text: string;
   params?: Record<string, string | number>;
+  /** i18n keys rendered as "• " lines below the text. */
+  bullets?: string[];
   /** Ids from flows/data/contacts.ts, rendered as a contact card below the text. */
   contacts?: string[];
   choices?: Choice[];
@@ -31,7 +33,10 @@ export interface OutMessage {
 }
 
 /** Something the engine must do in the same transaction as the step. */
-export type Effect = { type: "handoff"; reason: string };
+export type Effect =
+  | { type: "handoff"; reason: string; risk?: string }
+  /** Store a structured report; the engine adds a reference code as the `reportCode` param. */
+  | { type: "report"; kind: "self" | "family"; answers: Record<string, string>; consent: boolean; risk?: string };
 
 export interface FlowContext {
   lang?: string;

@@ -7,6 +7,7 @@ import { TelegramChannel } from "./channels/telegram/telegram-channel.ts";
 import { LineChannel } from "./channels/line/line-channel.ts";
 import type { Config } from "./config.ts";
 import { Engine } from "./engine/engine.ts";
+import { parseStaffHours } from "./engine/staff-hours.ts";
 import { createI18n } from "./i18n.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { Deliverer, type ChannelSender, type DelivererOptions } from "./outbox/deliverer.ts";
@@ -42,7 +43,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const i18n = await createI18n();
   const senders: Partial<Record<Channel, ChannelSender>> = {};
   let wake = () => {};
-  const engine = new Engine(store, options.flow ?? helplineFlow, i18n, log, () => wake());
+  const staffHours = config.STAFF_HOURS ? parseStaffHours(config.STAFF_HOURS) : undefined;
+  const engine = new Engine(store, options.flow ?? helplineFlow, i18n, log, () => wake(), staffHours);
   const server = createServer(store);
 
   let telegram: TelegramChannel | undefined;

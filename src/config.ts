@@ -1,5 +1,6 @@
 // Configuration from the environment, validated once at start (see .env.example).
 import { z } from "zod";
+import { parseStaffHours } from "./engine/staff-hours.ts";
 
 const optional = z
   .string()
@@ -23,6 +24,9 @@ const schema = z
     LINE_CHANNEL_SECRET: optional,
     LINE_CHANNEL_ACCESS_TOKEN: optional,
     LINE_API_BASE_URL: z.url().default("https://api.line.me"),
+    STAFF_HOURS: optional.pipe(
+      z.string().refine((v) => parseStaffHours(v) !== undefined, 'like "Mon-Fri 09:00-18:00 Asia/Seoul" (days, hours, IANA time zone)').optional(),
+    ),
     WEB_CHAT: z.enum(["auto", "on", "off"]).default("auto"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })

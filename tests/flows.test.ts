@@ -1,9 +1,7 @@
 // The helpline flow as a pure machine: transitions, reachability, safety rules, limits.
 import { describe, expect, it } from "vitest";
-import { getShortestPaths } from "xstate/graph";
 import { CONTACTS, isContactId, isUserVisible } from "../flows/data/contacts.ts";
 import { EMERGENCY_WORDS, isEmergencyWord } from "../flows/data/emergency-words.ts";
-import { helplineMachine } from "../flows/helpline.ts";
 import { helplineFlow } from "../flows/registry.ts";
 import type { FlowEvent, OutMessage } from "../flows/types.ts";
 import { advance, type StoredMachine } from "../src/engine/advance.ts";
@@ -11,6 +9,7 @@ import { createI18n, LOCALES } from "../src/i18n.ts";
 import { render } from "../src/engine/render.ts";
 import { toTelegramSends, TELEGRAM_TEXT_LIMIT } from "../src/channels/telegram/outbound.ts";
 import { LINE_LABEL_MAX, LINE_TEXT_LIMIT, toLineMessages } from "../src/channels/line/outbound.ts";
+import { restingStates, shortestPaths, stateId } from "./helpers/flow-model.ts";
 
 function run(events: FlowEvent[]) {
   let stored: StoredMachine | null = null;
@@ -25,88 +24,165 @@ function run(events: FlowEvent[]) {
       state: JSON.parse(JSON.stringify({ value: last.snapshot.value, context: last.snapshot.context })),
     };
   }
-  return { last: last!, said };
+  return { last: last!, said, state: stateId(last!.snapshot.value) };
 }
 
 const start: FlowEvent = { type: "COMMAND", command: "start" };
 const choose = (id: string): FlowEvent => ({ type: "CHOICE", id });
-
-const ALL_EVENTS: FlowEvent[] = [
-  start,
-  { type: "COMMAND", command: "menu" },
-  { type: "COMMAND", command: "help" },
-  { type: "COMMAND", command: "language" },
-  ...["ko", "en", "yes", "no", "danger", "me", "other", "info", "person", "location", "skip", "menu"].map(choose),
-  { type: "TEXT", text: "hello" },
-  { type: "TEXT", text: "SOS" },
-  { type: "LOCATION", latitude: 11.55, longitude: 104.92 },
-  { type: "UNSUPPORTED", what: "sticker" },
-];
+const text = (t: string): FlowEvent => ({ type: "TEXT", text: t });
+const toMenu = [start, choose("en"), choose("yes")];
+const keys = (messages: OutMessage[]) => messages.map((m) => m.text);
 
 describe("helpline flow", () => {
   it("opens with a neutral language question whatever the first message is", () => {
-    for (const first of [start, { type: "TEXT", text: "hi" } as FlowEvent, { type: "UNSUPPORTED", what: "photo" } as FlowEvent]) {
-      const { last } = run([first]);
-      expect(last.snapshot.value).toBe("language");
-      expect(last.messages.map((m) => m.text)).toEqual(["language.prompt"]);
+    for (const first of [start, text("hi"), { type: "UNSUPPORTED", what: "photo" } as FlowEvent]) {
+      const { state, last } = run([first]);
+      expect(state).toBe("language");
+      expect(keys(last.messages)).toEqual(["language.prompt"]);
     }
   });
 
-  it("goes language -> safety check -> menu", () => {
-    const { last, said } = run([start, choose("en"), choose("yes")]);
-    expect(said.map((m) => m.map((x) => x.text))).toEqual([["language.prompt"], ["safety.prompt"], ["menu.prompt"]]);
-    expect(last.snapshot.context).toMatchObject({ lang: "en" });
+  it("goes language -> safety check -> menu with the four kinds of help", () => {
+    const { said, last } = run(toMenu);
+    expect(said.map(keys)).toEqual([["language.prompt"], ["safety.prompt"], ["menu.prompt"]]);
+    expect(last.messages[0]!.choices!.map((c) => c.id)).toEqual(["danger", "me", "other", "job", "info", "person"]);
   });
 
   it("goes quiet when it is not safe, and comes back on the next message", () => {
-    const { last, said } = run([start, choose("en"), choose("no")]);
-    expect(said.at(-1)!.map((m) => m.text)).toEqual(["safety.later"]);
-    expect(last.snapshot.value).toBe("quiet");
-    const back = run([start, choose("en"), choose("no"), { type: "UNSUPPORTED", what: "sticker" }, { type: "TEXT", text: "ok now" }]);
-    expect(back.said[3]).toEqual([]);
-    expect(back.last.snapshot.value).toBe("safeCheck");
+    const { said, state } = run([start, choose("en"), choose("no"), { type: "UNSUPPORTED", what: "sticker" }, text("ok now")]);
+    expect(keys(said[2]!)).toEqual(["safety.later"]);
+    expect(said[3]).toEqual([]);
+    expect(state).toBe("safeCheck");
   });
 
-  it("reaches the emergency card in two taps from the menu and by one word from anywhere", () => {
-    const taps = run([start, choose("en"), choose("yes"), choose("danger")]);
-    expect(taps.said.at(-1)![0]!.text).toBe("emergency.card");
-    for (const prefix of [[start], [start, choose("en")], [start, choose("en"), choose("yes"), choose("info")], [start, choose("en"), choose("yes"), choose("person")]]) {
-      const word = run([...prefix, { type: "TEXT", text: "살려주세요" }]);
-      expect(word.last.snapshot.value).toBe("emergency");
+  it("reaches the emergency card in at most two taps from the menu, and by one word from anywhere", () => {
+    expect(keys(run([...toMenu, choose("danger")]).last.messages)).toEqual(["emergency.card"]);
+    for (const path of shortestPaths()) {
+      const events = path.steps.map((s) => s.event as FlowEvent);
+      const { state } = run([...events, text("살려주세요")]);
+      expect(state, `from ${stateId(path.state.value)}`).toBe("emergency");
     }
-    expect(run([{ type: "TEXT", text: "SOS!" }]).last.snapshot.value).toBe("emergency");
   });
 
   it("asks again with the choices when free text does not match", () => {
-    const { said, last } = run([start, choose("en"), { type: "TEXT", text: "what?" }]);
-    expect(said.at(-1)!.map((m) => m.text)).toEqual(["common.pickOne", "safety.prompt"]);
+    const { said, state } = run([start, choose("en"), text("what?")]);
+    expect(keys(said.at(-1)!)).toEqual(["common.pickOne", "safety.prompt"]);
     expect(said.at(-1)![1]!.choices?.map((c) => c.id)).toEqual(["yes", "no"]);
-    expect(last.snapshot.value).toBe("safeCheck");
+    expect(state).toBe("safeCheck");
   });
 
-  it("hands off with the reason and then stays quiet, except for emergency words and commands", () => {
-    const { last, said } = run([start, choose("en"), choose("yes"), choose("danger"), choose("person")]);
-    expect(last.effects).toEqual([{ type: "handoff", reason: "emergency" }]);
-    expect(said.at(-1)!.map((m) => m.text)).toEqual(["handoff.created"]);
+  describe("victim triage and self-report", () => {
+    it("shows the emergency card at once when in danger, then continues the questions", () => {
+      const danger = run([...toMenu, choose("me"), choose("yes")]);
+      expect(danger.state).toBe("emergency");
+      expect(danger.last.messages[0]!.choices!.map((c) => c.id)).toEqual(["person", "location", "continue", "menu"]);
+      expect(run([...toMenu, choose("me"), choose("yes"), choose("continue")]).state).toBe("triage.injured");
+    });
+
+    it("interrupts with the emergency card when injured and not able to leave", () => {
+      const { state } = run([...toMenu, choose("me"), choose("no"), choose("yes"), choose("no")]);
+      expect(state).toBe("emergency");
+      expect(run([...toMenu, choose("me"), choose("no"), choose("yes"), choose("no"), choose("continue")]).state).toBe("triage.documents");
+    });
+
+    it("lets every question be skipped and ends with a report, consent recorded, and a code", () => {
+      const skipAll = [...toMenu, choose("me"), ...Array(8).fill(choose("skip"))];
+      const { state } = run(skipAll);
+      expect(state).toBe("report.describe");
+      const done = run([...skipAll, text("They took my passport."), { type: "UNSUPPORTED", what: "photo" }, choose("done"), choose("yes")]);
+      expect(done.state).toBe("report.saved");
+      expect(done.last.effects).toEqual([
+        {
+          type: "report",
+          kind: "self",
+          consent: true,
+          risk: "medium",
+          answers: expect.objectContaining({ "report.description": "They took my passport.", "report.photos": "1", "report.consent": "yes", "triage.danger": "skip" }),
+        },
+      ]);
+      expect(keys(done.last.messages)).toEqual(["report.savedShared"]);
+    });
+
+    it("records the typed place and a shared location", () => {
+      const typed = run([...toMenu, choose("me"), choose("no"), choose("no"), choose("yes"), choose("no"), choose("no"), choose("type"), text("Sihanoukville, KB compound, 5th floor")]);
+      expect(typed.state).toBe("triage.nationality");
+      expect(typed.last.snapshot.context.answers["triage.place"]).toBe("Sihanoukville, KB compound, 5th floor");
+      const shared = run([...toMenu, choose("me"), choose("no"), choose("no"), choose("yes"), choose("no"), choose("no"), choose("share"), { type: "LOCATION", latitude: 10.6, longitude: 103.5 }]);
+      expect(shared.state).toBe("triage.nationality");
+      expect(shared.last.snapshot.context.location).toEqual({ latitude: 10.6, longitude: 103.5 });
+    });
+
+    it("helps prepare the police report without advising escape", () => {
+      const skipAll = [...toMenu, choose("me"), ...Array(8).fill(choose("skip")), choose("done"), choose("no")];
+      const { said } = run([...skipAll, choose("police")]);
+      expect(keys(said.at(-1)!)).toEqual(["police.intro", "police.honest"]);
+      expect(said.at(-1)![0]!.bullets).toHaveLength(7);
+    });
+  });
+
+  describe("family flow", () => {
+    it("collects the details, advises on ransom, says what to prepare and where, and saves a report", () => {
+      const events = [...toMenu, choose("other"), choose("child"), text("Kim"), choose("kr"), choose("18to29"), choose("month"), text("Bavet"), choose("chat"), choose("yes")];
+      const { said, last, state } = run(events);
+      expect(state).toBe("family.saved");
+      expect(keys(said.at(-1)!)).toEqual(["family.ransomAdvice", "family.prepare", "family.where", "family.saved"]);
+      expect(last.effects).toEqual([
+        {
+          type: "report",
+          kind: "family",
+          consent: true,
+          answers: {
+            "family.relationship": "child",
+            "family.name": "Kim",
+            "family.nationality": "kr",
+            "family.age": "18to29",
+            "family.lastContact": "month",
+            "family.lastPlace": "Bavet",
+            "family.recruited": "chat",
+            "family.ransom": "yes",
+          },
+        },
+      ]);
+      expect(run([...events, choose("person")]).last.effects).toEqual([{ type: "handoff", reason: "family", risk: "medium" }]);
+    });
+  });
+
+  describe("job-offer check", () => {
+    it("gives a verdict with the reasons", () => {
+      const answers = ["yes", "yes", "yes", "no", "unsure", "no", "no"].map(choose);
+      const { said } = run([...toMenu, choose("job"), ...answers]);
+      expect(keys(said.at(-1)!)).toEqual(["job.verdict.likelyScam", "job.next"]);
+      expect(said.at(-1)![0]!.bullets).toEqual(["job.reason.highPay", "job.reason.travelPaid", "job.reason.chatRecruit"]);
+      const clean = run([...toMenu, choose("job"), ...Array(7).fill(choose("no"))]);
+      expect(keys(clean.said.at(-1)!)).toEqual(["job.verdict.noFlags", "job.next"]);
+    });
+  });
+
+  describe("contacts and advisories", () => {
+    it("lists contacts by nationality, the advisory with its date and link", () => {
+      const vn = run([...toMenu, choose("info"), choose("vn")]);
+      expect(vn.last.messages[0]!.contacts).toEqual(["vnEmbassy", "vnCitizenProtection", "khPolice117", "khPoliceTelegram"]);
+      const th = run([...toMenu, choose("info"), choose("th")]);
+      expect(keys(th.last.messages)).toEqual(["info.contactsNoEmbassy"]);
+      const advisory = run([...toMenu, choose("info"), choose("advisory")]);
+      expect(advisory.last.messages[0]!.params).toEqual({ asOf: "2025-12-04", link: "https://www.0404.go.kr" });
+    });
+  });
+
+  it("hands off with reason and risk, then stays quiet except for emergency words and commands", () => {
+    const { last, state } = run([...toMenu, choose("danger"), choose("person")]);
+    expect(last.effects).toEqual([{ type: "handoff", reason: "emergency", risk: "critical" }]);
+    expect(state).toBe("withStaff");
     expect(last.snapshot.hasTag("handoff")).toBe(true);
-    const after = run([start, choose("en"), choose("yes"), choose("person"), { type: "TEXT", text: "I am on floor 5" }]);
-    expect(after.said.at(-1)).toEqual([]);
-    const menu = run([start, choose("en"), choose("yes"), choose("person"), { type: "COMMAND", command: "menu" }]);
-    expect(menu.last.snapshot.value).toBe("menu");
+    expect(run([...toMenu, choose("person"), text("I am on floor 5")]).said.at(-1)).toEqual([]);
+    expect(run([...toMenu, choose("person"), { type: "COMMAND", command: "menu" }]).state).toBe("menu");
   });
 
-  it("records a shared location and hands off", () => {
-    const { last } = run([start, choose("en"), choose("yes"), choose("danger"), choose("location"), { type: "LOCATION", latitude: 10.6, longitude: 103.5 }]);
-    expect(last.snapshot.context).toMatchObject({ location: { latitude: 10.6, longitude: 103.5 }, handoffReason: "emergency" });
-    expect(last.effects).toEqual([{ type: "handoff", reason: "emergency" }]);
-  });
-
-  it("reaches every state", () => {
-    const paths = getShortestPaths(helplineMachine, { events: ALL_EVENTS, serializeState: (s) => JSON.stringify(s.value) });
-    const reached = new Set(paths.map((p) => JSON.stringify(p.state.value)));
-    // handoff is transient (always -> withStaff): it is passed through, never rested in.
-    const states = Object.keys(helplineMachine.config.states ?? {}).filter((s) => s !== "handoff");
-    for (const state of states) expect(reached, state).toContain(JSON.stringify(state));
+  it("reaches every resting state", () => {
+    const reached = new Set(shortestPaths().map((p) => stateId(p.state.value)));
+    const states = restingStates();
+    expect(states.length).toBeGreaterThan(30);
+    for (const state of states) expect(reached, state).toContain(state);
   });
 
   it("recognises emergency words in every listed form, and not ordinary text", () => {
@@ -117,10 +193,9 @@ describe("helpline flow", () => {
 });
 
 describe("content rules", () => {
-  const messagesByState = (() => {
+  const everyMessage = (() => {
     const all: OutMessage[] = [];
-    const paths = getShortestPaths(helplineMachine, { events: ALL_EVENTS, serializeState: (s) => JSON.stringify(s.value) });
-    for (const path of paths) {
+    for (const path of shortestPaths()) {
       const { said } = run(path.steps.map((s) => s.event as FlowEvent));
       all.push(...said.flat());
     }
@@ -128,8 +203,8 @@ describe("content rules", () => {
   })();
 
   it("only ever shows contacts that are HIGH or MED with a source", () => {
-    const shown = new Set(messagesByState.flatMap((m) => m.contacts ?? []));
-    expect(shown.size).toBeGreaterThan(0);
+    const shown = new Set(everyMessage.flatMap((m) => m.contacts ?? []));
+    expect(shown.size).toBeGreaterThan(5);
     for (const id of shown) {
       expect(isContactId(id), id).toBe(true);
       expect(isUserVisible(CONTACTS[id as keyof typeof CONTACTS]), id).toBe(true);
@@ -147,20 +222,19 @@ describe("content rules", () => {
     const i18n = await createI18n();
     for (const lng of LOCALES) {
       const t = i18n.getFixedT(lng);
-      for (const message of messagesByState) {
-        expect(i18n.exists(message.text, { lng, fallbackLng: false }), `${lng}:${message.text}`).toBe(true);
+      for (const message of everyMessage) {
+        for (const key of [message.text, ...(message.bullets ?? [])]) {
+          expect(i18n.exists(key, { lng, fallbackLng: false }), `${lng}:${key}`).toBe(true);
+        }
         for (const c of message.choices ?? []) {
           expect(i18n.exists(c.label, { lng, fallbackLng: false }), `${lng}:${c.label}`).toBe(true);
           expect(Buffer.byteLength(c.id)).toBeLessThanOrEqual(64);
           expect([...t(c.label)].length, `${lng}:${c.label} fits a LINE button`).toBeLessThanOrEqual(LINE_LABEL_MAX);
         }
-        const rendered = render(message, t);
-        for (const send of toTelegramSends(rendered.text, rendered.payload)) {
-          expect(send.text.length).toBeLessThanOrEqual(TELEGRAM_TEXT_LIMIT);
-        }
-        for (const line of toLineMessages(rendered.text, rendered.payload)) {
-          expect(line.text.length).toBeLessThanOrEqual(LINE_TEXT_LIMIT);
-        }
+        const rendered = render({ ...message, params: { ...message.params, reportCode: "ABCD-2345" } }, t);
+        expect(rendered.text).not.toMatch(/{{|}}/);
+        for (const send of toTelegramSends(rendered.text, rendered.payload)) expect(send.text.length).toBeLessThanOrEqual(TELEGRAM_TEXT_LIMIT);
+        for (const line of toLineMessages(rendered.text, rendered.payload)) expect(line.text.length).toBeLessThanOrEqual(LINE_TEXT_LIMIT);
       }
     }
   });

@@ -33,9 +33,16 @@ async function shape(url: string, kind: DbKind): Promise<unknown> {
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE '\\_prisma%' ESCAPE '\\' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[];
     const result = tables.map(({ name }) => ({
       name,
-      columns: db.pragma(`table_info("${name}")`),
+      // Column order depends on history (ALTER TABLE appends), so compare by name.
+      columns: (db.pragma(`table_info("${name}")`) as { cid: number; name: string }[])
+        .map(({ cid: _cid, ...column }) => column)
+        .sort((a, b) => a.name.localeCompare(b.name)),
       indexes: (db.pragma(`index_list("${name}")`) as { name: string; unique: number }[])
-        .map((i) => ({ name: i.name, unique: i.unique, columns: db.pragma(`index_info("${i.name}")`) }))
+        .map((i) => ({
+          name: i.name,
+          unique: i.unique,
+          columns: (db.pragma(`index_info("${i.name}")`) as { seqno: number; name: string }[]).map(({ seqno, name }) => ({ seqno, name })),
+        }))
         .sort((a, b) => a.name.localeCompare(b.name)),
       foreignKeys: db.pragma(`foreign_key_list("${name}")`),
     }));

@@ -243,7 +243,7 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
     await exchange(post, chat, callbackUpdate(chat, "en", messageId(prompt!)), 2);
     const afterYes = await exchange(post, chat, textUpdate(chat, "Yes"), 3); // the button's label, typed
     expect(afterYes[2]!.payload.text).toBe(TEXT.menu);
-    expect(keyboardData(afterYes[2]!)).toEqual(["danger", "me", "other", "info", "person"]);
+    expect(keyboardData(afterYes[2]!)).toEqual(["danger", "me", "other", "job", "info", "person"]);
 
     const afterDanger = await exchange(post, chat, textUpdate(chat, "1"), 4); // "1" = the first button
     const card = afterDanger[3]!;

@@ -61,7 +61,7 @@ describe.each(DB_KINDS)("web test chat on %s", (kind) => {
       ["in", null],
       ["out", "How can I help?"],
     ]);
-    expect(list[5]!.payload.choices.map((c: { id: string }) => c.id)).toEqual(["danger", "me", "other", "info", "person"]);
+    expect(list[5]!.payload.choices.map((c: { id: string }) => c.id)).toEqual(["danger", "me", "other", "job", "info", "person"]);
   });
 
   it("ignores a retried post with the same id", async () => {

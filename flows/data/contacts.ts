@@ -56,6 +56,62 @@ export const CONTACTS = {
     checked: "2025-12-04",
     confidence: "HIGH",
   },
+  cnEmbassyConsular: {
+    label: "contacts.cnEmbassyConsular",
+    value: "+855-23-210206",
+    source: "CRNTT quoting the Chinese embassy's WeChat; embassy list",
+    checked: "2024-08",
+    confidence: "MED",
+  },
+  cnMfaHotline: {
+    label: "contacts.cnMfaHotline",
+    value: "+86-10-12308",
+    source: "CRNTT quoting the Chinese embassy's WeChat; embassy list",
+    checked: "2024-08",
+    confidence: "MED",
+  },
+  vnEmbassy: {
+    label: "contacts.vnEmbassy",
+    value: "+855-23-726-274",
+    source: "https://en.vietnamplus.vn/237536",
+    checked: "2022-09",
+    confidence: "MED",
+  },
+  vnCitizenProtection: {
+    label: "contacts.vnCitizenProtection",
+    value: "+84-981-84-84-84",
+    source: "https://en.vietnamplus.vn/237536",
+    checked: "2022-09",
+    confidence: "MED",
+  },
+  phEmbassyHotline: {
+    label: "contacts.phEmbassyHotline",
+    value: "+855-98-888-771",
+    source: "https://plus.inquirer.net",
+    checked: "2025-07",
+    confidence: "MED",
+  },
+  usEmbassy: {
+    label: "contacts.usEmbassy",
+    value: "+855-23-728-000",
+    source: "https://kh.usembassy.gov (victims of crime)",
+    checked: "n/d",
+    confidence: "HIGH",
+  },
+  jpEmbassy: {
+    label: "contacts.jpEmbassy",
+    value: "+855-23-217-161",
+    source: "Embassy of Japan safety handbook (2019)",
+    checked: "2019",
+    confidence: "MED",
+  },
+  krScamReport1394: {
+    label: "contacts.krScamReport1394",
+    value: "1394",
+    source: "https://news.sbs.co.kr (N1008426539)",
+    checked: "2026-02",
+    confidence: "HIGH",
+  },
 } as const satisfies Record<string, ContactFact>;
 
 export type ContactId = keyof typeof CONTACTS;
@@ -68,3 +124,30 @@ export function isContactId(id: string): id is ContactId {
 export function isUserVisible(fact: ContactFact): boolean {
   return (fact.confidence === "HIGH" || fact.confidence === "MED") && fact.source.length > 0;
 }
+
+/**
+ * Who to call, by the person's nationality: their own government first, then Cambodian
+ * police. Thailand and Indonesia have no confirmed numbers in our sources, so only the
+ * Cambodian police line is listed and the text points to their foreign ministry.
+ */
+export const NATIONALITIES = ["kr", "cn", "vn", "id", "th", "ph", "jp", "us", "other"] as const;
+export type Nationality = (typeof NATIONALITIES)[number];
+
+export const CONTACTS_BY_NATIONALITY: Record<Nationality, ContactId[]> = {
+  kr: ["krConsularCallCenter", "khPolice117", "khPoliceTelegram", "krScamReport1394"],
+  cn: ["cnEmbassyConsular", "cnMfaHotline", "khPolice117", "khPoliceTelegram"],
+  vn: ["vnEmbassy", "vnCitizenProtection", "khPolice117", "khPoliceTelegram"],
+  id: ["khPolice117", "khPoliceTelegram"],
+  th: ["khPolice117", "khPoliceTelegram"],
+  ph: ["phEmbassyHotline", "khPolice117", "khPoliceTelegram"],
+  jp: ["jpEmbassy", "khPolice117", "khPoliceTelegram"],
+  us: ["usEmbassy", "khPolice117", "khPoliceTelegram"],
+  other: ["khPolice117", "khPoliceTelegram"],
+};
+
+/** MOFA travel advisory for Cambodia, summarised from CONTENT.md §2 (HIGH). */
+export const ADVISORY = {
+  asOf: "2025-12-04",
+  link: "https://www.0404.go.kr",
+  sources: ["chosun.com 2025/12/04", "news.sbs.co.kr N1008356832", "0404.go.kr ATC0000000048131"],
+} as const;

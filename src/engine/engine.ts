@@ -11,7 +11,10 @@ import type { StepContext, StepOutput } from "../store/store.ts";
 import { advance, type PersistedState, type StoredMachine } from "./advance.ts";
 import { matchChoice } from "./choice-match.ts";
 import { KeyedQueue } from "./keyed-queue.ts";
+import { referenceCode } from "./reference-code.ts";
 import { render } from "./render.ts";
+import { staffAvailable, type StaffHours } from "./staff-hours.ts";
+import type { OutMessage } from "../../flows/types.ts";
 
 /** A platform update translated by a channel adapter. */
 export interface Inbound {
@@ -40,6 +43,7 @@ export class Engine {
     private readonly i18n: I18n,
     private readonly log: Logger,
     private readonly onCommitted: () => void = () => {},
+    private readonly staffHours?: StaffHours,
   ) {}
 
   handle(inbound: Inbound): Promise<StepResult> {
@@ -67,8 +71,14 @@ export class Engine {
       const id = matchChoice(event.text, stored?.state.choices);
       if (id) event = { type: "CHOICE", id };
     }
-    const { snapshot, messages, effects, restarted } = advance(this.flow, stored, event);
+    const { snapshot, messages: said, effects, restarted } = advance(this.flow, stored, event);
     if (restarted) this.log.warn({ conversation: conversation?.id }, "snapshot from an older flow: restarted");
+    const handoff = effects.find((e) => e.type === "handoff");
+    const reportEffect = effects.find((e) => e.type === "report");
+    const report = reportEffect && { ...reportEffect, code: referenceCode() };
+    const messages = this.withStaffHours(said, Boolean(handoff)).map((m) =>
+      report ? { ...m, params: { ...m.params, reportCode: report.code } } : m,
+    );
 
     const chosen = (snapshot.context as { lang?: string }).lang;
     const lang = chosen ?? contactLanguage ?? supportedLanguage(inbound.languageHint) ?? FALLBACK_LANGUAGE;
@@ -83,7 +93,6 @@ export class Engine {
       context: snapshot.context,
       choices: messages.length ? asked?.payload.choices : stored?.state.choices,
     };
-    const handoff = effects.find((e) => e.type === "handoff");
     return {
       machineId: this.flow.id,
       machineVersion: this.flow.version,
@@ -92,8 +101,23 @@ export class Engine {
       language: chosen ?? null,
       inbound: inboundRecord(inbound),
       outbound,
-      ...(handoff ? { handoffReason: handoff.reason } : {}),
+      ...(handoff ? { handoff: { reason: handoff.reason, ...(handoff.risk ? { risk: handoff.risk } : {}) } } : {}),
+      ...(report
+        ? { report: { kind: report.kind, code: report.code, answers: report.answers, consent: report.consent, ...(report.risk ? { risk: report.risk } : {}) } }
+        : {}),
     };
+  }
+
+  /** After a handoff, say honestly whether staff are working now (when hours are configured). */
+  private withStaffHours(messages: OutMessage[], handedOff: boolean): OutMessage[] {
+    if (!handedOff || !this.staffHours) return messages;
+    const online = staffAvailable(this.staffHours, new Date());
+    return [
+      ...messages,
+      online
+        ? { text: "handoff.staffOnline" }
+        : { text: "handoff.staffOffline", params: { hours: this.staffHours.label }, contacts: ["krConsularCallCenter", "khPolice117"] },
+    ];
   }
 }
 

@@ -28,7 +28,12 @@ function contactLines(ids: string[], t: TFunction): string[] {
 }
 
 export function render(message: OutMessage, t: TFunction, reply?: RenderedPayload["reply"]): RenderedMessage {
-  const lines = [t(message.text, message.params ?? {}), ...contactLines(message.contacts ?? [], t)];
+  const params = message.params ?? {};
+  const lines = [
+    t(message.text, params),
+    ...(message.bullets ?? []).map((key) => `• ${t(key, params)}`),
+    ...contactLines(message.contacts ?? [], t),
+  ];
   const choices = message.choices?.map((c) => ({ id: c.id, label: t(c.label) }));
   const payload: RenderedPayload = { key: message.text };
   if (choices?.length) payload.choices = choices;

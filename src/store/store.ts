@@ -81,6 +81,8 @@ export class Store {
         if (isUniqueViolation(error, "Message")) return { duplicate: true };
         // Two instances creating the same new contact at once: the loser retries and finds it.
         if (isUniqueViolation(error, "Contact") && attempt === 0) continue;
+        // A report code that is already taken: decide again, which draws a new code.
+        if (isUniqueViolation(error, "Report") && attempt < 3) continue;
         throw error;
       }
     }
@@ -147,8 +149,16 @@ export class Store {
         })),
       });
     }
-    if (out.handoffReason) {
-      await tx.handoffRequest.create({ data: { id: randomUUID(), conversationId, reason: out.handoffReason } });
+    if (out.report) {
+      const { kind, code, answers, consent, risk } = out.report;
+      await tx.report.create({ data: { id: randomUUID(), conversationId, kind, code, answers: JSON.stringify(answers), consent, risk: risk ?? null } });
+    }
+    if (out.handoff) {
+      // One open request per conversation: asking again updates it.
+      const open = await tx.handoffRequest.findFirst({ where: { conversationId, status: { in: ["open", "in_progress"] } }, select: { id: true } });
+      const data = { reason: out.handoff.reason, risk: out.handoff.risk ?? null };
+      if (open) await tx.handoffRequest.update({ where: { id: open.id }, data });
+      else await tx.handoffRequest.create({ data: { id: randomUUID(), conversationId, ...data } });
     }
     if (out.language && out.language !== contact.language) {
       await tx.contact.update({ where: { id: contact.id }, data: { language: out.language } });

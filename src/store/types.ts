@@ -29,7 +29,8 @@ export interface StepOutput {
   language: string | null;
   inbound: { kind: string; text?: string; payload?: unknown; platformMessageId?: string };
   outbound: { kind: string; text: string; payload?: unknown }[];
-  handoffReason?: string;
+  handoff?: { reason: string; risk?: string };
+  report?: { kind: string; code: string; answers: Record<string, string>; consent: boolean; risk?: string };
 }
 
 export type StepResult =

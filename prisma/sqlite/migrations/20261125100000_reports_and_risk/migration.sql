@@ -1,0 +1,22 @@
+-- AlterTable
+ALTER TABLE "HandoffRequest" ADD COLUMN "risk" TEXT;
+
+-- CreateTable
+CREATE TABLE "Report" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "conversationId" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "code" TEXT NOT NULL,
+    "answers" TEXT NOT NULL,
+    "consent" BOOLEAN NOT NULL,
+    "risk" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "Report_conversationId_fkey" FOREIGN KEY ("conversationId") REFERENCES "Conversation" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Report_code_key" ON "Report"("code");
+
+-- CreateIndex
+CREATE INDEX "Report_conversationId_idx" ON "Report"("conversationId");
+

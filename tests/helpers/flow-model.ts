@@ -1,0 +1,50 @@
+// The helpline machine as a graph: every event a person can send, every resting state,
+// and the shortest event path to each state (xstate/graph), for model-based tests.
+import type { AnyStateNode } from "xstate";
+import { getShortestPaths } from "xstate/graph";
+import { helplineMachine } from "../../flows/helpline.ts";
+import type { FlowEvent } from "../../flows/types.ts";
+
+const CHOICE_IDS = [
+  "ko", "en", "yes", "no", "skip", "unsure", "danger", "me", "other", "job", "info", "person", "location", "continue", "menu",
+  "passport", "phone", "both", "share", "type", "done", "police", "child", "partner", "sibling", "parent", "friend",
+  "under18", "18to29", "30to49", "50plus", "today", "week", "month", "longer", "ad", "chat", "acquaintance", "unknown",
+  "advisory", "kr", "cn", "vn", "id", "th", "ph", "jp", "us",
+];
+
+export const ALL_EVENTS: FlowEvent[] = [
+  { type: "COMMAND", command: "start" },
+  { type: "COMMAND", command: "menu" },
+  { type: "COMMAND", command: "help" },
+  { type: "COMMAND", command: "language" },
+  ...CHOICE_IDS.map((id) => ({ type: "CHOICE", id }) as FlowEvent),
+  { type: "TEXT", text: "Phnom Penh, building 5" },
+  { type: "TEXT", text: "SOS" },
+  { type: "LOCATION", latitude: 11.55, longitude: 104.92 },
+  { type: "UNSUPPORTED", what: "photo" },
+];
+
+/** Dotted ids of every state a conversation can rest in (transient `always` states excluded). */
+export function restingStates(): string[] {
+  const out: string[] = [];
+  const visit = (node: AnyStateNode, path: string[]) => {
+    const children = Object.values(node.states) as AnyStateNode[];
+    if (children.length === 0) {
+      if (!node.always?.length) out.push(path.join("."));
+      return;
+    }
+    for (const child of children) visit(child, [...path, child.key]);
+  };
+  visit(helplineMachine.root, []);
+  return out;
+}
+
+export function stateId(value: unknown): string {
+  if (typeof value === "string") return value;
+  const [key, inner] = Object.entries(value as Record<string, unknown>)[0]!;
+  return `${key}.${stateId(inner)}`;
+}
+
+export function shortestPaths() {
+  return getShortestPaths(helplineMachine, { events: ALL_EVENTS, serializeState: (s) => stateId(s.value) });
+}
