@@ -48,3 +48,8 @@ export function stateId(value: unknown): string {
 export function shortestPaths() {
   return getShortestPaths(helplineMachine, { events: ALL_EVENTS, serializeState: (s) => stateId(s.value) });
 }
+
+/** The events a person sends along a path (the graph's own init step left out). */
+export function pathEvents(path: { steps: { event: { type: string } }[] }): FlowEvent[] {
+  return path.steps.map((s) => s.event).filter((e) => !e.type.startsWith("xstate.")) as FlowEvent[];
+}

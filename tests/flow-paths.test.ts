@@ -1,0 +1,111 @@
+// Model-based: every shortest path to every state of the helpline machine (xstate/graph)
+// is executed through the real engine on a real database, and its replies are checked.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { helplineFlow } from "../flows/registry.ts";
+import type { FlowEvent } from "../flows/types.ts";
+import { advance, type StoredMachine } from "../src/engine/advance.ts";
+import { Engine } from "../src/engine/engine.ts";
+import { parseStaffHours } from "../src/engine/staff-hours.ts";
+import { createI18n } from "../src/i18n.ts";
+import type { Store } from "../src/store/store.ts";
+import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
+import { query } from "./helpers/db-query.ts";
+import { openEngine, silentLog, webEvent } from "./helpers/engine-harness.ts";
+import { pathEvents, shortestPaths, stateId } from "./helpers/flow-model.ts";
+
+/** The keys the pure machine says for each step of a path. */
+function expectedKeys(events: FlowEvent[]): string[][] {
+  let stored: StoredMachine | null = null;
+  return events.map((event) => {
+    const step = advance(helplineFlow, stored, event);
+    stored = { machineId: helplineFlow.id, machineVersion: helplineFlow.version, state: JSON.parse(JSON.stringify({ value: step.snapshot.value, context: step.snapshot.context })) };
+    return step.messages.map((m) => m.text);
+  });
+}
+
+describe.each(DB_KINDS)("every flow path through the engine on %s", (kind) => {
+  let db: TestDatabase;
+  let store: Store;
+  let engine: Engine;
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    ({ store, engine } = await openEngine(db.url));
+  });
+  afterAll(async () => {
+    await store.close();
+    await db.drop();
+  });
+
+  const paths = shortestPaths().filter((p) => pathEvents(p).length > 0);
+
+  it(`covers ${paths.length} paths`, () => {
+    expect(paths.length).toBeGreaterThan(30);
+  });
+
+  it.each(paths.map((p) => [stateId(p.state.value), p] as const))("reaches %s with the right replies", async (target, path) => {
+    const chat = `path-${kind}-${target}`;
+    const events = pathEvents(path);
+    const expected = expectedKeys(events);
+    for (const [i, event] of events.entries()) {
+      const result = await engine.handle(webEvent(chat, event));
+      expect(result.duplicate).toBe(false);
+      if (!result.duplicate) expect(result.outboundCount, `step ${i}`).toBe(expected[i]!.length);
+    }
+    const transcript = await store.transcript("web", chat);
+    expect(transcript.filter((m) => m.direction === "in")).toHaveLength(events.length);
+    const out = transcript.filter((m) => m.direction === "out");
+    expect(out.map((m) => (m.payload as { key: string }).key)).toEqual(expected.flat());
+    for (const m of out) {
+      expect(m.text).not.toMatch(/{{|}}|undefined/);
+      expect(m.text).not.toBe((m.payload as { key: string }).key);
+    }
+    const [conversation] = await query<{ snapshot: string }>(db.url, `SELECT snapshot FROM "Conversation" WHERE "chatId" = ?`, [chat]);
+    expect(stateId(JSON.parse(conversation!.snapshot).value)).toBe(target);
+  });
+});
+
+describe("reports and handoffs in the database", () => {
+  let db: TestDatabase;
+  let store: Store;
+  let engine: Engine;
+  beforeAll(async () => {
+    db = await createTestDatabase("sqlite");
+    ({ store, engine } = await openEngine(db.url));
+  });
+  afterAll(async () => {
+    await store.close();
+    await db.drop();
+  });
+
+  const walk = async (chat: string, events: FlowEvent[], on: Engine = engine) => {
+    for (const event of events) await on.handle(webEvent(chat, event));
+    return (await store.transcript("web", chat)).filter((m) => m.direction === "out");
+  };
+  const c = (id: string): FlowEvent => ({ type: "CHOICE", id });
+  const toMenu: FlowEvent[] = [{ type: "COMMAND", command: "start" }, c("en"), c("yes")];
+
+  it("stores a family report and shows its reference code to the person", async () => {
+    const out = await walk("family", [...toMenu, c("other"), c("parent"), c("skip"), c("kr"), c("skip"), c("week"), c("skip"), c("ad"), c("no")]);
+    const [report] = await query<{ code: string; kind: string; answers: string; consent: number | boolean }>(db.url, `SELECT code, kind, answers, consent FROM "Report"`);
+    expect(report!.kind).toBe("family");
+    expect(JSON.parse(report!.answers)).toMatchObject({ "family.relationship": "parent", "family.nationality": "kr", "family.ransom": "no" });
+    expect(out.at(-1)!.text).toContain(report!.code);
+  });
+
+  it("records the handoff's risk and updates an open handoff instead of adding one", async () => {
+    await walk("handoff", [...toMenu, c("danger"), c("person"), { type: "COMMAND", command: "menu" }, c("person")]);
+    const rows = await query<{ reason: string; risk: string; status: string }>(
+      db.url,
+      `SELECT h.reason, h.risk, h.status FROM "HandoffRequest" h JOIN "Conversation" c ON c.id = h."conversationId" WHERE c."chatId" = 'handoff'`,
+    );
+    // The person said they were in danger (menu), so the request stays critical when reopened.
+    expect(rows).toEqual([{ reason: "requested", risk: "critical", status: "open" }]);
+  });
+
+  it("tells the person when staff are not working, with the 24/7 numbers", async () => {
+    const closed = new Engine(store, helplineFlow, await createI18n(), silentLog, () => {}, parseStaffHours("Sun-Sun 00:00-00:01 Pacific/Kiritimati"));
+    const out = await walk("after-hours", [...toMenu, c("person")], closed);
+    expect(out.at(-1)!.text).toContain("Staff are not working right now (hours: Sun-Sun 00:00-00:01 Pacific/Kiritimati)");
+    expect(out.at(-1)!.text).toContain("+82-2-3210-0404");
+  });
+});
