@@ -135,6 +135,8 @@ export const helplineMachine = setup({
       { guard: ({ event }) => event.command === "start", target: ".language" },
       { guard: ({ event }) => event.command === "language", target: ".language" },
       { guard: ({ event }) => event.command === "menu", target: ".menu" },
+      { guard: ({ event }) => event.command === "stop", target: ".stopped" },
+      { guard: ({ event }) => event.command === "delete", target: ".confirmDelete" },
       { actions: say({ text: "help.text" }) },
     ],
     TEXT: { guard: "isEmergencyText", target: ".emergency" },
@@ -176,6 +178,33 @@ export const helplineMachine = setup({
         CHOICE: "safeCheck",
         UNSUPPORTED: {},
         LOCATION: {},
+      },
+    },
+    // Quick exit: one neutral line (and, where possible, the chat removed); then quiet.
+    stopped: {
+      entry: [{ type: "effect", params: { type: "quickExit" as const } }, say({ text: "stop.done" })],
+      on: {
+        TEXT: [{ guard: "isEmergencyText", target: "emergency" }, { target: "safeCheck" }],
+        CHOICE: "safeCheck",
+        UNSUPPORTED: {},
+        LOCATION: {},
+      },
+    },
+    confirmDelete: {
+      entry: say({ text: "delete.confirm", choices: [{ id: "erase", label: "delete.yes" }, { id: "keep", label: "delete.no" }] }),
+      on: {
+        CHOICE: [{ guard: chose("erase"), target: "erased" }, { target: "menu" }],
+        TEXT: reask("confirmDelete"),
+      },
+    },
+    // Everything the person told us is gone; a new message starts a new conversation.
+    erased: {
+      entry: [{ type: "effect", params: { type: "erase" as const } }, say({ text: "delete.done" })],
+      on: {
+        "*": [
+          { guard: "isEmergencyText", target: "emergency" },
+          { target: "language", actions: assign({ answers: {}, photos: 0, location: undefined, handoffReason: undefined }) },
+        ],
       },
     },
     menu: {

@@ -1,7 +1,7 @@
 // Channel-neutral vocabulary shared by flows, the engine and the channel adapters.
 
-export type Command = "start" | "help" | "menu" | "language";
-export const COMMANDS: readonly Command[] = ["start", "help", "menu", "language"];
+export type Command = "start" | "help" | "menu" | "language" | "stop" | "delete";
+export const COMMANDS: readonly Command[] = ["start", "help", "menu", "language", "stop", "delete"];
 
 export type UnsupportedKind = "photo" | "sticker" | "voice" | "audio" | "video" | "file" | "edit" | "other";
 
@@ -36,7 +36,11 @@ export interface OutMessage {
 export type Effect =
   | { type: "handoff"; reason: string; risk?: string }
   /** Store a structured report; the engine adds a reference code as the `reportCode` param. */
-  | { type: "report"; kind: "self" | "family"; answers: Record<string, string>; consent: boolean; risk?: string };
+  | { type: "report"; kind: "self" | "family"; answers: Record<string, string>; consent: boolean; risk?: string }
+  /** Quick exit: remove the chat's messages from the person's screen where the platform allows. */
+  | { type: "quickExit" }
+  /** Erase the person's data: transcript content, reports, identity; staff keep a tombstone. */
+  | { type: "erase" };
 
 export interface FlowContext {
   lang?: string;

@@ -44,7 +44,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const senders: Partial<Record<Channel, ChannelSender>> = {};
   let wake = () => {};
   const staffHours = config.STAFF_HOURS ? parseStaffHours(config.STAFF_HOURS) : undefined;
-  const engine = new Engine(store, options.flow ?? helplineFlow, i18n, log, () => wake(), staffHours);
+  const engine = new Engine(store, options.flow ?? helplineFlow, i18n, log, {
+    onCommitted: () => wake(),
+    ...(staffHours ? { staffHours } : {}),
+    deletingChannels: new Set<Channel>(["telegram"]),
+  });
   const server = createServer(store);
 
   let telegram: TelegramChannel | undefined;

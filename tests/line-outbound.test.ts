@@ -54,6 +54,7 @@ describe("LINE sender", () => {
     Array.from({ length: n }, (_, i) => ({
       id: 100 + i,
       conversationId: "c",
+      kind: "text",
       channel: "line",
       chatId: "U1",
       text: `message ${i}`,

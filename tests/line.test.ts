@@ -216,4 +216,15 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
     const [row] = await query<{ text: string | null; status: string }>(db.url, `SELECT text, status FROM "Message" WHERE "platformMessageId" = 'm-secret'`);
     expect(row).toEqual({ text: null, status: "unsent" });
   });
+
+  it("/stop explains how to delete the chat, since LINE bots cannot delete messages", async () => {
+    await post([text("U12", fake, "/start")]);
+    await post([text("U12", fake, "/stop")]);
+    await fake.waitFor(() => fake.delivered().length === 3);
+    expect(fake.delivered().slice(1).map((d) => d.text)).toEqual([
+      "OK.",
+      "This app does not let me delete messages. To remove this chat, long-press or swipe it in your chat list and choose Delete.",
+    ]);
+    expect(fake.calls.some((c) => c.path.includes("delete"))).toBe(false);
+  });
 });

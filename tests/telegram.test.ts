@@ -571,6 +571,55 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
     expect({ confirmed, stored }).toEqual({ confirmed, stored: confirmed ? 1 : 0 });
     expect(confirmed && stored === 0).toBe(false);
   });
+  it("/stop deletes this chat's messages (the person's and the bot's) and leaves one neutral line", async () => {
+    const { post } = await startApp();
+    const chat = newChat();
+    const start = textUpdate(chat, "/start");
+    const [greeting] = await exchange(post, chat, start, 1);
+    const hello = textUpdate(chat, "hello there");
+    await exchange(post, chat, hello, 3); // pickOne + the language question again
+    await vi.waitFor(async () => expect((await messages(`direction = 'out' AND status = 'sent'`)).length).toBe(3));
+    const stop = textUpdate(chat, "/stop");
+    const sent = await exchange(post, chat, stop, 4);
+    expect(sent.at(-1)!.payload.text).toBe("OK.");
+    const [deletion] = fake.calls("deleteMessages");
+    const ids = (deletion!.payload.message_ids as number[]).sort((a, b) => a - b);
+    const botIds = sent.slice(0, 3).map(messageId);
+    const userIds = [start, hello, stop].map((u) => u.message.message_id);
+    expect(ids).toEqual([...botIds, ...userIds].sort((a, b) => a - b));
+    expect(deletion!.payload.chat_id).toBe(String(chat));
+    // The deletion went out before the neutral line.
+    expect(deletion!.at).toBeLessThanOrEqual(fake.calls("sendMessage").at(-1)!.at);
+    expect(greeting).toBeDefined();
+  });
+
+  it("/delete erases the person's data after confirmation; staff keep only a tombstone", async () => {
+    const { post } = await startApp();
+    const chat = newChat();
+    const [greeting] = await exchange(post, chat, textUpdate(chat, "/start"), 1);
+    await exchange(post, chat, callbackUpdate(chat, "en", messageId(greeting!)), 2);
+    await exchange(post, chat, textUpdate(chat, "My name is Kim and I am in building 7"), 4);
+    const [, , , confirm] = await exchange(post, chat, textUpdate(chat, "/delete"), 4).then(() => fake.waitForMessages(chat, 5)).then((m) => m.slice(1));
+    expect(confirm!.payload.text).toContain("Erase now?");
+    const all = await exchange(post, chat, callbackUpdate(chat, "erase", messageId(confirm!)), 6);
+    expect(all.at(-1)!.payload.text).toBe("Your data has been erased. You can write again at any time.");
+    await vi.waitFor(async () => {
+      const [conversation] = await query<{ chatId: string; status: string; snapshot: string }>(db.url, `SELECT "chatId", status, snapshot FROM "Conversation"`);
+      expect(conversation).toEqual({ chatId: "erased", status: "erased", snapshot: "{}" });
+    });
+    const rows = await messages();
+    expect(rows.some((r) => (r.text ?? "").includes("Kim"))).toBe(false);
+    expect(rows.filter((r) => r.kind !== "erased" && r.kind !== "delete").map((r) => r.text)).toEqual([all.at(-1)!.payload.text]);
+    const [contact] = await query<{ platformUserId: string; language: string | null }>(db.url, `SELECT "platformUserId", language FROM "Contact"`);
+    expect(contact!.platformUserId).toMatch(/^erased:/);
+    expect(contact!.language).toBeNull();
+    expect(await count(db.url, `SELECT COUNT(*) AS n FROM "Contact" WHERE "platformUserId" = ?`, [String(chat)])).toBe(0);
+    expect(fake.calls("deleteMessages")).toHaveLength(1);
+    // Writing again starts afresh, as a new contact.
+    await exchange(post, chat, textUpdate(chat, "hi"), 7);
+    expect(fake.sentMessages(chat).at(-1)!.payload.text).toBe(TEXT.language);
+  });
+
 });
 
 /** Writes all requests on one keep-alive connection at once (HTTP/1.1 pipelining); returns the statuses in order. */

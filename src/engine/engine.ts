@@ -34,6 +34,15 @@ export interface Inbound {
 /** LINE reply tokens last about a minute; leave room for delivery. */
 const REPLY_TOKEN_VALID_MS = 50_000;
 
+export interface EngineOptions {
+  /** Called after a step committed replies (wakes the outbox). */
+  onCommitted?: () => void;
+  /** When staff answer handoffs; unset means the bot does not promise times. */
+  staffHours?: StaffHours;
+  /** Channels whose platform lets the bot delete chat messages (Telegram). */
+  deletingChannels?: ReadonlySet<Channel>;
+}
+
 export class Engine {
   private readonly queue = new KeyedQueue();
 
@@ -42,8 +51,7 @@ export class Engine {
     private readonly flow: FlowDefinition,
     private readonly i18n: I18n,
     private readonly log: Logger,
-    private readonly onCommitted: () => void = () => {},
-    private readonly staffHours?: StaffHours,
+    private readonly options: EngineOptions = {},
   ) {}
 
   handle(inbound: Inbound): Promise<StepResult> {
@@ -54,7 +62,7 @@ export class Engine {
         this.log.info({ channel: inbound.channel }, "duplicate event ignored");
       } else {
         this.log.info({ conversation: result.conversationId, out: result.outboundCount, event: inbound.event.type }, "step committed");
-        if (result.outboundCount > 0) this.onCommitted();
+        if (result.outboundCount > 0) this.options.onCommitted?.();
       }
       return result;
     });
@@ -76,7 +84,12 @@ export class Engine {
     const handoff = effects.find((e) => e.type === "handoff");
     const reportEffect = effects.find((e) => e.type === "report");
     const report = reportEffect && { ...reportEffect, code: referenceCode() };
-    const messages = this.withStaffHours(said, Boolean(handoff)).map((m) =>
+    const quickExit = effects.some((e) => e.type === "quickExit");
+    const erase = effects.some((e) => e.type === "erase");
+    const canDelete = this.options.deletingChannels?.has(inbound.channel) ?? false;
+    // Where the bot cannot remove messages, tell the person how to delete the chat.
+    const explained = (quickExit || erase) && !canDelete ? [...said, { text: "stop.deleteYourself" }] : said;
+    const messages = this.withStaffHours(explained, Boolean(handoff)).map((m) =>
       report ? { ...m, params: { ...m.params, reportCode: report.code } } : m,
     );
 
@@ -87,6 +100,9 @@ export class Engine {
       ? { token: inbound.replyToken, until: new Date(Date.now() + REPLY_TOKEN_VALID_MS).toISOString() }
       : undefined;
     const outbound = messages.map((m) => render(m, t, reply));
+    // An erased conversation keeps its chat id only until its last reply is delivered.
+    const last = outbound.at(-1);
+    if (erase && last) last.payload.forgetChat = true;
     const asked = outbound.findLast((m) => m.payload.choices);
     const state: PersistedState = {
       value: snapshot.value,
@@ -102,6 +118,8 @@ export class Engine {
       inbound: inboundRecord(inbound),
       outbound,
       ...(handoff ? { handoff: { reason: handoff.reason, ...(handoff.risk ? { risk: handoff.risk } : {}) } } : {}),
+      ...(quickExit && canDelete ? { quickExit: true } : {}),
+      ...(erase ? { erase: true, status: "erased" as const, snapshot: "{}" } : {}),
       ...(report
         ? { report: { kind: report.kind, code: report.code, answers: report.answers, consent: report.consent, ...(report.risk ? { risk: report.risk } : {}) } }
         : {}),
@@ -110,13 +128,14 @@ export class Engine {
 
   /** After a handoff, say honestly whether staff are working now (when hours are configured). */
   private withStaffHours(messages: OutMessage[], handedOff: boolean): OutMessage[] {
-    if (!handedOff || !this.staffHours) return messages;
-    const online = staffAvailable(this.staffHours, new Date());
+    const hours = this.options.staffHours;
+    if (!handedOff || !hours) return messages;
+    const online = staffAvailable(hours, new Date());
     return [
       ...messages,
       online
         ? { text: "handoff.staffOnline" }
-        : { text: "handoff.staffOffline", params: { hours: this.staffHours.label }, contacts: ["krConsularCallCenter", "khPolice117"] },
+        : { text: "handoff.staffOffline", params: { hours: hours.label }, contacts: ["krConsularCallCenter", "khPolice117"] },
     ];
   }
 }

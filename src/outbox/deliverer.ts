@@ -123,7 +123,11 @@ export class Deliverer {
     try {
       const sent = (await sender.send(items)).slice(0, items.length);
       if (sent.length === 0) throw new DeliveryError("sender reported nothing sent", true);
-      for (const [i, ids] of sent.entries()) await this.store.markSent(items[i]!.id, ids);
+      for (const [i, ids] of sent.entries()) {
+        const item = items[i]!;
+        await this.store.markSent(item.id, ids);
+        if ((item.payload as { forgetChat?: boolean } | null)?.forgetChat) await this.store.forgetErasedChat(item.conversationId);
+      }
       await this.store.release(items.slice(sent.length).map((item) => item.id));
       return sent.length;
     } catch (error) {

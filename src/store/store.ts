@@ -25,6 +25,8 @@ export interface StepContext {
 }
 
 const TX_OPTIONS = { maxWait: 15_000, timeout: 15_000 };
+/** Telegram deletes messages up to 48 h old; keep a margin for the queue. */
+const DELETABLE_FOR_MS = 47 * 60 * 60 * 1000;
 
 function isUniqueViolation(error: unknown, model: string): boolean {
   const e = error as { code?: string; meta?: { modelName?: string } };
@@ -136,6 +138,8 @@ export class Store {
         status: "received",
       },
     });
+    if (out.quickExit || out.erase) await this.queueDeletion(tx, conversationId, input.channel);
+    if (out.erase) await this.erase(tx, contact.id);
     if (out.outbound.length > 0) {
       await tx.message.createMany({
         data: out.outbound.map((m) => ({
@@ -192,6 +196,49 @@ export class Store {
     return count > 0;
   }
 
+  /** Telegram can delete messages younger than 48 h: queue those this conversation knows of. */
+  private async queueDeletion(tx: Tx, conversationId: string, channel: Channel): Promise<void> {
+    const since = new Date(Date.now() - DELETABLE_FOR_MS);
+    const rows = await tx.message.findMany({
+      where: { conversationId, platformMessageId: { not: null }, createdAt: { gte: since } },
+      select: { platformMessageId: true },
+      orderBy: { id: "asc" },
+    });
+    const messageIds = rows.flatMap((r) => r.platformMessageId!.split(","));
+    if (messageIds.length === 0) return;
+    await tx.message.create({
+      data: { conversationId, channel, direction: "out", kind: "delete", payload: JSON.stringify({ messageIds }), status: "pending" },
+    });
+  }
+
+  /**
+   * Erasure on request (/delete): message content, reports and the platform identity go;
+   * rows stay as tombstones (kind "erased", no content) so event ids still deduplicate
+   * and staff see that a conversation existed and was erased. Unsent replies are dropped.
+   */
+  private async erase(tx: Tx, contactId: string): Promise<void> {
+    const ids = (await tx.conversation.findMany({ where: { contactId }, select: { id: true } })).map((c) => c.id);
+    await tx.message.updateMany({
+      where: { conversationId: { in: ids }, direction: "out", kind: { not: "delete" }, status: { in: ["pending", "sending"] } },
+      data: { status: "erased" },
+    });
+    await tx.message.updateMany({
+      where: { conversationId: { in: ids }, kind: { not: "delete" } },
+      data: { kind: "erased", text: null, payload: null, platformMessageId: null, lastError: null },
+    });
+    await tx.report.deleteMany({ where: { conversationId: { in: ids } } });
+    await tx.handoffRequest.updateMany({ where: { conversationId: { in: ids } }, data: { status: "erased", reason: "erased", risk: null } });
+    await tx.conversation.updateMany({ where: { id: { in: ids } }, data: { status: "erased", snapshot: "{}", language: null } });
+    await tx.contact.update({ where: { id: contactId }, data: { platformUserId: `erased:${randomUUID()}`, language: null, active: false } });
+  }
+
+  /** After the last reply to an erased conversation: forget where it was sent. */
+  async forgetErasedChat(conversationId: string): Promise<void> {
+    await this.exclusive(() =>
+      this.db.conversation.updateMany({ where: { id: conversationId, status: "erased" }, data: { chatId: "erased" } }),
+    );
+  }
+
   // ---- outbox ----
 
   /**
@@ -209,6 +256,7 @@ export class Store {
           id: true,
           conversationId: true,
           channel: true,
+          kind: true,
           text: true,
           payload: true,
           attempts: true,
@@ -231,6 +279,7 @@ export class Store {
       const item: OutboxItem = {
         id: row.id,
         conversationId: row.conversationId,
+        kind: row.kind,
         channel: row.channel as Channel,
         chatId: row.conversation.chatId,
         text: row.text ?? "",

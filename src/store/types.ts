@@ -1,7 +1,7 @@
 // Shapes that cross the store's door. No Prisma types leak out of src/store.
 export type Channel = "telegram" | "line" | "web";
 
-export type ConversationStatus = "active" | "handoff" | "closed";
+export type ConversationStatus = "active" | "handoff" | "closed" | "erased";
 
 export interface StoredConversation {
   id: string;
@@ -31,6 +31,10 @@ export interface StepOutput {
   outbound: { kind: string; text: string; payload?: unknown }[];
   handoff?: { reason: string; risk?: string };
   report?: { kind: string; code: string; answers: Record<string, string>; consent: boolean; risk?: string };
+  /** Queue a deletion of the chat's recent platform messages before the replies. */
+  quickExit?: boolean;
+  /** Erase the person's data (see Store.erase); the replies are still delivered, then the chat id is forgotten. */
+  erase?: boolean;
 }
 
 export type StepResult =
@@ -40,6 +44,8 @@ export type StepResult =
 export interface OutboxItem {
   id: number;
   conversationId: string;
+  /** "text", or "delete" (payload.messageIds: platform messages to remove). */
+  kind: string;
   channel: Channel;
   chatId: string;
   text: string;

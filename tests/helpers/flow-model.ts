@@ -9,7 +9,7 @@ const CHOICE_IDS = [
   "ko", "en", "yes", "no", "skip", "unsure", "danger", "me", "other", "job", "info", "person", "location", "continue", "menu",
   "passport", "phone", "both", "share", "type", "done", "police", "child", "partner", "sibling", "parent", "friend",
   "under18", "18to29", "30to49", "50plus", "today", "week", "month", "longer", "ad", "chat", "acquaintance", "unknown",
-  "advisory", "kr", "cn", "vn", "id", "th", "ph", "jp", "us",
+  "advisory", "kr", "cn", "vn", "id", "th", "ph", "jp", "us", "erase", "keep",
 ];
 
 export const ALL_EVENTS: FlowEvent[] = [
@@ -17,6 +17,8 @@ export const ALL_EVENTS: FlowEvent[] = [
   { type: "COMMAND", command: "menu" },
   { type: "COMMAND", command: "help" },
   { type: "COMMAND", command: "language" },
+  { type: "COMMAND", command: "stop" },
+  { type: "COMMAND", command: "delete" },
   ...CHOICE_IDS.map((id) => ({ type: "CHOICE", id }) as FlowEvent),
   { type: "TEXT", text: "Phnom Penh, building 5" },
   { type: "TEXT", text: "SOS" },

@@ -16,11 +16,15 @@ export function toDeliveryError(error: unknown): DeliveryError {
   return new DeliveryError((error as Error).message ?? "unknown error", true);
 }
 
+/** deleteMessages takes at most 100 ids per call. */
+const DELETE_BATCH = 100;
+
 export class TelegramSender implements ChannelSender {
   constructor(private readonly api: Api) {}
 
   async send([item]: OutboxItem[]): Promise<string[][]> {
     if (!item) return [];
+    if (item.kind === "delete") return [await this.deleteMessages(item)];
     const ids: string[] = [];
     try {
       for (const part of toTelegramSends(item.text, item.payload as RenderedPayload | null)) {
@@ -34,5 +38,19 @@ export class TelegramSender implements ChannelSender {
       throw toDeliveryError(error);
     }
     return [ids];
+  }
+
+  /** Quick exit: removes what it can. Messages Telegram no longer lets us delete are skipped. */
+  private async deleteMessages(item: OutboxItem): Promise<string[]> {
+    const ids = ((item.payload as { messageIds?: string[] } | null)?.messageIds ?? []).map(Number).filter(Number.isSafeInteger);
+    for (let i = 0; i < ids.length; i += DELETE_BATCH) {
+      try {
+        await this.api.deleteMessages(item.chatId, ids.slice(i, i + DELETE_BATCH));
+      } catch (error) {
+        const e = toDeliveryError(error);
+        if (e.retryable) throw e;
+      }
+    }
+    return [];
   }
 }
