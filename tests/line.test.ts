@@ -1,7 +1,7 @@
 // LINE end to end over real HTTP: signed webhook bodies are POSTed to the running server,
 // replies go out through the outbox to a fake Messaging API (tests/fakes/line-api.ts),
 // and the database is read directly. Runs on SQLite and PostgreSQL.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp, type App } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 import { FakeLineApi, signLineBody } from "./fakes/line-api.ts";
@@ -160,9 +160,12 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
     expect(push!.body).toMatchObject({ to: "U6", notificationDisabled: true });
     expect(push!.retryKey).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(fake.calls.filter((c) => c.path === "/v2/bot/message/reply")[0]!.status).toBe(400);
-    const [out] = (await messages("U6")).filter((m) => m.direction === "out");
-    expect(out!.status).toBe("sent");
-    expect(out!.platformMessageId).toMatch(/^\d+$/);
+    // The fake answered; the outbox marks the row right after.
+    await vi.waitFor(async () => {
+      const [out] = (await messages("U6")).filter((m) => m.direction === "out");
+      expect(out!.status).toBe("sent");
+      expect(out!.platformMessageId).toMatch(/^\d+$/);
+    });
   });
 
   it("retries a push after 429 and 500 with backoff, sending it once", async () => {
@@ -173,8 +176,10 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
     const pushes = fake.calls.filter((c) => c.path === "/v2/bot/message/push");
     expect(pushes.map((c) => c.status)).toEqual([429, 500, 200]);
     expect(new Set(pushes.map((c) => c.retryKey)).size).toBe(1);
-    const [out] = (await messages("U7")).filter((m) => m.direction === "out");
-    expect(out).toMatchObject({ status: "sent" });
+    await vi.waitFor(async () => {
+      const [out] = (await messages("U7")).filter((m) => m.direction === "out");
+      expect(out).toMatchObject({ status: "sent" });
+    });
   });
 
   it("treats a 409 for an already accepted retry key as sent, never sending twice", async () => {
@@ -183,8 +188,10 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
     await post([{ ...text("U8", fake, "hi"), replyToken: fake.issueReplyToken(-1) }]);
     await fake.waitFor(() => fake.calls.some((c) => c.path === "/v2/bot/message/push"));
     await new Promise((r) => setTimeout(r, 200));
-    const [out] = (await messages("U8")).filter((m) => m.direction === "out");
-    expect(out!.status).toBe("sent");
+    await vi.waitFor(async () => {
+      const [out] = (await messages("U8")).filter((m) => m.direction === "out");
+      expect(out!.status).toBe("sent");
+    });
     expect(fake.calls.filter((c) => c.path === "/v2/bot/message/push")).toHaveLength(1);
   });
 
