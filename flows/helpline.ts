@@ -76,6 +76,20 @@ function question(path: string, key: string, prompt: OutMessage, next: string, r
   };
 }
 
+/** A closing message that offers a person (a handoff with `reason`) or the menu. */
+function personOrMenu(path: string, prompt: OutMessage, reason: NonNullable<HelplineContext["handoffReason"]>) {
+  return {
+    entry: say({ ...prompt, choices: [talkToPerson, backToMenu] }),
+    on: {
+      CHOICE: [
+        { guard: chose("person"), target: "#helpline.handoff", actions: { type: "setHandoffReason" as const, params: { reason } } },
+        { target: "#helpline.menu" },
+      ],
+      TEXT: reask(path),
+    },
+  };
+}
+
 /** A question answered by typing (or skipped), e.g. a name or a place. */
 function textQuestion(path: string, key: string, prompt: OutMessage, next: string) {
   return {
@@ -116,6 +130,7 @@ export const helplineMachine = setup({
       event.type === "TEXT" ? { answers: { ...context.answers, [key]: event.text.slice(0, 2000) } } : {},
     ),
     clearResume: assign({ resume: undefined }),
+    setHandoffReason: assign((_, { reason }: { reason: NonNullable<HelplineContext["handoffReason"]> }) => ({ handoffReason: reason })),
     setLocation: assign(({ event }) =>
       event.type === "LOCATION" ? { location: { latitude: event.latitude, longitude: event.longitude } } : {},
     ),
@@ -391,13 +406,7 @@ export const helplineMachine = setup({
           }),
           always: "policeAfter",
         },
-        policeAfter: {
-          entry: say({ text: "police.honest", choices: [talkToPerson, backToMenu] }),
-          on: {
-            CHOICE: [{ guard: chose("person"), target: "#helpline.handoff", actions: assign({ handoffReason: "report" }) }, { target: "#helpline.menu" }],
-            TEXT: reask("report.policeAfter"),
-          },
-        },
+        policeAfter: personOrMenu("report.policeAfter", { text: "police.honest" }, "report"),
       },
     },
 
@@ -453,23 +462,18 @@ export const helplineMachine = setup({
           }),
           always: "where",
         },
+        // The family report is saved on the way in; then a person or the menu.
         where: {
-          entry: say({ text: "family.where", contacts: ["krConsularCallCenter", "krPolice112", "krScamReport1394"] }),
-          always: "saved",
-        },
-        saved: {
           entry: [
+            say({ text: "family.where", contacts: ["krConsularCallCenter", "krPolice112", "krScamReport1394"] }),
             {
               type: "effect",
               params: ({ context }: { context: Ctx }) => ({ type: "report" as const, kind: "family" as const, answers: pick(context.answers, "family."), consent: true }),
             },
-            say({ text: "family.saved", choices: [talkToPerson, backToMenu] }),
           ],
-          on: {
-            CHOICE: [{ guard: chose("person"), target: "#helpline.handoff", actions: assign({ handoffReason: "family" }) }, { target: "#helpline.menu" }],
-            TEXT: reask("family.saved"),
-          },
+          always: "saved",
         },
+        saved: personOrMenu("family.saved", { text: "family.saved" }, "family"),
       },
     },
 
@@ -485,13 +489,7 @@ export const helplineMachine = setup({
           }),
           always: "next",
         },
-        next: {
-          entry: say({ text: "job.next", choices: [talkToPerson, backToMenu] }),
-          on: {
-            CHOICE: [{ guard: chose("person"), target: "#helpline.handoff", actions: assign({ handoffReason: "requested" }) }, { target: "#helpline.menu" }],
-            TEXT: reask("job.next"),
-          },
-        },
+        next: personOrMenu("job.next", { text: "job.next" }, "requested"),
       },
     },
 

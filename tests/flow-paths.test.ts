@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { helplineFlow } from "../flows/registry.ts";
 import type { FlowEvent } from "../flows/types.ts";
-import { advance, type StoredMachine } from "../src/engine/advance.ts";
 import { Engine } from "../src/engine/engine.ts";
 import { parseStaffHours } from "../src/engine/staff-hours.ts";
 import { createI18n } from "../src/i18n.ts";
@@ -11,14 +10,11 @@ import type { Store } from "../src/store/store.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { query } from "./helpers/db-query.ts";
 import { openEngine, silentLog, webEvent } from "./helpers/engine-harness.ts";
-import { pathEvents, shortestPaths, stateId } from "./helpers/flow-model.ts";
+import { pathEvents, runFlow, shortestPaths, stateId } from "./helpers/flow-model.ts";
 
 /** The keys the pure machine says for each step of a path. */
 function expectedKeys(events: FlowEvent[]): string[][] {
-  let stored: StoredMachine | null = null;
-  return events.map((event) => {
-    const step = advance(helplineFlow, stored, event);
-    stored = { machineId: helplineFlow.id, machineVersion: helplineFlow.version, state: JSON.parse(JSON.stringify({ value: step.snapshot.value, context: step.snapshot.context })) };
+  return runFlow(events).steps.map((step) => {
     // The test chat cannot delete messages, so the engine adds how to delete the chat.
     const deletes = step.effects.some((e) => e.type === "quickExit" || e.type === "erase");
     return [...step.messages.map((m) => m.text), ...(deletes ? ["stop.deleteYourself"] : [])];

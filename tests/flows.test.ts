@@ -2,30 +2,14 @@
 import { describe, expect, it } from "vitest";
 import { CONTACTS, isContactId, isUserVisible } from "../flows/data/contacts.ts";
 import { EMERGENCY_WORDS, isEmergencyWord } from "../flows/data/emergency-words.ts";
-import { helplineFlow } from "../flows/registry.ts";
 import type { FlowEvent, OutMessage } from "../flows/types.ts";
-import { advance, type StoredMachine } from "../src/engine/advance.ts";
 import { createI18n, LOCALES } from "../src/i18n.ts";
 import { render } from "../src/engine/render.ts";
 import { toTelegramSends, TELEGRAM_TEXT_LIMIT } from "../src/channels/telegram/outbound.ts";
 import { LINE_LABEL_MAX, LINE_TEXT_LIMIT, toLineMessages } from "../src/channels/line/outbound.ts";
-import { pathEvents, restingStates, shortestPaths, stateId } from "./helpers/flow-model.ts";
+import { pathEvents, restingStates, runFlow, shortestPaths, stateId } from "./helpers/flow-model.ts";
 
-function run(events: FlowEvent[]) {
-  let stored: StoredMachine | null = null;
-  const said: OutMessage[][] = [];
-  let last;
-  for (const event of events) {
-    last = advance(helplineFlow, stored, event);
-    said.push(last.messages);
-    stored = {
-      machineId: helplineFlow.id,
-      machineVersion: helplineFlow.version,
-      state: JSON.parse(JSON.stringify({ value: last.snapshot.value, context: last.snapshot.context })),
-    };
-  }
-  return { last: last!, said, state: stateId(last!.snapshot.value) };
-}
+const run = runFlow;
 
 const start: FlowEvent = { type: "COMMAND", command: "start" };
 const choose = (id: string): FlowEvent => ({ type: "CHOICE", id });

@@ -3,7 +3,9 @@
 import type { AnyStateNode } from "xstate";
 import { getShortestPaths } from "xstate/graph";
 import { helplineMachine } from "../../flows/helpline.ts";
+import { helplineFlow } from "../../flows/registry.ts";
 import type { FlowEvent } from "../../flows/types.ts";
+import { advance, type Advanced, type StoredMachine } from "../../src/engine/advance.ts";
 
 const CHOICE_IDS = [
   "ko", "en", "yes", "no", "skip", "unsure", "danger", "me", "other", "job", "info", "person", "location", "continue", "menu",
@@ -54,4 +56,18 @@ export function shortestPaths() {
 /** The events a person sends along a path (the graph's own init step left out). */
 export function pathEvents(path: { steps: { event: { type: string } }[] }): FlowEvent[] {
   return path.steps.map((s) => s.event).filter((e) => !e.type.startsWith("xstate.")) as FlowEvent[];
+}
+
+/** Runs events through the pure machine as the engine would, persisting between steps. */
+export function runFlow(events: FlowEvent[]) {
+  let stored: StoredMachine | null = null;
+  const steps: Advanced[] = [];
+  for (const event of events) {
+    const step = advance(helplineFlow, stored, event);
+    steps.push(step);
+    const { value, context } = step.snapshot;
+    stored = { machineId: helplineFlow.id, machineVersion: helplineFlow.version, state: JSON.parse(JSON.stringify({ value, context })) };
+  }
+  const last = steps.at(-1)!;
+  return { steps, last, said: steps.map((s) => s.messages), state: stateId(last.snapshot.value) };
 }
