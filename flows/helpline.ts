@@ -6,11 +6,10 @@
 import { assign, setup } from "xstate";
 import { ADVISORY, CONTACTS_BY_NATIONALITY, NATIONALITIES, type Nationality } from "./data/contacts.ts";
 import { isEmergencyWord } from "./data/emergency-words.ts";
+import { LANGUAGES } from "./data/languages.ts";
 import { JOB_FLAGS, jobVerdict, type JobFlag } from "./data/job-offer.ts";
 import { riskLevel, type TriageAnswers } from "./data/risk.ts";
 import type { Choice, Effect, FlowContext, FlowEvent, OutMessage } from "./types.ts";
-
-export const SUPPORTED_LANGUAGES = ["ko", "en"] as const;
 
 export interface HelplineContext extends FlowContext {
   /** Every answer by question id ("triage.danger", "family.name", …): choice ids or typed text. */
@@ -138,7 +137,7 @@ export const helplineMachine = setup({
   guards: {
     isEmergencyText: ({ event }) => event.type === "TEXT" && isEmergencyWord(event.text),
     isLanguageChoice: ({ event }) =>
-      event.type === "CHOICE" && (SUPPORTED_LANGUAGES as readonly string[]).includes(event.id),
+      event.type === "CHOICE" && (LANGUAGES as readonly string[]).includes(event.id),
     isCritical: ({ context }) => riskOf(context) === "critical",
   },
 }).createMachine({
@@ -169,7 +168,7 @@ export const helplineMachine = setup({
       on: { "*": [{ guard: "isEmergencyText", target: "emergency" }, { target: "language" }] },
     },
     language: {
-      entry: say({ text: "language.prompt", choices: SUPPORTED_LANGUAGES.map((id) => ({ id, label: `language.${id}` })) }),
+      entry: say({ text: "language.prompt", choices: LANGUAGES.map((id) => ({ id, label: `language.${id}` })) }),
       on: {
         CHOICE: [
           { guard: "isLanguageChoice", target: "safeCheck", actions: assign({ lang: ({ event }) => choiceId(event) }) },
@@ -379,7 +378,12 @@ export const helplineMachine = setup({
               params: ({ context }: { context: Ctx }) => ({
                 type: "report" as const,
                 kind: "self" as const,
-                answers: { ...pick(context.answers, "triage."), ...pick(context.answers, "report."), "report.photos": String(context.photos) },
+                answers: {
+                  ...pick(context.answers, "triage."),
+                  ...pick(context.answers, "report."),
+                  "report.photos": String(context.photos),
+                  ...(context.location ? { "triage.location": `${context.location.latitude},${context.location.longitude}` } : {}),
+                },
                 consent: context.answers["report.consent"] === "yes",
                 risk: riskOf(context),
               }),

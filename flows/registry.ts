@@ -1,18 +1,16 @@
 // The flows the engine can run. Bump `version` on any change that makes stored
 // snapshots of the previous version invalid (renamed/removed states or context fields).
 import type { AnyStateMachine } from "xstate";
-import { helplineMachine, SUPPORTED_LANGUAGES } from "./helpline.ts";
+import { helplineMachine } from "./helpline.ts";
 
 export interface FlowDefinition {
   id: string;
   version: number;
   machine: AnyStateMachine;
-  languages: readonly string[];
 }
 
 export const helplineFlow: FlowDefinition = {
   id: "helpline",
   version: 2,
   machine: helplineMachine,
-  languages: SUPPORTED_LANGUAGES,
 };

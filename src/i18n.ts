@@ -1,8 +1,9 @@
 // i18next instance for user-facing text. Locales live in locales/<lng>.json.
 import { readFileSync } from "node:fs";
 import { createInstance, type TFunction } from "i18next";
+import { LANGUAGES } from "../flows/data/languages.ts";
 
-export const LOCALES = ["ko", "en"] as const;
+export const LOCALES = LANGUAGES;
 export const FALLBACK_LANGUAGE = "en";
 
 function loadResources() {

@@ -6,6 +6,7 @@ import type { Engine } from "../src/engine/engine.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { openEngine, silentLog, webEvent } from "./helpers/engine-harness.ts";
 import { helplineFlow } from "../flows/registry.ts";
+import { LANGUAGES } from "../flows/data/languages.ts";
 
 class RecordingSender implements ChannelSender {
   sent: OutboxItem[] = [];
@@ -54,7 +55,8 @@ describe.each(DB_KINDS)("engine on %s", (kind) => {
       ["in", "command", "received"],
       ["out", "text", "pending"],
     ]);
-    expect(transcript[1]!.payload).toMatchObject({ key: "language.prompt", choices: [{ id: "ko" }, { id: "en" }] });
+    expect(transcript[1]!.payload).toMatchObject({ key: "language.prompt" });
+    expect((transcript[1]!.payload as { choices: { id: string }[] }).choices.map((c) => c.id)).toEqual([...LANGUAGES]);
   });
 
   it("processes a repeated platform event once, also after a restart", async () => {

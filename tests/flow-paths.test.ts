@@ -7,10 +7,11 @@ import { Engine } from "../src/engine/engine.ts";
 import { parseStaffHours } from "../src/engine/staff-hours.ts";
 import { createI18n } from "../src/i18n.ts";
 import type { Store } from "../src/store/store.ts";
-import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
+import { createTestDatabase, type DbKind, type TestDatabase } from "./helpers/databases.ts";
+import { LANGUAGES, type Language } from "../flows/data/languages.ts";
 import { query } from "./helpers/db-query.ts";
 import { openEngine, silentLog, webEvent } from "./helpers/engine-harness.ts";
-import { pathEvents, runFlow, shortestPaths, stateId } from "./helpers/flow-model.ts";
+import { pathEvents, runFlow, shortestPaths, shortestPathsAfter, stateId } from "./helpers/flow-model.ts";
 
 /** The keys the pure machine says for each step of a path. */
 function expectedKeys(events: FlowEvent[]): string[][] {
@@ -21,7 +22,28 @@ function expectedKeys(events: FlowEvent[]): string[][] {
   });
 }
 
-describe.each(DB_KINDS)("every flow path through the engine on %s", (kind) => {
+/**
+ * Paths from a fresh conversation on both databases (no language chosen: the first
+ * message decides), then paths after choosing each language, every language on SQLite
+ * and the source language on PostgreSQL.
+ */
+type Run = [DbKind, Language | "first message"];
+const RUNS: Run[] = [
+  ["sqlite", "first message"],
+  ["postgresql", "first message"],
+  ...LANGUAGES.map((lng): Run => ["sqlite", lng]),
+  ["postgresql", "ko"],
+];
+const CHOOSE_KO: FlowEvent[] = [{ type: "COMMAND", command: "start" }, { type: "CHOICE", id: "ko" }];
+
+/**
+ * The path with its language choice replaced by `lng`. The graph's paths choose "ko" or "en";
+ * other language codes ("id", "th") are also nationality choices, so only those two are swapped.
+ */
+const inLanguage = (events: FlowEvent[], lng: Language): FlowEvent[] =>
+  events.map((e) => (e.type === "CHOICE" && (e.id === "ko" || e.id === "en") ? { type: "CHOICE", id: lng } : e));
+
+describe.each(RUNS)("every flow path through the engine on %s in %s", (kind, lng) => {
   let db: TestDatabase;
   let store: Store;
   let engine: Engine;
@@ -34,15 +56,20 @@ describe.each(DB_KINDS)("every flow path through the engine on %s", (kind) => {
     await db.drop();
   });
 
-  const paths = shortestPaths().filter((p) => pathEvents(p).length > 0);
+  const paths = (lng === "first message" ? shortestPaths() : shortestPathsAfter(CHOOSE_KO)).filter((p) => pathEvents(p).length > 0);
+  const eventsOf = (path: (typeof paths)[number]) =>
+    lng === "first message" ? pathEvents(path) : inLanguage([...CHOOSE_KO, ...pathEvents(path)], lng);
 
   it(`covers ${paths.length} paths`, () => {
     expect(paths.length).toBeGreaterThan(30);
+    if (lng === "first message") return;
+    // Every path really runs in this language.
+    for (const path of paths) expect((runFlow(eventsOf(path)).last.snapshot.context as { lang?: string }).lang).toBe(lng);
   });
 
   it.each(paths.map((p) => [stateId(p.state.value), p] as const))("reaches %s with the right replies", async (target, path) => {
-    const chat = `path-${kind}-${target}`;
-    const events = pathEvents(path);
+    const chat = `path-${kind}-${lng}-${target}`;
+    const events = eventsOf(path);
     const expected = expectedKeys(events);
     for (const [i, event] of events.entries()) {
       const result = await engine.handle(webEvent(chat, event));
@@ -67,6 +94,10 @@ describe.each(DB_KINDS)("every flow path through the engine on %s", (kind) => {
       expect(m.text).not.toBe((m.payload as { key: string }).key);
     }
     expect(stateId(JSON.parse(conversation!.snapshot).value)).toBe(target);
+    // The language the person chose (if the path chose one) is the conversation's language.
+    const chosen = (runFlow(events).last.snapshot.context as { lang?: string }).lang ?? null;
+    const [{ language }] = (await query<{ language: string | null }>(db.url, `SELECT language FROM "Conversation" WHERE "chatId" = ?`, [chat])) as [{ language: string | null }];
+    expect(language).toBe(chosen);
   });
 });
 

@@ -88,6 +88,12 @@ describe("helpline flow", () => {
       expect(keys(done.last.messages)).toEqual(["report.savedShared"]);
     });
 
+    it("puts a shared location into the report", () => {
+      const events = [...toMenu, choose("me"), choose("no"), choose("no"), choose("yes"), choose("no"), choose("no"), choose("share"), { type: "LOCATION", latitude: 10.6, longitude: 103.5 } as FlowEvent, choose("skip"), choose("skip"), choose("done"), choose("yes")];
+      const effect = run(events).last.effects[0];
+      expect(effect).toMatchObject({ type: "report", answers: { "triage.location": "10.6,103.5", "triage.whereHow": "share" } });
+    });
+
     it("records the typed place and a shared location", () => {
       const typed = run([...toMenu, choose("me"), choose("no"), choose("no"), choose("yes"), choose("no"), choose("no"), choose("type"), text("Sihanoukville, KB compound, 5th floor")]);
       expect(typed.state).toBe("triage.nationality");

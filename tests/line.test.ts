@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp, type App } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
+import { LANGUAGES } from "../flows/data/languages.ts";
 import { FakeLineApi, signLineBody } from "./fakes/line-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
@@ -84,10 +85,7 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
     const [reply] = fake.callsTo("/v2/bot/message/reply");
     expect(reply!.body.notificationDisabled).toBe(true);
     expect(reply!.body.messages[0].text).toBe("Hello. Which language would you like?");
-    expect(reply!.body.messages[0].quickReply.items.map((i: any) => [i.action.type, i.action.data])).toEqual([
-      ["postback", "ko"],
-      ["postback", "en"],
-    ]);
+    expect(reply!.body.messages[0].quickReply.items.map((i: any) => [i.action.type, i.action.data])).toEqual(LANGUAGES.map((l) => ["postback", l]));
     const rows = await messages("U1");
     expect(rows.map((r) => [r.direction, r.kind])).toEqual([["in", "command"], ["out", "text"]]);
     await fake.waitFor(() => fake.callsTo("/v2/bot/message/reply").length === 1);

@@ -7,6 +7,7 @@ import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp, type App, type AppOptions } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
+import { LANGUAGES } from "../flows/data/languages.ts";
 import { FakeTelegramBotApi, type RecordedCall } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
@@ -189,7 +190,7 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
     const [reply] = await fake.waitForMessages(chat, 1);
     expect(reply!.token).toBe(TOKEN);
     expect(reply!.payload).toMatchObject({ chat_id: String(chat), text: TEXT.language, disable_notification: true });
-    expect(keyboardData(reply!)).toEqual(["ko", "en"]);
+    expect(keyboardData(reply!)).toEqual([...LANGUAGES]);
 
     await vi.waitFor(async () => expect((await messages())[1]!.status).toBe("sent"));
     const [inbound, outbound] = await messages();
@@ -198,7 +199,7 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
     expect(inbound!.platformMessageId).toBe(String(update.message.message_id));
     expect(outbound).toMatchObject({ direction: "out", status: "sent", text: TEXT.language, attempts: 1 });
     expect(outbound!.platformMessageId).toBe(String(messageId(reply!)));
-    expect(JSON.parse(outbound!.payload!).choices.map((c: { id: string }) => c.id)).toEqual(["ko", "en"]);
+    expect(JSON.parse(outbound!.payload!).choices.map((c: { id: string }) => c.id)).toEqual([...LANGUAGES]);
     expect(fake.calls("sendMessage")).toHaveLength(1);
   });
 

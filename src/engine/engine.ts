@@ -3,18 +3,16 @@
 // Steps of one chat run in arrival order; different chats run concurrently.
 import type { i18n as I18n } from "i18next";
 import type { FlowDefinition } from "../../flows/registry.ts";
-import type { FlowEvent } from "../../flows/types.ts";
+import type { Effect, FlowEvent, OutMessage } from "../../flows/types.ts";
 import { FALLBACK_LANGUAGE, supportedLanguage } from "../i18n.ts";
 import type { Logger } from "../log.ts";
-import type { Channel, StepResult, Store } from "../store/store.ts";
-import type { StepContext, StepOutput } from "../store/store.ts";
+import type { Channel, StepContext, StepOutput, StepResult, Store } from "../store/store.ts";
 import { advance, type PersistedState, type StoredMachine } from "./advance.ts";
 import { matchChoice } from "./choice-match.ts";
 import { KeyedQueue } from "./keyed-queue.ts";
 import { referenceCode } from "./reference-code.ts";
 import { render } from "./render.ts";
 import { staffAvailable, type StaffHours } from "./staff-hours.ts";
-import type { OutMessage } from "../../flows/types.ts";
 
 /** A platform update translated by a channel adapter. */
 export interface Inbound {
@@ -82,15 +80,13 @@ export class Engine {
     const { snapshot, messages: said, effects, restarted } = advance(this.flow, stored, event);
     if (restarted) this.log.warn({ conversation: conversation?.id }, "snapshot from an older flow: restarted");
     const handoff = effects.find((e) => e.type === "handoff");
-    const reportEffect = effects.find((e) => e.type === "report");
-    const report = reportEffect && { ...reportEffect, code: referenceCode() };
+    const report = effects.find((e) => e.type === "report");
+    const reportCode = report && referenceCode();
     const quickExit = effects.some((e) => e.type === "quickExit");
     const erase = effects.some((e) => e.type === "erase");
     const canDelete = this.options.deletingChannels?.has(inbound.channel) ?? false;
-    // Where the bot cannot remove messages, tell the person how to delete the chat.
-    const explained = (quickExit || erase) && !canDelete ? [...said, { text: "stop.deleteYourself" }] : said;
-    const messages = this.withStaffHours(explained, Boolean(handoff)).map((m) =>
-      report ? { ...m, params: { ...m.params, reportCode: report.code } } : m,
+    const messages = this.addedMessages(said, effects, canDelete).map((m) =>
+      reportCode ? { ...m, params: { ...m.params, reportCode } } : m,
     );
 
     const chosen = (snapshot.context as { lang?: string }).lang;
@@ -120,23 +116,29 @@ export class Engine {
       ...(handoff ? { handoff: { reason: handoff.reason, ...(handoff.risk ? { risk: handoff.risk } : {}) } } : {}),
       ...(quickExit && canDelete ? { quickExit: true } : {}),
       ...(erase ? { erase: true, status: "erased" as const, snapshot: "{}" } : {}),
-      ...(report
-        ? { report: { kind: report.kind, code: report.code, answers: report.answers, consent: report.consent, ...(report.risk ? { risk: report.risk } : {}) } }
+      ...(report && reportCode
+        ? { report: { kind: report.kind, code: reportCode, answers: report.answers, consent: report.consent, ...(report.risk ? { risk: report.risk } : {}) } }
         : {}),
     };
   }
 
-  /** After a handoff, say honestly whether staff are working now (when hours are configured). */
-  private withStaffHours(messages: OutMessage[], handedOff: boolean): OutMessage[] {
+  /**
+   * What the engine adds to the flow's messages because only it knows: whether this
+   * channel can delete messages (else: how to delete the chat yourself), and whether
+   * staff are working now after a handoff (when hours are configured).
+   */
+  private addedMessages(said: OutMessage[], effects: Effect[], canDelete: boolean): OutMessage[] {
+    const added: OutMessage[] = [];
+    if (!canDelete && effects.some((e) => e.type === "quickExit" || e.type === "erase")) added.push({ text: "stop.deleteYourself" });
     const hours = this.options.staffHours;
-    if (!handedOff || !hours) return messages;
-    const online = staffAvailable(hours, new Date());
-    return [
-      ...messages,
-      online
-        ? { text: "handoff.staffOnline" }
-        : { text: "handoff.staffOffline", params: { hours: hours.label }, contacts: ["krConsularCallCenter", "khPolice117"] },
-    ];
+    if (hours && effects.some((e) => e.type === "handoff")) {
+      added.push(
+        staffAvailable(hours, new Date())
+          ? { text: "handoff.staffOnline" }
+          : { text: "handoff.staffOffline", params: { hours: hours.label }, contacts: ["krConsularCallCenter", "khPolice117"] },
+      );
+    }
+    return [...said, ...added];
   }
 }
 

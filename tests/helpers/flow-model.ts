@@ -71,3 +71,9 @@ export function runFlow(events: FlowEvent[]) {
   const last = steps.at(-1)!;
   return { steps, last, said: steps.map((s) => s.messages), state: stateId(last.snapshot.value) };
 }
+
+/** Shortest paths to every state from where `prefix` leaves the conversation (e.g. a language chosen). */
+export function shortestPathsAfter(prefix: FlowEvent[]) {
+  const fromState = runFlow(prefix).last.snapshot;
+  return getShortestPaths(helplineMachine, { events: ALL_EVENTS, serializeState: (s) => stateId(s.value), fromState });
+}
