@@ -8,7 +8,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const providers = ["sqlite", "postgresql"] as const;
 const folder = { sqlite: "sqlite", postgresql: "postgres" } as const;
 
-export function schemaFor(provider: (typeof providers)[number], models: string): string {
+function schemaFor(provider: (typeof providers)[number], models: string): string {
   return `// GENERATED from prisma/models.prisma by scripts/prisma-schemas.ts. Do not edit.
 
 generator client {
@@ -26,7 +26,7 @@ datasource db {
 ${models}`;
 }
 
-export function schemaPath(provider: (typeof providers)[number]): string {
+function schemaPath(provider: (typeof providers)[number]): string {
   return join(root, "prisma", folder[provider], "schema.prisma");
 }
 

@@ -19,8 +19,6 @@ export interface TriageAnswers {
   others?: string; // yes | no
 }
 
-export const RISK_ORDER: readonly RiskLevel[] = ["low", "medium", "high", "critical"];
-
 export function riskLevel(a: TriageAnswers): RiskLevel {
   const injured = a.injured === "yes";
   const trapped = a.leave === "no";

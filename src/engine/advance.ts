@@ -4,7 +4,7 @@
 // language the person chose is kept. Never a crash.
 import { initialTransition, transition, type AnyMachineSnapshot } from "xstate";
 import type { FlowDefinition } from "../../flows/registry.ts";
-import type { Choice, Effect, FlowContext, FlowEvent, OutMessage } from "../../flows/types.ts";
+import type { Effect, FlowContext, FlowEvent, OutMessage } from "../../flows/types.ts";
 
 /** What the engine stores per conversation: machine state plus the last offered choices. */
 export interface PersistedState {
@@ -61,12 +61,4 @@ export function advance(flow: FlowDefinition, stored: StoredMachine | null, even
   const current = restored ?? initialTransition(flow.machine)[0];
   const [next, actions] = transition(flow.machine, current, event);
   return { snapshot: next, ...collect(actions), restarted: false };
-}
-
-export function lastChoices(messages: OutMessage[]): Choice[] | undefined {
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const choices = messages[i]?.choices;
-    if (choices?.length) return choices;
-  }
-  return undefined;
 }
