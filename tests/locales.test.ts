@@ -28,6 +28,12 @@ describe("locales", () => {
     expect(LANGUAGES).toEqual(["ko", "en", "zh", "vi", "th", "id", "km", "ja"]);
   });
 
+  it("fit one Telegram message and one LINE bubble per text in every language, leaving room for contact lines", () => {
+    for (const lng of LANGUAGES) {
+      for (const [key, text] of loadLocale(lng)) expect(text.length, `${lng}:${key}`).toBeLessThanOrEqual(1000);
+    }
+  });
+
   it("keep telephone numbers and URLs out of translations", () => {
     for (const lng of LANGUAGES) {
       for (const [key, text] of loadLocale(lng)) {
