@@ -569,13 +569,7 @@ export const helplineMachine = setup({
       on: {
         LOCATION: {
           target: "handoff",
-          actions: [
-            assign({
-              location: ({ event }) => (event.type === "LOCATION" ? { latitude: event.latitude, longitude: event.longitude } : undefined),
-              handoffReason: "emergency",
-            }),
-            say({ text: "emergency.locationThanks" }),
-          ],
+          actions: ["setLocation", assign({ handoffReason: "emergency" }), say({ text: "emergency.locationThanks" })],
         },
         CHOICE: { target: "handoff", actions: assign({ handoffReason: "emergency" }) },
         TEXT: reask("emergencyLocation"),
