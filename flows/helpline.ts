@@ -57,11 +57,15 @@ const reask = (state: string) => [
   { target: `#helpline.${state}`, reenter: true, actions: say({ text: "common.pickOne" }) },
 ];
 
+/** The choices offered for each recorded answer key, so staff can read a report's answers. */
+export const ANSWER_CHOICES: Record<string, readonly Choice[]> = {};
+
 /**
  * A question with choices. Each route maps a choice id to a target; the chosen id is
  * recorded under `key`. Choices without a route (e.g. "skip") go to `next`.
  */
 function question(path: string, key: string, prompt: OutMessage, next: string, routes: Record<string, string> = {}) {
+  ANSWER_CHOICES[key] = prompt.choices ?? [];
   return {
     entry: say(prompt),
     on: {
@@ -155,6 +159,10 @@ export const helplineMachine = setup({
     ],
     TEXT: { guard: "isEmergencyText", target: ".emergency" },
     UNSUPPORTED: { actions: say({ text: "common.unsupported" }) },
+    // Staff answered: what the person writes next goes to them, not to the bot's questions.
+    STAFF_REPLY: ".withStaff",
+    // Closed while the person was elsewhere in the flow: tell them, leave them where they are.
+    STAFF_CLOSE: { actions: say({ text: "handoff.closed" }) },
     LOCATION: {
       actions: [
         "setLocation",
@@ -600,6 +608,7 @@ export const helplineMachine = setup({
           actions: "setLocation",
         },
         UNSUPPORTED: {},
+        STAFF_CLOSE: { target: "menu", actions: say({ text: "handoff.closed" }) },
       },
     },
   },

@@ -6,12 +6,21 @@ export const COMMANDS: readonly Command[] = ["start", "help", "menu", "language"
 export type UnsupportedKind = "photo" | "sticker" | "voice" | "audio" | "video" | "file" | "edit" | "other";
 
 /** What a person did, translated from a platform update by a channel adapter. */
-export type FlowEvent =
+export type PersonEvent =
   | { type: "TEXT"; text: string }
   | { type: "CHOICE"; id: string }
   | { type: "LOCATION"; latitude: number; longitude: number }
   | { type: "COMMAND"; command: Command }
   | { type: "UNSUPPORTED"; what: UnsupportedKind };
+
+/** What staff did in the console. */
+export type StaffEvent =
+  /** Staff answered (the engine sends their text). */
+  | { type: "STAFF_REPLY" }
+  /** Staff closed the handoff: the person goes back to the bot. */
+  | { type: "STAFF_CLOSE" };
+
+export type FlowEvent = PersonEvent | StaffEvent;
 
 /** A button: `id` travels back in a CHOICE event, `label` is an i18n key. */
 export interface Choice {

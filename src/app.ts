@@ -14,6 +14,10 @@ import { Deliverer, type ChannelSender, type DelivererOptions } from "./outbox/d
 import { createServer } from "./http/server.ts";
 import { migrate } from "./store/migrate.ts";
 import { Store, type Channel } from "./store/store.ts";
+import { ChangeFeed } from "./staff/change-feed.ts";
+import { Sessions, type SessionPolicy } from "./staff/sessions.ts";
+import { registerStaffConsole } from "./staff/staff-routes.ts";
+import { StaffService } from "./staff/staff-service.ts";
 
 export interface AppOptions {
   logger?: Logger;
@@ -22,11 +26,15 @@ export interface AppOptions {
   /** Skip outbox delivery (tests that simulate a crash between commit and send). */
   deliver?: boolean;
   telegramBotInfo?: UserFromGetMe;
+  /** Staff console session and lockout timing (tests shorten them). */
+  staffSessions?: SessionPolicy;
+  staffLoginRateLimit?: { max: number; timeWindowMs: number };
 }
 
 export interface App {
   server: FastifyInstance;
   store: Store;
+  staff: StaffService;
   engine: Engine;
   deliverer: Deliverer;
   telegram?: TelegramChannel;
@@ -43,13 +51,26 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const i18n = await createI18n();
   const senders: Partial<Record<Channel, ChannelSender>> = {};
   let wake = () => {};
+  const feed = new ChangeFeed(() => store.staff.changeMark());
   const staffHours = config.STAFF_HOURS ? parseStaffHours(config.STAFF_HOURS) : undefined;
   const engine = new Engine(store, options.flow ?? helplineFlow, i18n, log, {
-    onCommitted: () => wake(),
+    onCommitted: (outboundCount) => {
+      if (outboundCount > 0) wake();
+      feed.notify();
+    },
     ...(staffHours ? { staffHours } : {}),
     deletingChannels: new Set<Channel>(["telegram"]),
   });
   const server = createServer(store);
+  const staff = new StaffService(store, engine, i18n, () => feed.notify());
+  await registerStaffConsole(server, {
+    service: staff,
+    sessions: new Sessions(store, Boolean(config.PUBLIC_URL), options.staffSessions),
+    feed,
+    log,
+    https: Boolean(config.PUBLIC_URL),
+    ...(options.staffLoginRateLimit ? { loginRateLimit: options.staffLoginRateLimit } : {}),
+  });
 
   let telegram: TelegramChannel | undefined;
   if (config.TELEGRAM_BOT_TOKEN) {
@@ -84,12 +105,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     registerWebChat(server, engine, store);
     senders.web = webSender;
   }
-  const deliverer = new Deliverer(store, senders, log, options.delivery);
+  const deliverer = new Deliverer(store, senders, log, { onDelivered: () => feed.notify(), ...options.delivery });
   wake = () => deliverer.wake();
 
   return {
     server,
     store,
+    staff,
     engine,
     deliverer,
     ...(telegram ? { telegram } : {}),
@@ -103,6 +125,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     async stop() {
       await telegram?.stop();
+      feed.stop();
       await server.close();
       await deliverer.stop();
       await store.close();

@@ -2,7 +2,7 @@
 // is executed through the real engine on a real database, and its replies are checked.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { helplineFlow } from "../flows/registry.ts";
-import type { FlowEvent } from "../flows/types.ts";
+import type { PersonEvent } from "../flows/types.ts";
 import { Engine } from "../src/engine/engine.ts";
 import { parseStaffHours } from "../src/engine/staff-hours.ts";
 import { createI18n } from "../src/i18n.ts";
@@ -14,7 +14,7 @@ import { openEngine, silentLog, webEvent } from "./helpers/engine-harness.ts";
 import { pathEvents, runFlow, shortestPaths, shortestPathsAfter, stateId } from "./helpers/flow-model.ts";
 
 /** The keys the pure machine says for each step of a path. */
-function expectedKeys(events: FlowEvent[]): string[][] {
+function expectedKeys(events: PersonEvent[]): string[][] {
   return runFlow(events).steps.map((step) => {
     // The test chat cannot delete messages, so the engine adds how to delete the chat.
     const deletes = step.effects.some((e) => e.type === "quickExit" || e.type === "erase");
@@ -34,13 +34,13 @@ const RUNS: Run[] = [
   ...LANGUAGES.map((lng): Run => ["sqlite", lng]),
   ["postgresql", "ko"],
 ];
-const CHOOSE_KO: FlowEvent[] = [{ type: "COMMAND", command: "start" }, { type: "CHOICE", id: "ko" }];
+const CHOOSE_KO: PersonEvent[] = [{ type: "COMMAND", command: "start" }, { type: "CHOICE", id: "ko" }];
 
 /**
  * The path with its language choice replaced by `lng`. The graph's paths choose "ko" or "en";
  * other language codes ("id", "th") are also nationality choices, so only those two are swapped.
  */
-const inLanguage = (events: FlowEvent[], lng: Language): FlowEvent[] =>
+const inLanguage = (events: PersonEvent[], lng: Language): PersonEvent[] =>
   events.map((e) => (e.type === "CHOICE" && (e.id === "ko" || e.id === "en") ? { type: "CHOICE", id: lng } : e));
 
 describe.each(RUNS)("every flow path through the engine on %s in %s", (kind, lng) => {
@@ -114,12 +114,12 @@ describe("reports and handoffs in the database", () => {
     await db.drop();
   });
 
-  const walk = async (chat: string, events: FlowEvent[], on: Engine = engine) => {
+  const walk = async (chat: string, events: PersonEvent[], on: Engine = engine) => {
     for (const event of events) await on.handle(webEvent(chat, event));
     return (await store.transcript("web", chat)).filter((m) => m.direction === "out");
   };
-  const c = (id: string): FlowEvent => ({ type: "CHOICE", id });
-  const toMenu: FlowEvent[] = [{ type: "COMMAND", command: "start" }, c("en"), c("yes")];
+  const c = (id: string): PersonEvent => ({ type: "CHOICE", id });
+  const toMenu: PersonEvent[] = [{ type: "COMMAND", command: "start" }, c("en"), c("yes")];
 
   it("stores a family report and shows its reference code to the person", async () => {
     const out = await walk("family", [...toMenu, c("other"), c("parent"), c("skip"), c("kr"), c("skip"), c("week"), c("skip"), c("ad"), c("no")]);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { CONTACTS, isContactId, isUserVisible } from "../flows/data/contacts.ts";
 import { EMERGENCY_WORDS, isEmergencyWord } from "../flows/data/emergency-words.ts";
-import type { FlowEvent, OutMessage } from "../flows/types.ts";
+import type { PersonEvent, OutMessage } from "../flows/types.ts";
 import { createI18n, LOCALES } from "../src/i18n.ts";
 import { render } from "../src/engine/render.ts";
 import { toTelegramSends, TELEGRAM_TEXT_LIMIT } from "../src/channels/telegram/outbound.ts";
@@ -11,15 +11,15 @@ import { pathEvents, restingStates, runFlow, shortestPaths, stateId } from "./he
 
 const run = runFlow;
 
-const start: FlowEvent = { type: "COMMAND", command: "start" };
-const choose = (id: string): FlowEvent => ({ type: "CHOICE", id });
-const text = (t: string): FlowEvent => ({ type: "TEXT", text: t });
+const start: PersonEvent = { type: "COMMAND", command: "start" };
+const choose = (id: string): PersonEvent => ({ type: "CHOICE", id });
+const text = (t: string): PersonEvent => ({ type: "TEXT", text: t });
 const toMenu = [start, choose("en"), choose("yes")];
 const keys = (messages: OutMessage[]) => messages.map((m) => m.text);
 
 describe("helpline flow", () => {
   it("opens with a neutral language question whatever the first message is", () => {
-    for (const first of [start, text("hi"), { type: "UNSUPPORTED", what: "photo" } as FlowEvent]) {
+    for (const first of [start, text("hi"), { type: "UNSUPPORTED", what: "photo" } as PersonEvent]) {
       const { state, last } = run([first]);
       expect(state).toBe("language");
       expect(keys(last.messages)).toEqual(["language.prompt"]);
@@ -89,7 +89,7 @@ describe("helpline flow", () => {
     });
 
     it("puts a shared location into the report", () => {
-      const events = [...toMenu, choose("me"), choose("no"), choose("no"), choose("yes"), choose("no"), choose("no"), choose("share"), { type: "LOCATION", latitude: 10.6, longitude: 103.5 } as FlowEvent, choose("skip"), choose("skip"), choose("done"), choose("yes")];
+      const events = [...toMenu, choose("me"), choose("no"), choose("no"), choose("yes"), choose("no"), choose("no"), choose("share"), { type: "LOCATION", latitude: 10.6, longitude: 103.5 } as PersonEvent, choose("skip"), choose("skip"), choose("done"), choose("yes")];
       const effect = run(events).last.effects[0];
       expect(effect).toMatchObject({ type: "report", answers: { "triage.location": "10.6,103.5", "triage.whereHow": "share" } });
     });

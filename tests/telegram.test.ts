@@ -11,6 +11,7 @@ import { LANGUAGES } from "../flows/data/languages.ts";
 import { FakeTelegramBotApi, type RecordedCall } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
+import { callbackUpdate, messageUpdate, nextMessageId, nextUpdateId, now, textUpdate, user } from "./helpers/telegram-updates.ts";
 
 const TOKEN = "123456:ABC-def";
 const SECRET = "test_Secret-0123456789";
@@ -38,50 +39,6 @@ interface MessageRow {
   platformMessageId: string | null;
   status: string;
   attempts: number;
-}
-
-// ---- Telegram updates as the Bot API sends them ----
-
-let nextUpdateId = 100_000;
-let nextMessageId = 1;
-const now = () => Math.floor(Date.now() / 1000);
-const user = (chatId: number) => ({ id: chatId, is_bot: false, first_name: "Test", language_code: "en" });
-const privateChat = (chatId: number) => ({ id: chatId, type: "private", first_name: "Test" });
-
-function messageUpdate<F extends Record<string, unknown>>(chatId: number, fields: F, updateId = nextUpdateId++) {
-  return {
-    update_id: updateId,
-    message: { message_id: nextMessageId++, date: now(), chat: privateChat(chatId), from: user(chatId), ...fields },
-  };
-}
-
-function textUpdate(chatId: number, text: string, updateId = nextUpdateId++) {
-  const command = /^\/\w+/.exec(text);
-  return messageUpdate(
-    chatId,
-    { text, ...(command ? { entities: [{ type: "bot_command", offset: 0, length: command[0].length }] } : {}) },
-    updateId,
-  );
-}
-
-/** A tap on an inline button of the bot's message `botMessageId`. */
-function callbackUpdate(chatId: number, data: string, botMessageId: number, updateId = nextUpdateId++) {
-  return {
-    update_id: updateId,
-    callback_query: {
-      id: `cbq-${updateId}`,
-      from: user(chatId),
-      chat_instance: "-42",
-      data,
-      message: {
-        message_id: botMessageId,
-        date: now(),
-        chat: privateChat(chatId),
-        from: { id: 7_000_000_001, is_bot: true, first_name: "SafeLine", username: "safeline_test_bot" },
-        text: "…",
-      },
-    },
-  };
 }
 
 // ---- the app under test ----
@@ -352,7 +309,7 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
     const voice = messageUpdate(chat, { voice: { ...file, duration: 2 } });
     const original = textUpdate(chat, "typo");
     const edited = {
-      update_id: nextUpdateId++,
+      update_id: nextUpdateId(),
       edited_message: { ...original.message, text: "fixed", edit_date: now() },
     };
     let total = 1;
@@ -371,8 +328,8 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
     const group = -1_001_234_567_890;
     const groupChat = { id: group, type: "supergroup", title: "Some group" };
     const inGroup = (text: string) => ({
-      update_id: nextUpdateId++,
-      message: { message_id: nextMessageId++, date: now(), chat: groupChat, from: user(4242), text },
+      update_id: nextUpdateId(),
+      message: { message_id: nextMessageId(), date: now(), chat: groupChat, from: user(4242), text },
     });
     expect((await post(inGroup("hello everyone"))).status).toBe(200);
     expect((await post(inGroup("/start@safeline_test_bot"))).status).toBe(200);
@@ -381,7 +338,7 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
     expect(notice!.payload.reply_markup).toBeUndefined();
 
     const added = {
-      update_id: nextUpdateId++,
+      update_id: nextUpdateId(),
       my_chat_member: {
         chat: groupChat,
         from: user(4242),

@@ -3,15 +3,17 @@
 // Steps of one chat run in arrival order; different chats run concurrently.
 import type { i18n as I18n } from "i18next";
 import type { FlowDefinition } from "../../flows/registry.ts";
-import type { Effect, FlowEvent, OutMessage } from "../../flows/types.ts";
+import type { Effect, OutMessage, PersonEvent } from "../../flows/types.ts";
 import { FALLBACK_LANGUAGE, supportedLanguage } from "../i18n.ts";
 import type { Logger } from "../log.ts";
-import type { Channel, StepContext, StepOutput, StepResult, Store } from "../store/store.ts";
+import type { Channel, StaffStepOutput, StepContext, StepOutput, StepResult, Store, StoredConversation } from "../store/store.ts";
+import type { HandoffStatus, StaffRecord } from "../store/staff-types.ts";
 import { advance, type PersistedState, type StoredMachine } from "./advance.ts";
 import { matchChoice } from "./choice-match.ts";
 import { KeyedQueue } from "./keyed-queue.ts";
 import { referenceCode } from "./reference-code.ts";
-import { render } from "./render.ts";
+import { render, type RenderedMessage } from "./render.ts";
+import type { AnyMachineSnapshot } from "xstate";
 import { staffAvailable, type StaffHours } from "./staff-hours.ts";
 
 /** A platform update translated by a channel adapter. */
@@ -22,7 +24,7 @@ export interface Inbound {
   platformUserId: string;
   chatId: string;
   languageHint?: string;
-  event: FlowEvent;
+  event: PersonEvent;
   /** The person's own message id, kept so it can be deleted later where the platform allows. */
   platformMessageId?: string;
   /** A platform reply token for answering this event (LINE), attached to this step's replies. */
@@ -33,8 +35,8 @@ export interface Inbound {
 const REPLY_TOKEN_VALID_MS = 50_000;
 
 export interface EngineOptions {
-  /** Called after a step committed replies (wakes the outbox). */
-  onCommitted?: () => void;
+  /** Called after every committed step with the number of replies it queued (wakes the outbox and live consoles). */
+  onCommitted?: (outboundCount: number) => void;
   /** When staff answer handoffs; unset means the bot does not promise times. */
   staffHours?: StaffHours;
   /** Channels whose platform lets the bot delete chat messages (Telegram). */
@@ -60,18 +62,57 @@ export class Engine {
         this.log.info({ channel: inbound.channel }, "duplicate event ignored");
       } else {
         this.log.info({ conversation: result.conversationId, out: result.outboundCount, event: inbound.event.type }, "step committed");
-        if (result.outboundCount > 0) this.options.onCommitted?.();
+        this.options.onCommitted?.(result.outboundCount);
       }
       return result;
     });
   }
 
-  private decide(inbound: Inbound, { contactLanguage, conversation }: StepContext): StepOutput {
-    const stored: StoredMachine | null = conversation && {
-      machineId: conversation.machineId,
-      machineVersion: conversation.machineVersion,
-      state: JSON.parse(conversation.snapshot) as PersistedState,
+  /**
+   * A staff action on a conversation, taking its turn with the person's own steps: a reply
+   * (sent in the person's channel, prefixed so they know a person wrote it) and/or closing
+   * (the flow tells them and returns them to the menu), plus what `record` says to store.
+   */
+  staffAction(
+    conversation: { id: string; channel: Channel; chatId: string },
+    action: { expect: HandoffStatus[]; expectAssignee?: string | null; record: StaffRecord; reply?: string; close?: boolean; note?: string },
+  ): Promise<{ outboundIds: number[]; noteId?: number }> {
+    return this.queue.run(`${conversation.channel}:${conversation.chatId}`, async () => {
+      const { reply, close } = action;
+      const result = await this.store.staffAction({
+        conversationId: conversation.id,
+        expect: action.expect,
+        ...(action.expectAssignee !== undefined ? { expectAssignee: action.expectAssignee } : {}),
+        record: action.record,
+        ...(action.note !== undefined ? { note: action.note } : {}),
+        ...(reply !== undefined || close
+          ? { decide: (ctx: StepContext) => this.decideStaff(ctx, action.record.staffId, reply, close ?? false) }
+          : {}),
+      });
+      this.log.info({ conversation: conversation.id, out: result.outboundIds.length }, "staff action committed");
+      this.options.onCommitted?.(result.outboundIds.length);
+      return result;
+    });
+  }
+
+  private decideStaff({ contactLanguage, conversation }: StepContext, staffId: string, reply: string | undefined, close: boolean): StaffStepOutput {
+    const stored = storedMachine(conversation);
+    const { snapshot, messages } = advance(this.flow, stored, { type: close ? "STAFF_CLOSE" : "STAFF_REPLY" });
+    const lang = (snapshot.context as { lang?: string }).lang ?? contactLanguage ?? FALLBACK_LANGUAGE;
+    const t = this.i18n.getFixedT(lang);
+    const staffMessage = reply !== undefined ? [{ ...render({ text: "handoff.staffSays", params: { text: reply } }, t), staffId }] : [];
+    const outbound = [...staffMessage, ...messages.map((m) => render(m, t))];
+    return {
+      machineId: this.flow.id,
+      machineVersion: this.flow.version,
+      snapshot: persisted(snapshot, outbound, stored),
+      status: snapshot.hasTag("handoff") ? "handoff" : "active",
+      outbound,
     };
+  }
+
+  private decide(inbound: Inbound, { contactLanguage, conversation }: StepContext): StepOutput {
+    const stored = storedMachine(conversation);
     let event = inbound.event;
     if (event.type === "TEXT") {
       const id = matchChoice(event.text, stored?.state.choices);
@@ -99,16 +140,10 @@ export class Engine {
     // An erased conversation keeps its chat id only until its last reply is delivered.
     const last = outbound.at(-1);
     if (erase && last) last.payload.forgetChat = true;
-    const asked = outbound.findLast((m) => m.payload.choices);
-    const state: PersistedState = {
-      value: snapshot.value,
-      context: snapshot.context,
-      choices: messages.length ? asked?.payload.choices : stored?.state.choices,
-    };
     return {
       machineId: this.flow.id,
       machineVersion: this.flow.version,
-      snapshot: JSON.stringify(state),
+      snapshot: persisted(snapshot, outbound, stored),
       status: snapshot.hasTag("handoff") ? "handoff" : "active",
       language: chosen ?? null,
       inbound: inboundRecord(inbound),
@@ -140,6 +175,27 @@ export class Engine {
     }
     return [...said, ...added];
   }
+}
+
+function storedMachine(conversation: StoredConversation | null): StoredMachine | null {
+  return (
+    conversation && {
+      machineId: conversation.machineId,
+      machineVersion: conversation.machineVersion,
+      state: JSON.parse(conversation.snapshot) as PersistedState,
+    }
+  );
+}
+
+/** The snapshot to store, with the choices last offered (kept when this step offered none). */
+function persisted(snapshot: AnyMachineSnapshot, outbound: RenderedMessage[], stored: StoredMachine | null): string {
+  const asked = outbound.findLast((m) => m.payload.choices);
+  const state: PersistedState = {
+    value: snapshot.value,
+    context: snapshot.context,
+    choices: outbound.length ? asked?.payload.choices : stored?.state.choices,
+  };
+  return JSON.stringify(state);
 }
 
 function inboundRecord(inbound: Inbound): StepOutput["inbound"] {

@@ -24,6 +24,8 @@ export interface DelivererOptions {
   maxAttempts: number;
   concurrency: number;
   backoff: { baseMs: number; maxMs: number };
+  /** Called after a pass that sent or gave up on messages (live staff consoles show delivery status). */
+  onDelivered?: () => void;
 }
 
 const DEFAULTS: DelivererOptions = {
@@ -81,7 +83,10 @@ export class Deliverer {
       this.again = false;
       try {
         const sent = await this.deliverDue();
-        if (sent > 0) this.again = true;
+        if (sent > 0) {
+          this.again = true;
+          this.options.onDelivered?.();
+        }
       } catch (error) {
         this.log.error({ err: (error as Error).message }, "outbox pass failed");
       }

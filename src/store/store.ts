@@ -4,6 +4,8 @@ import { openPrisma, type Db } from "./prisma.ts";
 import { committedMigrations } from "./migrate.ts";
 import { providerOf, type Provider } from "./database-url.ts";
 import { KeyedQueue } from "../engine/keyed-queue.ts";
+import { auditData, StaffStore } from "./staff-store.ts";
+import type { StaffRecord, HandoffStatus } from "./staff-types.ts";
 import type {
   Channel,
   ConversationStatus,
@@ -34,7 +36,31 @@ function isUniqueViolation(error: unknown, model: string): boolean {
 }
 
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+
+const outboxRows = (conversationId: string, channel: Channel, outbound: StepOutput["outbound"]) =>
+  outbound.map((m) => ({
+    conversationId,
+    channel,
+    direction: "out",
+    kind: m.kind,
+    text: m.text,
+    payload: json(m.payload),
+    staffId: m.staffId ?? null,
+    status: "pending",
+  }));
 const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+
+/** What a staff action's machine step decided (see Engine.staffStep). */
+export interface StaffStepOutput {
+  machineId: string;
+  machineVersion: number;
+  snapshot: string;
+  status: ConversationStatus;
+  outbound: StepOutput["outbound"];
+}
+
+export class StaleHandoffError extends Error {}
+export class ConversationErasedError extends Error {}
 
 export class Store {
   /**
@@ -42,11 +68,14 @@ export class Store {
    * run inside it (and roll back with it). So on SQLite every operation takes its turn.
    */
   private readonly turns = new KeyedQueue();
+  readonly staff: StaffStore;
 
   private constructor(
     private readonly db: Db,
     readonly provider: Provider,
-  ) {}
+  ) {
+    this.staff = new StaffStore(db, (operation) => this.exclusive(operation));
+  }
 
   private exclusive<T>(operation: () => Promise<T>): Promise<T> {
     return this.provider === "sqlite" ? this.turns.run("db", operation) : operation();
@@ -98,10 +127,7 @@ export class Store {
       update: { lastSeenAt: now, active: true },
       select: { id: true, language: true },
     });
-    if (this.provider === "postgresql") {
-      // Serialises steps of one person across server processes.
-      await tx.$queryRaw`SELECT id FROM "Contact" WHERE id = ${contact.id} FOR UPDATE`;
-    }
+    await this.lockContact(tx, contact.id);
     const current = await tx.conversation.findFirst({
       where: { contactId: contact.id, chatId: input.chatId, status: { not: "closed" } },
       orderBy: { createdAt: "desc" },
@@ -140,34 +166,117 @@ export class Store {
     });
     if (out.quickExit || out.erase) await this.queueDeletion(tx, conversationId, input.channel);
     if (out.erase) await this.erase(tx, contact.id);
-    if (out.outbound.length > 0) {
-      await tx.message.createMany({
-        data: out.outbound.map((m) => ({
-          conversationId,
-          channel: input.channel,
-          direction: "out",
-          kind: m.kind,
-          text: m.text,
-          payload: json(m.payload),
-          status: "pending",
-        })),
-      });
-    }
+    if (out.outbound.length > 0) await tx.message.createMany({ data: outboxRows(conversationId, input.channel, out.outbound) });
     if (out.report) {
       const { kind, code, answers, consent, risk } = out.report;
       await tx.report.create({ data: { id: randomUUID(), conversationId, kind, code, answers: JSON.stringify(answers), consent, risk: risk ?? null } });
     }
     if (out.handoff) {
-      // One open request per conversation: asking again updates it.
-      const open = await tx.handoffRequest.findFirst({ where: { conversationId, status: { in: ["open", "in_progress"] } }, select: { id: true } });
+      // One request per conversation until staff close it: asking again updates (and reopens) it.
+      const open = await tx.handoffRequest.findFirst({
+        where: { conversationId, status: { in: ["open", "in_progress", "resolved"] } },
+        select: { id: true, status: true },
+      });
       const data = { reason: out.handoff.reason, risk: out.handoff.risk ?? null };
-      if (open) await tx.handoffRequest.update({ where: { id: open.id }, data });
-      else await tx.handoffRequest.create({ data: { id: randomUUID(), conversationId, ...data } });
+      const handoffId = open?.id ?? randomUUID();
+      if (open) await tx.handoffRequest.update({ where: { id: handoffId }, data: { ...data, ...(open.status === "resolved" ? { status: "open" } : {}) } });
+      else await tx.handoffRequest.create({ data: { id: handoffId, conversationId, ...data } });
+      await this.addEvents(tx, conversationId, input.channel, [{ kind: "handoff.requested", payload: { handoffId, ...data } }]);
     }
     if (out.language && out.language !== contact.language) {
       await tx.contact.update({ where: { id: contact.id }, data: { language: out.language } });
     }
     return { duplicate: false, conversationId, outboundCount: out.outbound.length };
+  }
+
+  /** On PostgreSQL, serialises everything that changes one person's conversations, across processes. */
+  private async lockContact(tx: Tx, contactId: string): Promise<void> {
+    if (this.provider === "postgresql") await tx.$queryRaw`SELECT id FROM "Contact" WHERE id = ${contactId} FOR UPDATE`;
+  }
+
+  /** Creates outbox rows in order and returns their ids (createMany returns none). */
+  private async queueOutbound(tx: Tx, conversationId: string, channel: Channel, outbound: StepOutput["outbound"]): Promise<number[]> {
+    const ids: number[] = [];
+    for (const data of outboxRows(conversationId, channel, outbound)) ids.push((await tx.message.create({ data, select: { id: true } })).id);
+    return ids;
+  }
+
+  private async addEvents(tx: Tx, conversationId: string, channel: string, events: StaffRecord["events"], staffId?: string): Promise<void> {
+    for (const e of events) {
+      await tx.message.create({
+        data: { conversationId, channel, direction: "event", kind: e.kind, payload: json(e.payload), staffId: staffId ?? null, status: "recorded" },
+      });
+    }
+  }
+
+  /**
+   * A staff action on a handed-off conversation, in one transaction: optionally a machine
+   * step (`decide`, for replies and closing), an internal note, transcript events, the
+   * handoff's new status/assignee and the audit entries. Fails with StaleHandoffError when
+   * the handoff's status is no longer one of `expect` (another staff member got there first)
+   * and with ConversationErasedError when the person erased their data.
+   */
+  async staffAction(input: {
+    conversationId: string;
+    expect: HandoffStatus[];
+    /** The assignee the action was decided for (undefined: any). */
+    expectAssignee?: string | null;
+    record: StaffRecord;
+    note?: string;
+    decide?: (ctx: StepContext & { conversation: StoredConversation }) => StaffStepOutput;
+  }): Promise<{ outboundIds: number[]; noteId?: number }> {
+    const { conversationId, record } = input;
+    return this.exclusive(() =>
+      this.db.$transaction(async (tx) => {
+        const conversation = await tx.conversation.findUnique({
+          where: { id: conversationId },
+          select: { id: true, channel: true, contactId: true, machineId: true, machineVersion: true, snapshot: true, status: true, language: true },
+        });
+        if (!conversation) throw new StaleHandoffError();
+        await this.lockContact(tx, conversation.contactId);
+        const handoff = await tx.handoffRequest.findUnique({ where: { id: record.handoffId }, select: { status: true, assigneeId: true } });
+        if (conversation.status === "erased" || handoff?.status === "erased") throw new ConversationErasedError();
+        if (!handoff || !input.expect.includes(handoff.status as HandoffStatus)) throw new StaleHandoffError();
+        if (input.expectAssignee !== undefined && handoff.assigneeId !== input.expectAssignee) throw new StaleHandoffError();
+
+        let outboundIds: number[] = [];
+        if (input.decide) {
+          const contact = await tx.contact.findUniqueOrThrow({ where: { id: conversation.contactId }, select: { language: true } });
+          const out = input.decide({
+            contactLanguage: contact.language,
+            conversation: { ...conversation, status: conversation.status as ConversationStatus },
+          });
+          await tx.conversation.update({
+            where: { id: conversationId },
+            data: { machineId: out.machineId, machineVersion: out.machineVersion, snapshot: out.snapshot, status: out.status, seq: { increment: 1 } },
+          });
+          outboundIds = await this.queueOutbound(tx, conversationId, conversation.channel as Channel, out.outbound);
+        }
+        let noteId: number | undefined;
+        if (input.note !== undefined) {
+          const row = await tx.message.create({
+            data: { conversationId, channel: conversation.channel, direction: "note", kind: "text", text: input.note, staffId: record.staffId, status: "internal" },
+            select: { id: true },
+          });
+          noteId = row.id;
+        }
+        await this.addEvents(tx, conversationId, conversation.channel, record.events, record.staffId);
+        if (record.handoff) {
+          const { status, assigneeId } = record.handoff;
+          await tx.handoffRequest.update({
+            where: { id: record.handoffId },
+            data: {
+              ...(status ? { status, closedAt: status === "closed" ? new Date() : null } : {}),
+              ...(assigneeId !== undefined ? { assigneeId } : {}),
+            },
+          });
+        } else {
+          await tx.handoffRequest.update({ where: { id: record.handoffId }, data: { updatedAt: new Date() } });
+        }
+        for (const entry of record.audit) await tx.auditEntry.create({ data: auditData(entry) });
+        return { outboundIds, ...(noteId !== undefined ? { noteId } : {}) };
+      }, TX_OPTIONS),
+    );
   }
 
   async knownContact(channel: Channel, platformUserId: string): Promise<boolean> {

@@ -28,7 +28,7 @@ export interface StepOutput {
   status: ConversationStatus;
   language: string | null;
   inbound: { kind: string; text?: string; payload?: unknown; platformMessageId?: string };
-  outbound: { kind: string; text: string; payload?: unknown }[];
+  outbound: { kind: string; text: string; payload?: unknown; staffId?: string }[];
   handoff?: { reason: string; risk?: string };
   report?: { kind: string; code: string; answers: Record<string, string>; consent: boolean; risk?: string };
   /** Queue a deletion of the chat's recent platform messages before the replies. */

@@ -5,7 +5,7 @@ import { createI18n } from "../../src/i18n.ts";
 import { createLogger } from "../../src/log.ts";
 import { migrate } from "../../src/store/migrate.ts";
 import { Store } from "../../src/store/store.ts";
-import type { FlowEvent } from "../../flows/types.ts";
+import type { PersonEvent } from "../../flows/types.ts";
 
 export const silentLog = createLogger("silent");
 
@@ -17,6 +17,6 @@ export async function openEngine(url: string, flow: FlowDefinition = helplineFlo
 }
 
 let counter = 0;
-export function webEvent(chatId: string, event: FlowEvent, eventId = `e${++counter}-${Date.now()}`): Inbound {
+export function webEvent(chatId: string, event: PersonEvent, eventId = `e${++counter}-${Date.now()}`): Inbound {
   return { channel: "web", eventId, platformUserId: chatId, chatId, event };
 }

@@ -4,7 +4,7 @@ import type { AnyStateNode } from "xstate";
 import { getShortestPaths } from "xstate/graph";
 import { helplineMachine } from "../../flows/helpline.ts";
 import { helplineFlow } from "../../flows/registry.ts";
-import type { FlowEvent } from "../../flows/types.ts";
+import type { PersonEvent } from "../../flows/types.ts";
 import { advance, type Advanced, type StoredMachine } from "../../src/engine/advance.ts";
 
 const CHOICE_IDS = [
@@ -14,14 +14,14 @@ const CHOICE_IDS = [
   "advisory", "kr", "cn", "vn", "id", "th", "ph", "jp", "us", "erase", "keep",
 ];
 
-export const ALL_EVENTS: FlowEvent[] = [
+export const ALL_EVENTS: PersonEvent[] = [
   { type: "COMMAND", command: "start" },
   { type: "COMMAND", command: "menu" },
   { type: "COMMAND", command: "help" },
   { type: "COMMAND", command: "language" },
   { type: "COMMAND", command: "stop" },
   { type: "COMMAND", command: "delete" },
-  ...CHOICE_IDS.map((id) => ({ type: "CHOICE", id }) as FlowEvent),
+  ...CHOICE_IDS.map((id) => ({ type: "CHOICE", id }) as PersonEvent),
   { type: "TEXT", text: "Phnom Penh, building 5" },
   { type: "TEXT", text: "SOS" },
   { type: "LOCATION", latitude: 11.55, longitude: 104.92 },
@@ -54,12 +54,12 @@ export function shortestPaths() {
 }
 
 /** The events a person sends along a path (the graph's own init step left out). */
-export function pathEvents(path: { steps: { event: { type: string } }[] }): FlowEvent[] {
-  return path.steps.map((s) => s.event).filter((e) => !e.type.startsWith("xstate.")) as FlowEvent[];
+export function pathEvents(path: { steps: { event: { type: string } }[] }): PersonEvent[] {
+  return path.steps.map((s) => s.event).filter((e) => !e.type.startsWith("xstate.")) as PersonEvent[];
 }
 
 /** Runs events through the pure machine as the engine would, persisting between steps. */
-export function runFlow(events: FlowEvent[]) {
+export function runFlow(events: PersonEvent[]) {
   let stored: StoredMachine | null = null;
   const steps: Advanced[] = [];
   for (const event of events) {
@@ -73,7 +73,7 @@ export function runFlow(events: FlowEvent[]) {
 }
 
 /** Shortest paths to every state from where `prefix` leaves the conversation (e.g. a language chosen). */
-export function shortestPathsAfter(prefix: FlowEvent[]) {
+export function shortestPathsAfter(prefix: PersonEvent[]) {
   const fromState = runFlow(prefix).last.snapshot;
   return getShortestPaths(helplineMachine, { events: ALL_EVENTS, serializeState: (s) => stateId(s.value), fromState });
 }

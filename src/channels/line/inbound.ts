@@ -1,6 +1,6 @@
 // LINE webhook event -> what SafeLine does with it. Pure: no SDK client, no I/O.
 import type { webhook } from "@line/bot-sdk";
-import type { FlowEvent, UnsupportedKind } from "../../../flows/types.ts";
+import type { PersonEvent, UnsupportedKind } from "../../../flows/types.ts";
 import { COMMANDS, type Command } from "../../../flows/types.ts";
 import type { Inbound } from "../../engine/engine.ts";
 
@@ -23,7 +23,7 @@ const MEDIA: Record<string, UnsupportedKind> = {
   sticker: "sticker",
 };
 
-function messageEvent(message: webhook.MessageContent): FlowEvent {
+function messageEvent(message: webhook.MessageContent): PersonEvent {
   switch (message.type) {
     case "text": {
       const text = (message as webhook.TextMessageContent).text;

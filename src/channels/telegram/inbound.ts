@@ -1,6 +1,6 @@
 // Telegram update -> neutral inbound event. Pure: no grammY runtime, no I/O.
 import type { Message, Update } from "grammy/types";
-import { COMMANDS, type Command, type FlowEvent, type UnsupportedKind } from "../../../flows/types.ts";
+import { COMMANDS, type Command, type PersonEvent, type UnsupportedKind } from "../../../flows/types.ts";
 import type { Inbound } from "../../engine/engine.ts";
 
 export type TelegramInbound =
@@ -18,7 +18,7 @@ function unsupportedKind(message: Message): UnsupportedKind {
   return "other";
 }
 
-function messageEvent(message: Message): FlowEvent {
+function messageEvent(message: Message): PersonEvent {
   if (message.location) {
     return { type: "LOCATION", latitude: message.location.latitude, longitude: message.location.longitude };
   }
@@ -62,10 +62,10 @@ export function fromTelegramUpdate(update: Update): TelegramInbound {
     ...(from.language_code ? { languageHint: from.language_code } : {}),
   };
   if (callback) {
-    const event: FlowEvent = callback.data ? { type: "CHOICE", id: callback.data } : { type: "UNSUPPORTED", what: "other" };
+    const event: PersonEvent = callback.data ? { type: "CHOICE", id: callback.data } : { type: "UNSUPPORTED", what: "other" };
     return { kind: "private", inbound: { ...base, event }, callbackQueryId: callback.id };
   }
   if (!message) return { kind: "ignored" };
-  const event: FlowEvent = edited ? { type: "UNSUPPORTED", what: "edit" } : messageEvent(message);
+  const event: PersonEvent = edited ? { type: "UNSUPPORTED", what: "edit" } : messageEvent(message);
   return { kind: "private", inbound: { ...base, event, platformMessageId: String(message.message_id) } };
 }

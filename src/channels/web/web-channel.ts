@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { COMMANDS, type FlowEvent } from "../../../flows/types.ts";
+import { COMMANDS, type PersonEvent } from "../../../flows/types.ts";
 import type { Engine } from "../../engine/engine.ts";
 import type { ChannelSender } from "../../outbox/deliverer.ts";
 import type { Store } from "../../store/store.ts";
@@ -23,7 +23,7 @@ const postSchema = z.object({
 
 const listSchema = z.object({ session: sessionId, after: z.coerce.number().int().min(0).default(0) });
 
-function toEvent(body: z.infer<typeof postSchema>): FlowEvent | undefined {
+function toEvent(body: z.infer<typeof postSchema>): PersonEvent | undefined {
   if (body.choice) return { type: "CHOICE", id: body.choice };
   if (body.location) return { type: "LOCATION", ...body.location };
   if (body.text !== undefined) {

@@ -1,0 +1,111 @@
+// What the console shows of a handoff: summaries for the queue, the whole conversation for
+// the conversation view and export. Platform ids are masked for roles that may not see them;
+// report answers are shown with the questions as the bot asked them, in the console language.
+import type { TFunction } from "i18next";
+import { ANSWER_CHOICES } from "../../flows/helpline.ts";
+import type { HandoffRow, ReportRow, StaffAccount, StaffTranscriptRow } from "../store/staff-types.ts";
+import { seesIdentity } from "./policy.ts";
+
+const RISK_ORDER = ["critical", "high", "medium", "low"];
+const riskRank = (risk: string | null) => {
+  const i = RISK_ORDER.indexOf(risk ?? "");
+  return i === -1 ? RISK_ORDER.length : i;
+};
+
+export interface Coordinates {
+  latitude: number;
+  longitude: number;
+  mapUrl: string;
+}
+
+const mapUrl = (latitude: number, longitude: number) =>
+  `https://www.openstreetmap.org/?mlat=${latitude}&mlon=${longitude}#map=17/${latitude}/${longitude}`;
+
+function coordinates(payload: unknown): Coordinates | undefined {
+  const p = payload as { latitude?: unknown; longitude?: unknown } | null;
+  if (typeof p?.latitude !== "number" || typeof p.longitude !== "number") return undefined;
+  return { latitude: p.latitude, longitude: p.longitude, mapUrl: mapUrl(p.latitude, p.longitude) };
+}
+
+export function handoffSummary(row: HandoffRow, now: Date) {
+  return {
+    id: row.id,
+    conversationId: row.conversationId,
+    status: row.status,
+    risk: row.risk,
+    reason: row.reason,
+    channel: row.channel,
+    language: row.language,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    waitingSeconds: Math.max(0, Math.round((now.getTime() - row.createdAt.getTime()) / 1000)),
+    lastMessageAt: row.lastMessageAt?.toISOString() ?? null,
+    assignee: row.assignee,
+  };
+}
+
+/** Most urgent first, then whoever has waited longest. */
+export function queueOrder(a: HandoffRow, b: HandoffRow): number {
+  return riskRank(a.risk) - riskRank(b.risk) || a.createdAt.getTime() - b.createdAt.getTime();
+}
+
+function transcriptItem(row: StaffTranscriptRow) {
+  const role =
+    row.direction === "in" ? "user"
+    : row.direction === "note" ? "note"
+    : row.direction === "event" || row.kind === "delete" ? "system"
+    : row.staffEmail !== null ? "staff"
+    : "bot";
+  const location = row.kind === "location" ? coordinates(row.payload) : undefined;
+  const detail = row.direction === "event" ? (row.payload as Record<string, unknown> | null) : null;
+  return {
+    id: row.id,
+    at: row.createdAt.toISOString(),
+    role,
+    kind: row.kind,
+    text: row.text,
+    status: row.status,
+    author: row.staffEmail,
+    ...(location ? { location } : {}),
+    ...(detail ? { detail } : {}),
+    ...(row.kind === "delete" ? { detail: { count: ((row.payload as { messageIds?: unknown[] } | null)?.messageIds ?? []).length } } : {}),
+  };
+}
+
+function answerText(key: string, value: string, t: TFunction): string {
+  const label = ANSWER_CHOICES[key]?.find((c) => c.id === value)?.label;
+  if (label) return t(label);
+  if (["yes", "no", "skip", "unsure"].includes(value)) return t(`common.${value}`);
+  return value;
+}
+
+function report(row: ReportRow, t: TFunction) {
+  return {
+    code: row.code,
+    kind: row.kind,
+    consent: row.consent,
+    risk: row.risk,
+    createdAt: row.createdAt.toISOString(),
+    answers: Object.entries(row.answers).map(([key, value]) => ({ key, question: t(key), answer: answerText(key, value, t) })),
+  };
+}
+
+export function handoffDetail(
+  viewer: StaffAccount,
+  row: HandoffRow,
+  transcript: StaffTranscriptRow[],
+  reports: ReportRow[],
+  t: TFunction,
+  now: Date,
+) {
+  const items = transcript.map(transcriptItem);
+  const lastLocation = items.findLast((i) => i.location)?.location ?? null;
+  const identity = seesIdentity(viewer);
+  return {
+    handoff: handoffSummary(row, now),
+    person: { channel: row.channel, platformUserId: identity ? row.platformUserId : null, masked: !identity },
+    location: lastLocation,
+    reports: reports.map((r) => report(r, t)),
+    transcript: items,
+  };
+}

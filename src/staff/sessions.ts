@@ -1,0 +1,108 @@
+// Console sign-in: password check with lockout, session cookies (only a hash of the token
+// is stored), and the CSRF token every state-changing request must echo in a header.
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Store } from "../store/store.ts";
+import type { StaffAccount } from "../store/staff-types.ts";
+import { dummyHash, verifyPassword } from "./password.ts";
+import { StaffError } from "./staff-errors.ts";
+
+export const SESSION_COOKIE = "safeline_staff";
+export const CSRF_HEADER = "x-csrf-token";
+
+export interface SessionPolicy {
+  idleMs: number;
+  absoluteMs: number;
+  lockAfterFailures: number;
+  lockMs: number;
+}
+
+export const DEFAULT_SESSION_POLICY: SessionPolicy = {
+  idleMs: 2 * 60 * 60 * 1000,
+  absoluteMs: 12 * 60 * 60 * 1000,
+  lockAfterFailures: 5,
+  lockMs: 15 * 60 * 1000,
+};
+
+const token = () => randomBytes(32).toString("base64url");
+const sessionIdOf = (cookieToken: string) => createHash("sha256").update(cookieToken).digest("hex");
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export interface Signedin {
+  account: StaffAccount;
+  csrf: string;
+  sessionId: string;
+}
+
+export class Sessions {
+  constructor(
+    private readonly store: Store,
+    private readonly secureCookie: boolean,
+    private readonly policy: SessionPolicy = DEFAULT_SESSION_POLICY,
+  ) {}
+
+  async login(email: string, password: string, reply: FastifyReply): Promise<{ account: StaffAccount; csrf: string }> {
+    const now = new Date();
+    const found = await this.store.staff.credentials(email);
+    if (found?.lockedUntil && found.lockedUntil > now) throw this.locked(found.lockedUntil, now);
+    const ok = await verifyPassword(password, found?.passwordHash ?? (await dummyHash()));
+    if (!found || !ok || !found.active) {
+      if (found?.active) {
+        const lockedUntil = await this.store.staff.loginFailed(found.id, this.policy.lockAfterFailures, this.policy.lockMs, now);
+        await this.store.staff.audit({ actor: { id: found.id, email: found.email }, action: "login.failed", ...(lockedUntil ? { detail: { locked: true } } : {}) });
+        if (lockedUntil) throw this.locked(lockedUntil, now);
+      }
+      throw new StaffError(401, "invalid");
+    }
+    const cookieToken = token();
+    const csrf = token();
+    const { passwordHash: _, failedLogins: __, ...account } = found;
+    await this.store.staff.createSession(
+      { id: sessionIdOf(cookieToken), accountId: account.id, csrfToken: csrf, expiresAt: new Date(now.getTime() + this.policy.absoluteMs) },
+      { actor: { id: account.id, email: account.email }, action: "login" },
+    );
+    reply.setCookie(SESSION_COOKIE, cookieToken, {
+      path: "/staff",
+      httpOnly: true,
+      sameSite: "strict",
+      secure: this.secureCookie,
+      maxAge: Math.floor(this.policy.absoluteMs / 1000),
+    });
+    return { account: { ...account, lockedUntil: null }, csrf };
+  }
+
+  async logout(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const signedin = await this.current(request);
+    if (signedin) await this.store.staff.deleteSession(signedin.sessionId, { actor: { id: signedin.account.id, email: signedin.account.email }, action: "logout" });
+    reply.clearCookie(SESSION_COOKIE, { path: "/staff" });
+  }
+
+  /** The signed-in account; for state-changing requests also checks the CSRF header. */
+  async require(request: FastifyRequest, { csrf }: { csrf: boolean }): Promise<Signedin> {
+    const signedin = await this.current(request);
+    if (!signedin) throw new StaffError(401, "unauthenticated");
+    if (csrf) {
+      const sent = request.headers[CSRF_HEADER];
+      if (typeof sent !== "string" || !sameToken(sent, signedin.csrf)) throw new StaffError(403, "csrf");
+    }
+    return signedin;
+  }
+
+  async current(request: FastifyRequest): Promise<Signedin | null> {
+    const cookieToken = request.cookies[SESSION_COOKIE];
+    if (!cookieToken) return null;
+    const now = new Date();
+    const sessionId = sessionIdOf(cookieToken);
+    const found = await this.store.staff.session(sessionId, now, new Date(now.getTime() - this.policy.idleMs));
+    return found && { account: found.account, csrf: found.csrfToken, sessionId };
+  }
+
+  private locked(until: Date, now: Date): StaffError {
+    return new StaffError(429, "locked", { retryAfterSeconds: Math.ceil((until.getTime() - now.getTime()) / 1000) });
+  }
+}

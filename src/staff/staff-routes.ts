@@ -1,0 +1,249 @@
+// The staff console under /staff: the page and its assets, and the JSON API described in
+// docs/staff-console.md. Security headers, cookies and the sign-in rate limit apply to
+// this part of the server only.
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import cookie from "@fastify/cookie";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import fastifyStatic from "@fastify/static";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import type { Logger } from "../log.ts";
+import { HANDOFF_STATUSES, STAFF_ROLES } from "../store/staff-types.ts";
+import type { ChangeFeed } from "./change-feed.ts";
+import { MIN_PASSWORD_LENGTH } from "./password.ts";
+import { atLeast } from "./policy.ts";
+import type { Sessions, Signedin } from "./sessions.ts";
+import { forbidden, StaffError } from "./staff-errors.ts";
+import type { ConsoleLanguage, StaffService } from "./staff-service.ts";
+
+const publicDir = new URL("./public/", import.meta.url);
+const localesDir = new URL("../../locales/console/", import.meta.url);
+
+const csv = <T extends string>(values: readonly T[]) =>
+  z
+    .string()
+    .transform((v) => v.split(",").filter(Boolean))
+    .pipe(z.array(z.enum(values as [T, ...T[]])).min(1));
+
+const email = z.string().trim().toLowerCase().pipe(z.email().max(254));
+const loginBody = z.object({ email: z.string().max(254), password: z.string().max(1024) });
+const queueQuery = z.object({
+  status: csv(HANDOFF_STATUSES).default(["open", "in_progress", "resolved"]),
+  risk: z.enum(["critical", "high", "medium", "low"]).optional(),
+  channel: z.enum(["telegram", "line", "web"]).optional(),
+  language: z.string().regex(/^[a-z]{2,3}$/).optional(),
+});
+const handoffParams = z.object({ id: z.string().min(1).max(64) });
+const replyBody = z.object({ text: z.string().trim().min(1).max(3500) });
+const noteBody = z.object({ text: z.string().trim().min(1).max(10_000) });
+const assignBody = z.object({ staffId: z.string().min(1).max(64).nullable() });
+const statusBody = z.object({ status: z.enum(HANDOFF_STATUSES) });
+const auditQuery = z.object({ before: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
+const accountBody = z.object({ email, role: z.enum(STAFF_ROLES), password: z.string().min(MIN_PASSWORD_LENGTH).max(1024) });
+const accountChange = z
+  .object({ role: z.enum(STAFF_ROLES).optional(), active: z.boolean().optional(), unlock: z.literal(true).optional() })
+  .refine((c) => Object.keys(c).length > 0, "nothing to change");
+const langQuery = z.object({ lang: z.enum(["ko", "en"]).optional() });
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new StaffError(400, "invalid", { issues: parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`) });
+  return parsed.data;
+}
+
+/** The console language for texts the server renders (report questions): ?lang=, else the browser's. */
+function consoleLanguage(request: FastifyRequest): ConsoleLanguage {
+  const asked = parse(langQuery, request.query).lang;
+  return asked ?? (/^ko\b/i.test(request.headers["accept-language"] ?? "") ? "ko" : "en");
+}
+
+const serialize = (account: Signedin["account"]) => ({ ...account, lockedUntil: account.lockedUntil?.toISOString() ?? null, createdAt: account.createdAt.toISOString() });
+
+export interface StaffConsoleDeps {
+  service: StaffService;
+  sessions: Sessions;
+  feed: ChangeFeed;
+  log: Logger;
+  /** Served over https (PUBLIC_URL set): cookies are Secure and browsers are told to stay on https. */
+  https: boolean;
+  loginRateLimit?: { max: number; timeWindowMs: number };
+}
+
+export async function registerStaffConsole(app: FastifyInstance, deps: StaffConsoleDeps): Promise<void> {
+  const { service, sessions, feed, log } = deps;
+  const streams = new Set<FastifyReply>();
+  // Open event streams would keep the server from closing.
+  app.addHook("preClose", async () => {
+    for (const stream of streams) stream.raw.end();
+  });
+
+  await app.register(
+    async (scope) => {
+      await scope.register(cookie);
+      await scope.register(helmet, {
+        contentSecurityPolicy: {
+          useDefaults: false,
+          directives: {
+            defaultSrc: ["'self'"],
+            scriptSrc: ["'self'"],
+            styleSrc: ["'self'"],
+            imgSrc: ["'self'", "data:"],
+            connectSrc: ["'self'"],
+            fontSrc: ["'self'"],
+            objectSrc: ["'none'"],
+            frameAncestors: ["'none'"],
+            baseUri: ["'none'"],
+            formAction: ["'self'"],
+            ...(deps.https ? { upgradeInsecureRequests: [] } : {}),
+          },
+        },
+        referrerPolicy: { policy: "no-referrer" },
+        frameguard: { action: "deny" },
+        hsts: deps.https ? { maxAge: 31_536_000 } : false,
+      });
+      await scope.register(rateLimit, { global: false });
+      await scope.register(fastifyStatic, { root: fileURLToPath(publicDir), prefix: "/assets/", decorateReply: false, index: false });
+
+      scope.addHook("onSend", async (_, reply) => {
+        reply.header("cache-control", "no-store");
+      });
+
+      scope.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _, reply) => {
+        if (error instanceof StaffError) return reply.code(error.statusCode).send({ error: error.code, ...error.extra });
+        if (error.statusCode === 429) return reply.code(429).send({ error: "rate_limited" });
+        if (error.statusCode === 413) return reply.code(413).send({ error: "too_large" });
+        if (error.statusCode === 415) return reply.code(415).send({ error: "unsupported_media_type" });
+        if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return reply.code(400).send({ error: "invalid" });
+        log.error({ err: error.message, code: error.code }, "staff console request failed");
+        return reply.code(500).send({ error: "internal" });
+      });
+
+      scope.get("/", async (_, reply) => reply.type("text/html; charset=utf-8").send(await readFile(new URL("index.html", publicDir))));
+
+      scope.get("/api/texts/:lang", async (request, reply) => {
+        const { lang } = parse(z.object({ lang: z.enum(["ko", "en"]) }), request.params);
+        return reply.type("application/json; charset=utf-8").send(await readFile(new URL(`${lang}.json`, localesDir)));
+      });
+
+      const limit = deps.loginRateLimit ?? { max: 10, timeWindowMs: 60_000 };
+      scope.post("/api/login", { config: { rateLimit: { max: limit.max, timeWindow: limit.timeWindowMs } } }, async (request, reply) => {
+        const body = parse(loginBody, request.body);
+        const { account, csrf } = await sessions.login(body.email.trim().toLowerCase(), body.password, reply);
+        return { account: serialize(account), csrf };
+      });
+
+      scope.post("/api/logout", async (request, reply) => {
+        await sessions.logout(request, reply);
+        return reply.code(204).send();
+      });
+
+      scope.get("/api/me", async (request) => {
+        const { account, csrf } = await sessions.require(request, { csrf: false });
+        return { account: serialize(account), csrf };
+      });
+
+      scope.get("/api/handoffs", async (request) => {
+        const { account } = await sessions.require(request, { csrf: false });
+        const q = parse(queueQuery, request.query);
+        return service.queue(account, {
+          statuses: q.status,
+          ...(q.risk ? { risk: q.risk } : {}),
+          ...(q.channel ? { channel: q.channel } : {}),
+          ...(q.language ? { language: q.language } : {}),
+        });
+      });
+
+      scope.get("/api/handoffs/:id", async (request) => {
+        const { account } = await sessions.require(request, { csrf: false });
+        return service.detail(account, parse(handoffParams, request.params).id, consoleLanguage(request));
+      });
+
+      scope.get("/api/handoffs/:id/export", async (request, reply) => {
+        const { account } = await sessions.require(request, { csrf: false });
+        const { id } = parse(handoffParams, request.params);
+        const detail = await service.detail(account, id, consoleLanguage(request), "export");
+        reply.header("content-disposition", `attachment; filename="safeline-handoff-${id.replace(/[^\w-]/g, "")}.json"`);
+        return { ...detail, exportedAt: new Date().toISOString(), exportedBy: account.email };
+      });
+
+      scope.post("/api/handoffs/:id/reply", async (request, reply) => {
+        const { account } = await sessions.require(request, { csrf: true });
+        const result = await service.reply(account, parse(handoffParams, request.params).id, parse(replyBody, request.body).text);
+        return reply.code(202).send(result);
+      });
+
+      scope.post("/api/handoffs/:id/notes", async (request, reply) => {
+        const { account } = await sessions.require(request, { csrf: true });
+        const result = await service.note(account, parse(handoffParams, request.params).id, parse(noteBody, request.body).text);
+        return reply.code(201).send(result);
+      });
+
+      scope.post("/api/handoffs/:id/assign", async (request) => {
+        const { account } = await sessions.require(request, { csrf: true });
+        return service.assign(account, parse(handoffParams, request.params).id, parse(assignBody, request.body).staffId);
+      });
+
+      scope.post("/api/handoffs/:id/status", async (request) => {
+        const { account } = await sessions.require(request, { csrf: true });
+        return service.setStatus(account, parse(handoffParams, request.params).id, parse(statusBody, request.body).status);
+      });
+
+      scope.get("/api/events", async (request, reply) => {
+        const signedin = await sessions.require(request, { csrf: false });
+        reply.hijack();
+        reply.raw.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
+        reply.raw.write(": connected\n\n");
+        const send = () => reply.raw.write("event: change\ndata: {}\n\n");
+        const unsubscribe = feed.subscribe(send);
+        // A heartbeat keeps proxies from closing the stream and ends it when the session has.
+        const heartbeat = setInterval(async () => {
+          const still = await sessions.current(request).catch(() => null);
+          if (still?.account.id !== signedin.account.id) {
+            reply.raw.write("event: expired\ndata: {}\n\n");
+            reply.raw.end();
+          } else reply.raw.write(": ping\n\n");
+        }, 25_000);
+        streams.add(reply);
+        reply.raw.on("close", () => {
+          clearInterval(heartbeat);
+          unsubscribe();
+          streams.delete(reply);
+        });
+      });
+
+      const requireAdmin = async (request: FastifyRequest, csrf: boolean) => {
+        const signedin = await sessions.require(request, { csrf });
+        if (!atLeast(signedin.account, "admin")) throw forbidden();
+        return signedin.account;
+      };
+
+      scope.get("/api/audit", async (request) => {
+        await requireAdmin(request, false);
+        const q = parse(auditQuery, request.query);
+        const entries = await service.auditEntries(q.before, q.limit);
+        return { entries: entries.map((e) => ({ ...e, at: e.at.toISOString() })) };
+      });
+
+      scope.get("/api/accounts", async (request) => {
+        await requireAdmin(request, false);
+        return { accounts: (await service.accounts()).map(serialize) };
+      });
+
+      scope.post("/api/accounts", async (request, reply) => {
+        const admin = await requireAdmin(request, true);
+        const account = await service.createAccount(admin, parse(accountBody, request.body));
+        return reply.code(201).send({ account: serialize(account) });
+      });
+
+      scope.post("/api/accounts/:id", async (request) => {
+        const admin = await requireAdmin(request, true);
+        const { id } = parse(handoffParams, request.params);
+        const change = parse(accountChange, request.body);
+        return { account: serialize(await service.updateAccount(admin, id, change)) };
+      });
+    },
+    { prefix: "/staff" },
+  );
+}

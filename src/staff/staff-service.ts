@@ -1,0 +1,162 @@
+// What staff can do, checked against their role and written to the audit log. Reads go
+// through the store; anything that changes a conversation goes through the engine, so it
+// takes its turn with the person's own messages.
+import type { i18n as I18n } from "i18next";
+import type { Engine } from "../engine/engine.ts";
+import { ConversationErasedError, StaleHandoffError, type Store } from "../store/store.ts";
+import type { AuditInput, HandoffFilter, HandoffRow, HandoffStatus, StaffAccount, StaffRecord, StaffRole } from "../store/staff-types.ts";
+import { handoffDetail, handoffSummary, queueOrder } from "./handoff-view.ts";
+import { createStaffAccount } from "./accounts.ts";
+import { atLeast, canAssign, canWorkOn, statusesLeadingTo, WORKABLE } from "./policy.ts";
+import { conflict, forbidden, notFound, StaffError } from "./staff-errors.ts";
+
+export type ConsoleLanguage = "ko" | "en";
+
+const actorOf = (account: StaffAccount): AuditInput["actor"] => ({ id: account.id, email: account.email });
+
+export class StaffService {
+  constructor(
+    private readonly store: Store,
+    private readonly engine: Engine,
+    private readonly i18n: I18n,
+    private readonly onChange: () => void,
+  ) {}
+
+  async queue(account: StaffAccount, filter: Omit<HandoffFilter, "visibleTo">) {
+    const rows = await this.store.staff.handoffs({ ...filter, ...(atLeast(account, "supervisor") ? {} : { visibleTo: account.id }) });
+    const staff = atLeast(account, "supervisor")
+      ? (await this.store.staff.accounts()).filter((a) => a.active).map((a) => ({ id: a.id, email: a.email }))
+      : [];
+    const now = new Date();
+    return { handoffs: rows.sort(queueOrder).map((r) => handoffSummary(r, now)), staff };
+  }
+
+  /** The whole conversation behind a handoff; every view is audited. */
+  async detail(account: StaffAccount, handoffId: string, language: ConsoleLanguage, action: "transcript.view" | "export" = "transcript.view") {
+    const row = await this.visibleHandoff(account, handoffId);
+    const [transcript, reports] = await Promise.all([
+      this.store.staff.transcript(row.conversationId),
+      this.store.staff.reports(row.conversationId),
+    ]);
+    await this.store.staff.audit({ actor: actorOf(account), action, targetType: "handoff", targetId: row.id, detail: { messages: transcript.length } });
+    return handoffDetail(account, row, transcript, reports, this.i18n.getFixedT(language), new Date());
+  }
+
+  async reply(account: StaffAccount, handoffId: string, text: string): Promise<{ messageId: number }> {
+    const row = await this.workableHandoff(account, handoffId);
+    const record = this.record(
+      account,
+      row,
+      "reply",
+      {
+        // The first answer takes the handoff: it is in progress and, if nobody had it, it is theirs.
+        ...(row.status === "open" ? { status: "in_progress" as const } : {}),
+        ...(row.assignee === null ? { assigneeId: account.id } : {}),
+      },
+      account.email,
+    );
+    const { outboundIds } = await this.act(row, { expect: [row.status], record, reply: text });
+    return { messageId: outboundIds[0]! };
+  }
+
+  async note(account: StaffAccount, handoffId: string, text: string): Promise<{ noteId: number }> {
+    const row = await this.workableHandoff(account, handoffId);
+    const { noteId } = await this.act(row, { expect: WORKABLE, record: this.record(account, row, "note"), note: text });
+    return { noteId: noteId! };
+  }
+
+  async assign(account: StaffAccount, handoffId: string, to: string | null) {
+    const row = await this.workableHandoff(account, handoffId);
+    if (!canAssign(account, row, to)) throw forbidden();
+    const target = to === null ? null : await this.store.staff.account(to);
+    if (to !== null && !target?.active) throw new StaffError(400, "invalid", { issues: ["staffId: no active account with this id"] });
+    await this.act(row, { expect: WORKABLE, record: this.record(account, row, "assign", { assigneeId: to }, target?.email ?? null) });
+    return this.summary(handoffId);
+  }
+
+  /** Closing tells the person and returns them to the bot's menu. */
+  async setStatus(account: StaffAccount, handoffId: string, to: HandoffStatus) {
+    const row = await this.visibleHandoff(account, handoffId);
+    if (row.status === to) return this.summary(handoffId);
+    const from = statusesLeadingTo(to);
+    if (!from.includes(row.status)) throw conflict();
+    await this.act(row, { expect: from, record: this.record(account, row, "status", { status: to }), close: to === "closed" });
+    return this.summary(handoffId);
+  }
+
+  // ---- accounts and audit log (admin) ----
+
+  accounts(): Promise<StaffAccount[]> {
+    return this.store.staff.accounts();
+  }
+
+  auditEntries(before: number | undefined, limit: number) {
+    return this.store.staff.auditEntries(before, limit);
+  }
+
+  createAccount(actor: StaffAccount, input: { email: string; role: StaffRole; password: string }): Promise<StaffAccount> {
+    return createStaffAccount(this.store, actorOf(actor), input);
+  }
+
+  async updateAccount(actor: StaffAccount, id: string, change: { role?: StaffRole; active?: boolean; unlock?: boolean }): Promise<StaffAccount> {
+    // An admin cannot lock themselves out of administration by accident.
+    if (id === actor.id && (change.active === false || (change.role && change.role !== "admin"))) throw conflict("self");
+    const account = await this.store.staff.updateAccount(id, change, { actor: actorOf(actor), action: "account.update" });
+    if (!account) throw notFound();
+    return account;
+  }
+
+  // ---- helpers ----
+
+  private async summary(handoffId: string) {
+    const row = await this.store.staff.handoff(handoffId);
+    if (!row) throw notFound();
+    return { handoff: handoffSummary(row, new Date()) };
+  }
+
+  private async visibleHandoff(account: StaffAccount, handoffId: string): Promise<HandoffRow> {
+    const row = await this.store.staff.handoff(handoffId);
+    if (!row) throw notFound();
+    if (!canWorkOn(account, row)) throw forbidden();
+    return row;
+  }
+
+  private async workableHandoff(account: StaffAccount, handoffId: string): Promise<HandoffRow> {
+    const row = await this.visibleHandoff(account, handoffId);
+    if (row.status === "erased") throw conflict("erased");
+    if (!WORKABLE.includes(row.status)) throw conflict();
+    return row;
+  }
+
+  /** The transcript events and audit entry of an action; `handoff` is what changes on the handoff. */
+  private record(account: StaffAccount, row: HandoffRow, action: string, handoff?: StaffRecord["handoff"], assigneeEmail?: string | null): StaffRecord {
+    const events: StaffRecord["events"] = [];
+    if (handoff?.status && handoff.status !== row.status) events.push({ kind: "handoff.status", payload: { from: row.status, to: handoff.status } });
+    if (handoff?.assigneeId !== undefined && handoff.assigneeId !== (row.assignee?.id ?? null)) {
+      events.push({ kind: "handoff.assigned", payload: { to: assigneeEmail ?? null } });
+    }
+    return {
+      staffId: account.id,
+      handoffId: row.id,
+      ...(handoff ? { handoff } : {}),
+      events,
+      audit: [{ actor: actorOf(account), action, targetType: "handoff", targetId: row.id, ...(handoff ? { detail: { ...handoff } } : {}) }],
+    };
+  }
+
+  private async act(row: HandoffRow, action: Parameters<Engine["staffAction"]>[1]) {
+    try {
+      const result = await this.engine.staffAction(
+        { id: row.conversationId, channel: row.channel, chatId: row.chatId },
+        // What the decision was based on must still hold when it is written.
+        { ...action, expectAssignee: row.assignee?.id ?? null },
+      );
+      this.onChange();
+      return result;
+    } catch (error) {
+      if (error instanceof ConversationErasedError) throw conflict("erased");
+      if (error instanceof StaleHandoffError) throw conflict();
+      throw error;
+    }
+  }
+}

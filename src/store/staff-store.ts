@@ -1,0 +1,299 @@
+// Staff accounts, console sessions, the audit log and the handoff queue as staff read it.
+// Writes that touch a conversation (replies, notes, assignment, status) are in Store.staffAction.
+import { randomUUID } from "node:crypto";
+import type { Db } from "./prisma.ts";
+import type {
+  AuditInput,
+  AuditRow,
+  HandoffFilter,
+  HandoffRow,
+  HandoffStatus,
+  ReportRow,
+  StaffAccount,
+  StaffCredentials,
+  StaffRole,
+  StaffTranscriptRow,
+} from "./staff-types.ts";
+import type { Channel } from "./types.ts";
+
+type Run = <T>(operation: () => Promise<T>) => Promise<T>;
+
+export class AccountExistsError extends Error {}
+
+const accountFields = { id: true, email: true, role: true, active: true, lockedUntil: true, createdAt: true } as const;
+const toAccount = (row: { role: string } & Omit<StaffAccount, "role">): StaffAccount => ({ ...row, role: row.role as StaffRole });
+
+const handoffSelect = {
+  id: true,
+  conversationId: true,
+  status: true,
+  risk: true,
+  reason: true,
+  createdAt: true,
+  updatedAt: true,
+  assignee: { select: { id: true, email: true } },
+  conversation: {
+    select: {
+      channel: true,
+      chatId: true,
+      language: true,
+      contact: { select: { platformUserId: true, language: true } },
+      messages: { where: { direction: "in" }, orderBy: { id: "desc" }, take: 1, select: { createdAt: true } },
+    },
+  },
+} as const;
+
+type HandoffSelected = {
+  id: string;
+  conversationId: string;
+  status: string;
+  risk: string | null;
+  reason: string;
+  createdAt: Date;
+  updatedAt: Date;
+  assignee: { id: string; email: string } | null;
+  conversation: {
+    channel: string;
+    chatId: string;
+    language: string | null;
+    contact: { platformUserId: string; language: string | null };
+    messages: { createdAt: Date }[];
+  };
+};
+
+function toHandoff(row: HandoffSelected): HandoffRow {
+  const c = row.conversation;
+  return {
+    id: row.id,
+    conversationId: row.conversationId,
+    status: row.status as HandoffStatus,
+    risk: row.risk,
+    reason: row.reason,
+    channel: c.channel as Channel,
+    language: c.language ?? c.contact.language,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    lastMessageAt: c.messages[0]?.createdAt ?? null,
+    assignee: row.assignee,
+    chatId: c.chatId,
+    platformUserId: c.contact.platformUserId,
+  };
+}
+
+export const auditActorOf = (input: AuditInput) => ({ actorId: input.actor.id, actorEmail: input.actor.email });
+
+export function auditData(input: AuditInput) {
+  return {
+    ...auditActorOf(input),
+    action: input.action,
+    targetType: input.targetType ?? null,
+    targetId: input.targetId ?? null,
+    detail: input.detail ? JSON.stringify(input.detail) : null,
+  };
+}
+
+export class StaffStore {
+  constructor(
+    private readonly db: Db,
+    private readonly run: Run,
+  ) {}
+
+  // ---- accounts ----
+
+  async createAccount(input: { email: string; role: StaffRole; passwordHash: string }, audit: AuditInput): Promise<StaffAccount> {
+    try {
+      return await this.run(() =>
+        this.db.$transaction(async (tx) => {
+          const row = await tx.staffAccount.create({ data: { id: randomUUID(), ...input }, select: accountFields });
+          await tx.auditEntry.create({ data: auditData({ ...audit, targetType: "account", targetId: row.id }) });
+          return toAccount(row);
+        }),
+      );
+    } catch (error) {
+      if ((error as { code?: string }).code === "P2002") throw new AccountExistsError(input.email);
+      throw error;
+    }
+  }
+
+  async credentials(email: string): Promise<StaffCredentials | null> {
+    const row = await this.run(() =>
+      this.db.staffAccount.findUnique({ where: { email }, select: { ...accountFields, passwordHash: true, failedLogins: true } }),
+    );
+    return row && { ...row, role: row.role as StaffRole };
+  }
+
+  async accounts(): Promise<StaffAccount[]> {
+    const rows = await this.run(() => this.db.staffAccount.findMany({ orderBy: { email: "asc" }, select: accountFields }));
+    return rows.map(toAccount);
+  }
+
+  async account(id: string): Promise<StaffAccount | null> {
+    const row = await this.run(() => this.db.staffAccount.findUnique({ where: { id }, select: accountFields }));
+    return row && toAccount(row);
+  }
+
+  /** Role, active flag or lockout; disabling an account ends its sessions. */
+  async updateAccount(id: string, change: { role?: StaffRole; active?: boolean; unlock?: boolean }, audit: AuditInput): Promise<StaffAccount | null> {
+    return this.run(() =>
+      this.db.$transaction(async (tx) => {
+        const found = await tx.staffAccount.findUnique({ where: { id }, select: { id: true } });
+        if (!found) return null;
+        const row = await tx.staffAccount.update({
+          where: { id },
+          data: {
+            ...(change.role ? { role: change.role } : {}),
+            ...(change.active !== undefined ? { active: change.active } : {}),
+            ...(change.unlock ? { failedLogins: 0, lockedUntil: null } : {}),
+          },
+          select: accountFields,
+        });
+        if (change.active === false) await tx.staffSession.deleteMany({ where: { accountId: id } });
+        await tx.auditEntry.create({ data: auditData({ ...audit, targetType: "account", targetId: id, detail: change }) });
+        return toAccount(row);
+      }),
+    );
+  }
+
+  /** A wrong password: counts it, and locks the account for `lockMs` after `lockAfter` in a row. */
+  async loginFailed(id: string, lockAfter: number, lockMs: number, now: Date): Promise<Date | null> {
+    return this.run(() =>
+      this.db.$transaction(async (tx) => {
+        const row = await tx.staffAccount.update({ where: { id }, data: { failedLogins: { increment: 1 } }, select: { failedLogins: true } });
+        if (row.failedLogins < lockAfter) return null;
+        const until = new Date(now.getTime() + lockMs);
+        await tx.staffAccount.update({ where: { id }, data: { failedLogins: 0, lockedUntil: until } });
+        return until;
+      }),
+    );
+  }
+
+  // ---- sessions ----
+
+  async createSession(input: { id: string; accountId: string; csrfToken: string; expiresAt: Date }, audit: AuditInput): Promise<void> {
+    await this.run(() =>
+      this.db.$transaction([
+        this.db.staffAccount.update({ where: { id: input.accountId }, data: { failedLogins: 0, lockedUntil: null } }),
+        this.db.staffSession.create({ data: input }),
+        this.db.auditEntry.create({ data: auditData(audit) }),
+      ]),
+    );
+  }
+
+  /** The session and its account, if it exists, has not expired, was used since `idleSince` and the account is active. */
+  async session(id: string, now: Date, idleSince: Date): Promise<{ account: StaffAccount; csrfToken: string } | null> {
+    const row = await this.run(() =>
+      this.db.staffSession.findUnique({ where: { id }, select: { csrfToken: true, expiresAt: true, lastSeenAt: true, account: { select: accountFields } } }),
+    );
+    if (!row || row.expiresAt <= now || row.lastSeenAt < idleSince || !row.account.active) return null;
+    // Touch at most once a minute: a console polls often.
+    if (now.getTime() - row.lastSeenAt.getTime() > 60_000) {
+      await this.run(() => this.db.staffSession.updateMany({ where: { id }, data: { lastSeenAt: now } }));
+    }
+    return { account: toAccount(row.account), csrfToken: row.csrfToken };
+  }
+
+  async deleteSession(id: string, audit?: AuditInput): Promise<void> {
+    await this.run(() =>
+      this.db.$transaction([
+        this.db.staffSession.deleteMany({ where: { id } }),
+        ...(audit ? [this.db.auditEntry.create({ data: auditData(audit) })] : []),
+      ]),
+    );
+  }
+
+  // ---- audit ----
+
+  async audit(input: AuditInput): Promise<void> {
+    await this.run(() => this.db.auditEntry.create({ data: auditData(input) }));
+  }
+
+  async auditEntries(before: number | undefined, limit: number): Promise<AuditRow[]> {
+    const rows = await this.run(() =>
+      this.db.auditEntry.findMany({ where: before ? { id: { lt: before } } : {}, orderBy: { id: "desc" }, take: limit }),
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at,
+      actor: r.actorEmail,
+      action: r.action,
+      targetType: r.targetType,
+      targetId: r.targetId,
+      detail: r.detail === null ? null : (JSON.parse(r.detail) as unknown),
+    }));
+  }
+
+  // ---- handoffs ----
+
+  async handoffs(filter: HandoffFilter, limit = 500): Promise<HandoffRow[]> {
+    const rows = await this.run(() =>
+      this.db.handoffRequest.findMany({
+        where: {
+          status: { in: filter.statuses },
+          ...(filter.risk ? { risk: filter.risk } : {}),
+          ...(filter.visibleTo ? { OR: [{ assigneeId: null }, { assigneeId: filter.visibleTo }] } : {}),
+          conversation: {
+            ...(filter.channel ? { channel: filter.channel } : {}),
+            ...(filter.language ? { OR: [{ language: filter.language }, { language: null, contact: { language: filter.language } }] } : {}),
+          },
+        },
+        orderBy: { createdAt: "asc" },
+        take: limit,
+        select: handoffSelect,
+      }),
+    );
+    return rows.map(toHandoff);
+  }
+
+  async handoff(id: string): Promise<HandoffRow | null> {
+    const row = await this.run(() => this.db.handoffRequest.findUnique({ where: { id }, select: handoffSelect }));
+    return row && toHandoff(row);
+  }
+
+  async transcript(conversationId: string, limit = 5000): Promise<StaffTranscriptRow[]> {
+    const [rows, staff] = await this.run(() =>
+      Promise.all([
+        this.db.message.findMany({
+          where: { conversationId },
+          orderBy: { id: "asc" },
+          take: limit,
+          select: { id: true, direction: true, kind: true, text: true, payload: true, status: true, staffId: true, createdAt: true },
+        }),
+        this.db.staffAccount.findMany({ select: { id: true, email: true } }),
+      ]),
+    );
+    const emails = new Map(staff.map((s) => [s.id, s.email]));
+    return rows.map((r) => ({
+      id: r.id,
+      direction: r.direction as StaffTranscriptRow["direction"],
+      kind: r.kind,
+      text: r.text,
+      payload: r.payload === null ? null : (JSON.parse(r.payload) as unknown),
+      status: r.status,
+      staffEmail: r.staffId ? (emails.get(r.staffId) ?? null) : null,
+      createdAt: r.createdAt,
+    }));
+  }
+
+  async reports(conversationId: string): Promise<ReportRow[]> {
+    const rows = await this.run(() => this.db.report.findMany({ where: { conversationId }, orderBy: { createdAt: "asc" } }));
+    return rows.map((r) => ({
+      code: r.code,
+      kind: r.kind,
+      consent: r.consent,
+      risk: r.risk,
+      answers: JSON.parse(r.answers) as Record<string, string>,
+      createdAt: r.createdAt,
+    }));
+  }
+
+  /** Changes whenever a message or handoff is added or changed: lets other processes' changes reach live consoles. */
+  async changeMark(): Promise<string> {
+    const [message, handoff] = await this.run(() =>
+      Promise.all([
+        this.db.message.aggregate({ _max: { id: true } }),
+        this.db.handoffRequest.aggregate({ _max: { updatedAt: true }, _count: { id: true } }),
+      ]),
+    );
+    return `${message._max.id ?? 0}:${handoff._max.updatedAt?.getTime() ?? 0}:${handoff._count.id}`;
+  }
+}

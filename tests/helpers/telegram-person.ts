@@ -1,0 +1,69 @@
+// A person on Telegram, played through SafeLine's webhook, with what the fake Bot API
+// delivered to their chat.
+import type { FakeTelegramBotApi, RecordedCall } from "../fakes/telegram-bot-api.ts";
+import { callbackUpdate, textUpdate } from "./telegram-updates.ts";
+
+export const WEBHOOK_SECRET = "test_Secret-0123456789";
+
+export class TelegramPerson {
+  private received = 0;
+
+  constructor(
+    private readonly base: string,
+    private readonly fake: FakeTelegramBotApi,
+    readonly chatId: number,
+  ) {}
+
+  /** Everything the bot (or staff through it) sent to this chat so far. */
+  messages(): RecordedCall[] {
+    return this.fake.sentMessages(this.chatId);
+  }
+
+  async post(update: unknown): Promise<void> {
+    const res = await fetch(`${this.base}/webhooks/telegram`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET },
+      body: JSON.stringify(update),
+    });
+    if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+  }
+
+  /** Sends a text and waits for `replies` new messages; returns their texts. */
+  async say(text: string, replies = 1): Promise<string[]> {
+    await this.post(textUpdate(this.chatId, text));
+    return this.waitFor(replies);
+  }
+
+  /** Taps the button `data` on the last message that had buttons. */
+  async tap(data: string, replies = 1): Promise<string[]> {
+    const withButtons = this.messages().findLast((m) => m.payload.reply_markup);
+    const messageId = (withButtons?.result as { message_id: number } | undefined)?.message_id ?? 1;
+    await this.post(callbackUpdate(this.chatId, data, messageId));
+    return this.waitFor(replies);
+  }
+
+  /** Waits until `count` more messages arrived; returns their texts. */
+  async waitFor(count: number, timeoutMs?: number): Promise<string[]> {
+    const all = await this.fake.waitForMessages(this.chatId, this.received + count, timeoutMs);
+    const fresh = all.slice(this.received);
+    this.received = all.length;
+    return fresh.map((m) => String(m.payload.text));
+  }
+
+  /** /start, English, safe to chat, "I'm in danger", "talk to a person": a critical handoff. */
+  async toCriticalHandoff(): Promise<void> {
+    await this.say("/start");
+    await this.tap("en");
+    await this.tap("yes");
+    await this.tap("danger");
+    await this.tap("person");
+  }
+
+  /** /start, English, safe to chat, "talk to a person" from the menu: a handoff with nothing answered (medium). */
+  async toHandoff(): Promise<void> {
+    await this.say("/start");
+    await this.tap("en");
+    await this.tap("yes");
+    await this.tap("person");
+  }
+}

@@ -1,0 +1,476 @@
+// The staff console's HTTP API end to end: people reach a handoff through the Telegram
+// webhook, staff sign in over real HTTP, and replies reach the fake Bot API. Roles, CSRF,
+// lockout, audit and bad input are checked on SQLite and PostgreSQL.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createApp, type App, type AppOptions } from "../src/app.ts";
+import { loadConfig } from "../src/config.ts";
+import { createStaffAccount } from "../src/staff/accounts.ts";
+import type { StaffRole } from "../src/store/staff-types.ts";
+import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
+import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
+import { count, query } from "./helpers/db-query.ts";
+import { StaffClient } from "./helpers/staff-client.ts";
+import { TelegramPerson, WEBHOOK_SECRET } from "./helpers/telegram-person.ts";
+import { messageUpdate } from "./helpers/telegram-updates.ts";
+
+const TOKEN = "123456:ABC-def";
+const PASSWORD = "a long test password";
+const CLOSED_TEXT = "Staff have closed this conversation. If you need more help, choose from the menu.";
+const MENU_TEXT = "How can I help?";
+
+interface Summary {
+  id: string;
+  status: string;
+  risk: string | null;
+  reason: string;
+  channel: string;
+  language: string | null;
+  waitingSeconds: number;
+  assignee: { id: string; email: string } | null;
+}
+interface Item {
+  role: string;
+  kind: string;
+  text: string | null;
+  status: string;
+  author: string | null;
+  detail?: Record<string, unknown>;
+}
+interface Detail {
+  handoff: Summary;
+  person: { channel: string; platformUserId: string | null; masked: boolean };
+  location: { latitude: number; longitude: number; mapUrl: string } | null;
+  reports: { code: string; answers: { key: string; question: string; answer: string }[] }[];
+  transcript: Item[];
+}
+
+describe.each(DB_KINDS)("staff console API on %s", (kind) => {
+  let db: TestDatabase;
+  let fake: FakeTelegramBotApi;
+  let app: App;
+  let base: string;
+  let chatSeq = 0;
+  const accounts: Record<string, string> = {};
+
+  async function start(options: AppOptions = {}) {
+    app = await createApp(
+      loadConfig({
+        DATABASE_URL: db.url,
+        PORT: "0",
+        PUBLIC_URL: "https://example.test",
+        TELEGRAM_BOT_TOKEN: TOKEN,
+        TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        TELEGRAM_API_ROOT: fake.url,
+        WEB_CHAT: "off",
+        LOG_LEVEL: "silent",
+      }),
+      { delivery: { pollMs: 50, leaseMs: 5000, maxAttempts: 5, concurrency: 8, backoff: { baseMs: 50, maxMs: 500 } }, ...options },
+    );
+    base = await app.start();
+    for (const role of ["agent", "agent2", "supervisor", "admin"]) {
+      const account = await createStaffAccount(app.store, { id: null, email: "test" }, {
+        email: `${role}@example.org`,
+        role: role.replace(/\d$/, "") as StaffRole,
+        password: PASSWORD,
+      });
+      accounts[role] = account.id;
+    }
+  }
+
+  const person = () => new TelegramPerson(base, fake, 7_770_000 + ++chatSeq);
+
+  async function signIn(who: string) {
+    const client = new StaffClient(base);
+    expect((await client.login(`${who}@example.org`, PASSWORD)).status).toBe(200);
+    return client;
+  }
+
+  async function queue(client: StaffClient, params = "") {
+    return client.json<{ handoffs: Summary[]; staff: { id: string; email: string }[] }>(client.get(`/handoffs${params}`));
+  }
+
+  /** A person's handoff as it shows in a supervisor's queue. */
+  async function handoffOf(p: TelegramPerson, client?: StaffClient): Promise<Summary> {
+    const viewer = client ?? (await signIn("supervisor"));
+    const rows = await query<{ id: string }>(
+      db.url,
+      `SELECT h.id FROM "HandoffRequest" h JOIN "Conversation" c ON c.id = h."conversationId" WHERE c."chatId" = '${p.chatId}'`,
+    );
+    const { handoffs } = await queue(viewer, "?status=open,in_progress,resolved,closed");
+    return handoffs.find((h) => h.id === rows[0]!.id)!;
+  }
+
+  beforeEach(async () => {
+    [db, fake] = await Promise.all([createTestDatabase(kind), FakeTelegramBotApi.start({ token: TOKEN })]);
+  });
+
+  afterEach(async () => {
+    await app?.stop().catch(() => {});
+    await fake.stop();
+    await db.drop();
+  });
+
+  it("signs in with a session cookie (HttpOnly, SameSite=Strict, Secure behind https) and out again", async () => {
+    await start();
+    const client = await signIn("agent");
+    expect(client.setCookie).toMatch(/^safeline_staff=[\w-]{40,};/);
+    expect(client.setCookie).toMatch(/HttpOnly/);
+    expect(client.setCookie).toMatch(/SameSite=Strict/);
+    expect(client.setCookie).toMatch(/Secure/);
+    expect(client.setCookie).toMatch(/Path=\/staff/);
+    const me = await client.json<{ account: { email: string; role: string } }>(client.get("/me"));
+    expect(me.account).toMatchObject({ email: "agent@example.org", role: "agent" });
+    // Only a hash of the cookie token is stored.
+    const token = client.setCookie!.split(";")[0]!.split("=")[1]!;
+    expect(await count(db.url, `SELECT COUNT(*) AS n FROM "StaffSession" WHERE id = '${token}'`)).toBe(0);
+    expect(await count(db.url, `SELECT COUNT(*) AS n FROM "StaffSession"`)).toBe(1);
+
+    expect((await client.post("/logout")).status).toBe(204);
+    expect((await client.get("/me")).status).toBe(401);
+    expect(await count(db.url, `SELECT COUNT(*) AS n FROM "StaffSession"`)).toBe(0);
+  });
+
+  it("refuses wrong passwords and unknown e-mails alike, and locks an account after five wrong passwords", async () => {
+    await start();
+    const client = new StaffClient(base);
+    expect(await client.json(client.login("nobody@example.org", PASSWORD), 401)).toEqual({ error: "invalid" });
+    for (let i = 0; i < 4; i++) expect((await client.login("agent@example.org", "wrong password!")).status).toBe(401);
+    const locked = await client.json<{ error: string; retryAfterSeconds: number }>(client.login("agent@example.org", "wrong password!"), 429);
+    expect(locked.error).toBe("locked");
+    expect(locked.retryAfterSeconds).toBeGreaterThan(14 * 60);
+    // Locked means locked: the right password does not get in either.
+    expect((await client.login("agent@example.org", PASSWORD)).status).toBe(429);
+
+    const admin = await signIn("admin");
+    const { entries } = await admin.json<{ entries: { action: string; actor: string }[] }>(admin.get("/audit?limit=200"));
+    expect(entries.filter((e) => e.action === "login.failed" && e.actor === "agent@example.org")).toHaveLength(5);
+    await admin.json(admin.post(`/accounts/${accounts.agent}`, { unlock: true }));
+    expect((await client.login("agent@example.org", PASSWORD)).status).toBe(200);
+  });
+
+  it("rate-limits sign-in attempts from one address", async () => {
+    await start({ staffLoginRateLimit: { max: 3, timeWindowMs: 60_000 } });
+    const client = new StaffClient(base);
+    for (let i = 0; i < 3; i++) expect((await client.login("nobody@example.org", "whatever")).status).toBe(401);
+    expect(await client.json(client.login("agent@example.org", PASSWORD), 429)).toEqual({ error: "rate_limited" });
+  });
+
+  it("sends nothing for a state-changing request without the right CSRF token", async () => {
+    await start();
+    const p = person();
+    await p.toCriticalHandoff();
+    const agent = await signIn("agent");
+    const { id } = await handoffOf(p, agent);
+    const before = await count(db.url, `SELECT COUNT(*) AS n FROM "Message"`);
+    expect(await agent.json(agent.post(`/handoffs/${id}/reply`, { text: "hello" }, { csrf: false }), 403)).toEqual({ error: "csrf" });
+    expect(await agent.json(agent.post(`/handoffs/${id}/reply`, { text: "hello" }, { csrf: "forged" }), 403)).toEqual({ error: "csrf" });
+    expect(await agent.json(agent.post(`/handoffs/${id}/status`, { status: "closed" }, { csrf: false }), 403)).toEqual({ error: "csrf" });
+    expect(await count(db.url, `SELECT COUNT(*) AS n FROM "Message"`)).toBe(before);
+    expect((await handoffOf(p)).status).toBe("open");
+  });
+
+  it("answers a critical handoff: the reply reaches Telegram, is stored as staff, and the person's answer lands in the transcript", async () => {
+    await start();
+    const p = person();
+    await p.toCriticalHandoff();
+    await p.post(messageUpdate(p.chatId, { location: { latitude: 11.5564, longitude: 104.9282 } }));
+    const agent = await signIn("agent");
+    const { handoffs } = await queue(agent);
+    expect(handoffs).toHaveLength(1);
+    expect(handoffs[0]).toMatchObject({ status: "open", risk: "critical", reason: "emergency", channel: "telegram", language: "en", assignee: null });
+
+    const sent = fake.sentMessages(p.chatId).length;
+    const { messageId } = await agent.json<{ messageId: number }>(agent.post(`/handoffs/${handoffs[0]!.id}/reply`, { text: "We are here. Are you safe now? $t(help.text) {{text}}" }), 202);
+    expect(messageId).toBeGreaterThan(0);
+    const [delivered] = await p.waitFor(1);
+    expect(delivered).toBe("Staff: We are here. Are you safe now? $t(help.text) {{text}}");
+    expect(fake.sentMessages(p.chatId)[sent]!.payload.disable_notification).toBe(true);
+
+    // The person answers: staff get it, the bot stays quiet.
+    await p.say("yes, for now", 0);
+    const detail = await vi.waitFor(async () => {
+      const d = await agent.json<Detail>(agent.get(`/handoffs/${handoffs[0]!.id}`));
+      expect(d.transcript.find((i) => i.role === "staff")?.status).toBe("sent");
+      return d;
+    });
+    expect(detail.handoff).toMatchObject({ status: "in_progress", assignee: { id: accounts.agent, email: "agent@example.org" } });
+    expect(detail.person).toEqual({ channel: "telegram", platformUserId: null, masked: true });
+    expect(detail.location).toMatchObject({ latitude: 11.5564, longitude: 104.9282, mapUrl: expect.stringContaining("mlat=11.5564") });
+    const roles = detail.transcript.map((i) => i.role);
+    expect(roles.slice(0, 2)).toEqual(["user", "bot"]);
+    expect(roles).toContain("system");
+    expect(detail.transcript.find((i) => i.role === "staff")).toMatchObject({ author: "agent@example.org", text: delivered });
+    expect(detail.transcript.at(-1)).toMatchObject({ role: "user", text: "yes, for now" });
+    expect(fake.sentMessages(p.chatId)).toHaveLength(sent + 1);
+
+    const supervisor = await signIn("supervisor");
+    const seen = await supervisor.json<Detail>(supervisor.get(`/handoffs/${handoffs[0]!.id}`));
+    expect(seen.person).toEqual({ channel: "telegram", platformUserId: String(p.chatId), masked: false });
+
+    const { entries } = await (await signIn("admin")).json<{ entries: { action: string; actor: string; targetId: string; detail: unknown }[] }>(
+      (await signIn("admin")).get("/audit?limit=200"),
+    );
+    const mine = entries.filter((e) => e.actor === "agent@example.org").map((e) => e.action);
+    expect(mine).toEqual(expect.arrayContaining(["login", "reply", "transcript.view"]));
+    // The audit log holds ids and statuses, never what was written.
+    expect(JSON.stringify(entries)).not.toContain("We are here");
+  });
+
+  it("keeps notes internal, and closing tells the person and returns them to the menu", async () => {
+    await start();
+    const p = person();
+    await p.toHandoff();
+    const agent = await signIn("agent");
+    const { id, risk } = await handoffOf(p, agent);
+    expect(risk).toBe("medium");
+    const sent = fake.sentMessages(p.chatId).length;
+    await agent.json(agent.post(`/handoffs/${id}/notes`, { text: "Called the embassy, waiting for a callback." }), 201);
+    await agent.json(agent.post(`/handoffs/${id}/status`, { status: "in_progress" }));
+    await agent.json(agent.post(`/handoffs/${id}/status`, { status: "resolved" }));
+    expect(fake.sentMessages(p.chatId)).toHaveLength(sent);
+
+    const closed = await agent.json<{ handoff: Summary }>(agent.post(`/handoffs/${id}/status`, { status: "closed" }));
+    expect(closed.handoff.status).toBe("closed");
+    expect(await p.waitFor(2)).toEqual([CLOSED_TEXT, MENU_TEXT]);
+    // Back with the bot: a menu choice gets the bot's answer.
+    expect((await p.tap("job"))[0]).toMatch(/^Is the pay very high/);
+
+    expect(await agent.json(agent.post(`/handoffs/${id}/status`, { status: "in_progress" }), 409)).toEqual({ error: "conflict" });
+    expect(await agent.json(agent.post(`/handoffs/${id}/reply`, { text: "late" }), 409)).toEqual({ error: "conflict" });
+    expect((await queue(agent)).handoffs).toHaveLength(0);
+    expect((await queue(agent, "?status=closed")).handoffs.map((h) => h.id)).toEqual([id]);
+
+    const detail = await agent.json<Detail>(agent.get(`/handoffs/${id}`));
+    expect(detail.transcript.find((i) => i.role === "note")).toMatchObject({ text: "Called the embassy, waiting for a callback.", author: "agent@example.org", status: "internal" });
+    expect(detail.transcript.filter((i) => i.role === "system" && i.kind === "handoff.status").map((i) => i.detail?.to)).toEqual(["in_progress", "resolved", "closed"]);
+  });
+
+  it("lets each role do what it may: agents their own and unassigned handoffs, supervisors all, admins the audit log and accounts", async () => {
+    await start();
+    const [p1, p2] = [person(), person()];
+    await p1.toHandoff();
+    await p2.toCriticalHandoff();
+    const [agent, agent2, supervisor, admin] = [await signIn("agent"), await signIn("agent2"), await signIn("supervisor"), await signIn("admin")];
+    const h1 = (await handoffOf(p1, supervisor)).id;
+    const h2 = (await handoffOf(p2, supervisor)).id;
+    // The queue: critical first.
+    expect((await queue(supervisor)).handoffs.map((h) => h.id)).toEqual([h2, h1]);
+    // agent2 takes h2; then it is theirs alone among agents.
+    await agent2.json(agent2.post(`/handoffs/${h2}/assign`, { staffId: accounts.agent2 }));
+
+    const status = async (res: Promise<Response>) => (await res).status;
+    const matrix: [string, StaffClient, () => Promise<Response>, number][] = [
+      ["agent lists only unassigned and own", agent, () => agent.get("/handoffs"), 200],
+      ["agent views an unassigned handoff", agent, () => agent.get(`/handoffs/${h1}`), 200],
+      ["agent views another agent's handoff", agent, () => agent.get(`/handoffs/${h2}`), 403],
+      ["agent replies on another agent's handoff", agent, () => agent.post(`/handoffs/${h2}/reply`, { text: "hi" }), 403],
+      ["agent notes on another agent's handoff", agent, () => agent.post(`/handoffs/${h2}/notes`, { text: "hi" }), 403],
+      ["agent closes another agent's handoff", agent, () => agent.post(`/handoffs/${h2}/status`, { status: "closed" }), 403],
+      ["agent exports another agent's handoff", agent, () => agent.get(`/handoffs/${h2}/export`), 403],
+      ["agent takes another agent's handoff", agent, () => agent.post(`/handoffs/${h2}/assign`, { staffId: accounts.agent }), 403],
+      ["agent assigns an unassigned handoff to someone else", agent, () => agent.post(`/handoffs/${h1}/assign`, { staffId: accounts.agent2 }), 403],
+      ["agent reads the audit log", agent, () => agent.get("/audit"), 403],
+      ["agent lists accounts", agent, () => agent.get("/accounts"), 403],
+      ["agent creates an account", agent, () => agent.post("/accounts", { email: "x@example.org", role: "admin", password: PASSWORD }), 403],
+      ["supervisor views any handoff", supervisor, () => supervisor.get(`/handoffs/${h2}`), 200],
+      ["supervisor exports any handoff", supervisor, () => supervisor.get(`/handoffs/${h2}/export`), 200],
+      ["supervisor reads the audit log", supervisor, () => supervisor.get("/audit"), 403],
+      ["supervisor creates an account", supervisor, () => supervisor.post("/accounts", { email: "x@example.org", role: "admin", password: PASSWORD }), 403],
+      ["admin reads the audit log", admin, () => admin.get("/audit"), 200],
+      ["admin lists accounts", admin, () => admin.get("/accounts"), 200],
+      ["unknown handoff", supervisor, () => supervisor.get("/handoffs/no-such-id"), 404],
+      ["unknown handoff reply", agent, () => agent.post("/handoffs/no-such-id/reply", { text: "hi" }), 404],
+      ["unknown account", admin, () => admin.post("/accounts/no-such-id", { active: false }), 404],
+    ];
+    const results = [];
+    for (const [name, , call, expected] of matrix) results.push({ name, expected, got: await status(call()) });
+    expect(results.filter((r) => r.got !== r.expected)).toEqual([]);
+
+    expect((await queue(agent)).handoffs.map((h) => h.id)).toEqual([h1]);
+    expect((await queue(agent)).staff).toEqual([]);
+    expect((await queue(supervisor)).staff.map((s) => s.email)).toEqual(expect.arrayContaining(["agent@example.org", "agent2@example.org"]));
+    // A supervisor reassigns; then the first agent may work on it.
+    const moved = await supervisor.json<{ handoff: Summary }>(supervisor.post(`/handoffs/${h2}/assign`, { staffId: accounts.agent }));
+    expect(moved.handoff.assignee).toEqual({ id: accounts.agent, email: "agent@example.org" });
+    expect((await agent.get(`/handoffs/${h2}`)).status).toBe(200);
+    expect((await agent2.get(`/handoffs/${h2}`)).status).toBe(403);
+    // Agents release their own.
+    await agent.json(agent.post(`/handoffs/${h2}/assign`, { staffId: null }));
+    expect((await queue(agent2)).handoffs.map((h) => h.id)).toEqual([h2, h1]);
+  });
+
+  it("filters the queue by status, risk, channel and language", async () => {
+    await start();
+    const [p1, p2] = [person(), person()];
+    await p1.toHandoff();
+    await p2.toCriticalHandoff();
+    const supervisor = await signIn("supervisor");
+    const ids = async (params: string) => (await queue(supervisor, params)).handoffs.map((h) => h.risk);
+    expect(await ids("?risk=critical")).toEqual(["critical"]);
+    expect(await ids("?risk=medium")).toEqual(["medium"]);
+    expect(await ids("?channel=telegram")).toEqual(["critical", "medium"]);
+    expect(await ids("?channel=line")).toEqual([]);
+    expect(await ids("?language=en")).toEqual(["critical", "medium"]);
+    expect(await ids("?language=ko")).toEqual([]);
+    expect(await ids("?status=closed")).toEqual([]);
+    expect(await supervisor.json(supervisor.get("/handoffs?status=nonsense"), 400)).toMatchObject({ error: "invalid" });
+    expect(await supervisor.json(supervisor.get("/handoffs?risk=<script>"), 400)).toMatchObject({ error: "invalid" });
+  });
+
+  it("rejects bad input with a clear error and stores nothing", async () => {
+    await start();
+    const p = person();
+    await p.toHandoff();
+    const agent = await signIn("agent");
+    const { id } = await handoffOf(p, agent);
+    const before = await count(db.url, `SELECT COUNT(*) AS n FROM "Message"`);
+    const bad: [unknown, number][] = [
+      [{}, 400],
+      [{ text: "" }, 400],
+      [{ text: "   " }, 400],
+      [{ text: 42 }, 400],
+      [{ text: "x".repeat(3501) }, 400],
+      [[1, 2], 400],
+    ];
+    for (const [body, code] of bad) expect((await agent.post(`/handoffs/${id}/reply`, body)).status).toBe(code);
+    const raw = await fetch(`${base}/staff/api/handoffs/${id}/reply`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: agent.setCookie!.split(";")[0]!, "x-csrf-token": agent.csrf! },
+      body: "{not json",
+    });
+    expect(raw.status).toBe(400);
+    const huge = await agent.post(`/handoffs/${id}/notes`, { text: "x".repeat(300_000) });
+    expect(huge.status).toBe(413);
+    expect(await agent.json(agent.post(`/handoffs/${id}/status`, { status: "archived" }), 400)).toMatchObject({ error: "invalid" });
+    expect(await count(db.url, `SELECT COUNT(*) AS n FROM "Message"`)).toBe(before);
+    // A very long but allowed reply goes out whole.
+    await agent.json(agent.post(`/handoffs/${id}/reply`, { text: "y".repeat(3500) }), 202);
+    expect((await p.waitFor(1))[0]).toBe(`Staff: ${"y".repeat(3500)}`);
+  });
+
+  it("exports a conversation as a JSON download, audited", async () => {
+    await start();
+    const p = person();
+    await p.toCriticalHandoff();
+    const agent = await signIn("agent");
+    const { id } = await handoffOf(p, agent);
+    const res = await agent.get(`/handoffs/${id}/export?lang=ko`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-disposition")).toBe(`attachment; filename="safeline-handoff-${id}.json"`);
+    const exported = (await res.json()) as Detail & { exportedAt: string; exportedBy: string };
+    expect(exported.exportedBy).toBe("agent@example.org");
+    expect(exported.handoff.id).toBe(id);
+    expect(exported.transcript.length).toBeGreaterThan(5);
+    const admin = await signIn("admin");
+    const { entries } = await admin.json<{ entries: { action: string; targetId: string }[] }>(admin.get("/audit"));
+    expect(entries.find((e) => e.action === "export")).toMatchObject({ targetId: id });
+  });
+
+  it("shows a report's answers with the questions as asked, in the console language", async () => {
+    await start();
+    const p = person();
+    await p.say("/start");
+    await p.tap("en");
+    await p.tap("yes");
+    await p.tap("other");
+    await p.tap("child");
+    await p.say("Kim Minsu");
+    await p.tap("skip");
+    await p.tap("skip");
+    await p.tap("week");
+    await p.say("Sihanoukville", 1);
+    await p.tap("ad");
+    await p.tap("no", 3);
+    await p.tap("person");
+    const supervisor = await signIn("supervisor");
+    const { id } = await handoffOf(p, supervisor);
+    const en = await supervisor.json<Detail>(supervisor.get(`/handoffs/${id}?lang=en`));
+    expect(en.reports).toHaveLength(1);
+    expect(en.reports[0]!.code).toMatch(/^[A-Z0-9-]{6,}$/);
+    const answers = Object.fromEntries(en.reports[0]!.answers.map((a) => [a.key, a.answer]));
+    expect(answers).toMatchObject({ "family.relationship": "My child", "family.name": "Kim Minsu", "family.lastPlace": "Sihanoukville", "family.ransom": "No" });
+    const ko = await supervisor.json<Detail>(supervisor.get(`/handoffs/${id}?lang=ko`));
+    expect(ko.reports[0]!.answers.find((a) => a.key === "family.ransom")).toMatchObject({ answer: "아니요" });
+  });
+
+  it("pushes a change event to live consoles when a handoff arrives", async () => {
+    await start();
+    const agent = await signIn("agent");
+    const controller = new AbortController();
+    const res = await fetch(`${base}/staff/api/events`, { headers: { cookie: agent.setCookie!.split(";")[0]! }, signal: controller.signal });
+    expect(res.headers.get("content-type")).toBe("text/event-stream");
+    const reader = res.body!.getReader();
+    let received = "";
+    const changed = (async () => {
+      while (!received.includes("event: change")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        received += new TextDecoder().decode(value);
+      }
+    })();
+    await person().toCriticalHandoff();
+    await changed;
+    expect(received).toContain("event: change");
+    controller.abort();
+    expect((await fetch(`${base}/staff/api/events`)).status).toBe(401);
+  });
+
+  it("after the person erases their data, staff see tombstones and can no longer reply", async () => {
+    await start();
+    const p = person();
+    await p.toHandoff();
+    const agent = await signIn("agent");
+    const { id } = await handoffOf(p, agent);
+    await p.say("/delete");
+    await p.tap("erase", 1);
+    expect(await agent.json(agent.post(`/handoffs/${id}/reply`, { text: "hello?" }), 409)).toEqual({ error: "erased" });
+    const supervisor = await signIn("supervisor");
+    const detail = await supervisor.json<Detail>(supervisor.get(`/handoffs/${id}`));
+    expect(detail.handoff.status).toBe("erased");
+    expect(detail.person.platformUserId).toMatch(/^erased:/);
+    expect(detail.transcript.filter((i) => i.role === "user").every((i) => i.kind === "erased" && i.text === null)).toBe(true);
+  });
+
+  it("lets admins create, disable and re-enable accounts; a disabled account's sessions end", async () => {
+    await start();
+    const admin = await signIn("admin");
+    const created = await admin.json<{ account: { id: string; role: string } }>(
+      admin.post("/accounts", { email: "New.Officer@Example.org", role: "agent", password: PASSWORD }),
+      201,
+    );
+    expect(await admin.json(admin.post("/accounts", { email: "new.officer@example.org", role: "agent", password: PASSWORD }), 409)).toEqual({ error: "exists" });
+    expect(await admin.json(admin.post("/accounts", { email: "short@example.org", role: "agent", password: "short" }), 400)).toMatchObject({ error: "invalid" });
+    expect(await admin.json(admin.post("/accounts", { email: "not an email", role: "agent", password: PASSWORD }), 400)).toMatchObject({ error: "invalid" });
+    const officer = await signIn("new.officer");
+    expect((await officer.get("/me")).status).toBe(200);
+    await admin.json(admin.post(`/accounts/${created.account.id}`, { active: false }));
+    expect((await officer.get("/me")).status).toBe(401);
+    expect((await new StaffClient(base).login("new.officer@example.org", PASSWORD)).status).toBe(401);
+    await admin.json(admin.post(`/accounts/${created.account.id}`, { active: true, role: "supervisor" }));
+    const again = await signIn("new.officer");
+    expect((await again.json<{ account: { role: string } }>(again.get("/me"))).account.role).toBe("supervisor");
+    // An admin cannot disable or demote themselves.
+    expect(await admin.json(admin.post(`/accounts/${accounts.admin}`, { active: false }), 409)).toEqual({ error: "self" });
+    const { entries } = await admin.json<{ entries: { action: string }[] }>(admin.get("/audit?limit=200"));
+    expect(entries.filter((e) => e.action === "account.update")).toHaveLength(2);
+    expect(entries.filter((e) => e.action === "account.create")).toHaveLength(5);
+  });
+
+  it("serves the console with strict security headers", async () => {
+    await start();
+    const page = await fetch(`${base}/staff`);
+    expect(page.status).toBe(200);
+    const csp = page.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(page.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+    expect((await fetch(`${base}/staff/assets/console.js`)).headers.get("content-type")).toMatch(/javascript/);
+    const texts = await fetch(`${base}/staff/api/texts/ko`);
+    expect(texts.status).toBe(200);
+    expect((await fetch(`${base}/staff/api/texts/fr`)).status).toBe(400);
+    expect((await fetch(`${base}/staff/assets/../../config.ts`)).status).toBe(404);
+  });
+});
