@@ -49,6 +49,22 @@ describe("helpline flow", () => {
     }
   });
 
+  it("stays quiet while staff have the conversation, and closing returns the person to the menu", () => {
+    const handoff = [...toMenu, choose("person")];
+    expect(keys(run(handoff).last.messages)).toEqual(["handoff.created"]);
+    const { said, state } = run([...handoff, text("are you there?"), { type: "STAFF_REPLY" }, text("yes"), { type: "STAFF_CLOSE" }]);
+    expect(said.slice(-4).map(keys)).toEqual([[], [], [], ["handoff.closed", "menu.prompt"]]);
+    expect(state).toBe("menu");
+    // Staff answering someone who went elsewhere in the flow brings their next words to staff.
+    const away = run([...toMenu, choose("job"), { type: "STAFF_REPLY" }, text("thanks")]);
+    expect(away.said.slice(-2)).toEqual([[], []]);
+    expect(away.state).toBe("withStaff");
+    // Closed while elsewhere: told, and left where they are.
+    const elsewhere = run([...toMenu, choose("job"), { type: "STAFF_CLOSE" }]);
+    expect(keys(elsewhere.last.messages)).toEqual(["handoff.closed"]);
+    expect(elsewhere.state).toBe("job.highPay");
+  });
+
   it("asks again with the choices when free text does not match", () => {
     const { said, state } = run([start, choose("en"), text("what?")]);
     expect(keys(said.at(-1)!)).toEqual(["common.pickOne", "safety.prompt"]);

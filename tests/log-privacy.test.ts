@@ -6,6 +6,9 @@ import { createApp, type App } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.ts";
+import { StaffClient } from "./helpers/staff-client.ts";
+import { TelegramPerson } from "./helpers/telegram-person.ts";
+import { createStaffAccount } from "../src/staff/accounts.ts";
 
 const TOKEN = "123456:ABC-def";
 const SECRET = "privacy_secret";
@@ -71,6 +74,27 @@ describe("logs", () => {
     expect(lines.length).toBeGreaterThan(3);
     const all = lines.join("\n");
     for (const forbidden of [SECRET_TEXT, "M1234567", NAME, "Sokha", String(USER_ID), "websession01", TOKEN, SECRET]) {
+      expect(all, forbidden).not.toContain(forbidden);
+    }
+  });
+
+  it("contain no staff replies, notes, passwords or e-mails from the staff console", async () => {
+    const base = await app.start();
+    const password = "staff password 123";
+    await createStaffAccount(app.store, { id: null, email: "test" }, { email: "officer@example.org", role: "agent", password });
+    const person = new TelegramPerson(base, fake, USER_ID, SECRET);
+    await person.toCriticalHandoff();
+    const staff = new StaffClient(base);
+    expect((await staff.login("officer@example.org", "wrong password 123")).status).toBe(401);
+    expect((await staff.login("officer@example.org", password)).status).toBe(200);
+    const { handoffs } = await staff.json<{ handoffs: { id: string }[] }>(staff.get("/handoffs"));
+    await staff.json(staff.post(`/handoffs/${handoffs[0]!.id}/reply`, { text: SECRET_TEXT }), 202);
+    await staff.json(staff.post(`/handoffs/${handoffs[0]!.id}/notes`, { text: `note ${SECRET_TEXT}` }), 201);
+    await staff.json(staff.get(`/handoffs/${handoffs[0]!.id}/export`));
+    await person.waitFor(1);
+    expect(lines.some((l) => l.includes("staff action committed"))).toBe(true);
+    const all = lines.join("\n");
+    for (const forbidden of [SECRET_TEXT, "M1234567", password, "wrong password", "officer@example.org", String(USER_ID), TOKEN, SECRET]) {
       expect(all, forbidden).not.toContain(forbidden);
     }
   });

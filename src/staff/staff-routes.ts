@@ -76,7 +76,7 @@ export async function registerStaffConsole(app: FastifyInstance, deps: StaffCons
   const streams = new Set<FastifyReply>();
   // Open event streams would keep the server from closing.
   app.addHook("preClose", async () => {
-    for (const stream of streams) stream.raw.end();
+    for (const stream of streams) stream.raw.destroy();
   });
 
   await app.register(
@@ -193,7 +193,7 @@ export async function registerStaffConsole(app: FastifyInstance, deps: StaffCons
       scope.get("/api/events", async (request, reply) => {
         const signedin = await sessions.require(request, { csrf: false });
         reply.hijack();
-        reply.raw.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
+        reply.raw.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "close" });
         reply.raw.write(": connected\n\n");
         const send = () => reply.raw.write("event: change\ndata: {}\n\n");
         const unsubscribe = feed.subscribe(send);

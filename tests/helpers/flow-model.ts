@@ -4,7 +4,7 @@ import type { AnyStateNode } from "xstate";
 import { getShortestPaths } from "xstate/graph";
 import { helplineMachine } from "../../flows/helpline.ts";
 import { helplineFlow } from "../../flows/registry.ts";
-import type { PersonEvent } from "../../flows/types.ts";
+import type { FlowEvent, PersonEvent } from "../../flows/types.ts";
 import { advance, type Advanced, type StoredMachine } from "../../src/engine/advance.ts";
 
 const CHOICE_IDS = [
@@ -59,7 +59,7 @@ export function pathEvents(path: { steps: { event: { type: string } }[] }): Pers
 }
 
 /** Runs events through the pure machine as the engine would, persisting between steps. */
-export function runFlow(events: PersonEvent[]) {
+export function runFlow(events: FlowEvent[]) {
   let stored: StoredMachine | null = null;
   const steps: Advanced[] = [];
   for (const event of events) {

@@ -12,6 +12,7 @@ export class TelegramPerson {
     private readonly base: string,
     private readonly fake: FakeTelegramBotApi,
     readonly chatId: number,
+    private readonly secret = WEBHOOK_SECRET,
   ) {}
 
   /** Everything the bot (or staff through it) sent to this chat so far. */
@@ -22,7 +23,7 @@ export class TelegramPerson {
   async post(update: unknown): Promise<void> {
     const res = await fetch(`${this.base}/webhooks/telegram`, {
       method: "POST",
-      headers: { "content-type": "application/json", "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET },
+      headers: { "content-type": "application/json", "X-Telegram-Bot-Api-Secret-Token": this.secret },
       body: JSON.stringify(update),
     });
     if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);

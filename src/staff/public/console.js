@@ -442,7 +442,7 @@ function startEvents() {
   stopEvents();
   const events = new EventSource(`${API}/events`);
   let opened = false;
-  events.addEventListener("change", () => {});
+  events.addEventListener("change", scheduleRefresh);
   // The server ends the stream when the session has ended: find out (a 401 shows sign-in).
   events.addEventListener("expired", () => {
     events.close();
@@ -579,7 +579,7 @@ function setTitle(text) {
 }
 
 function heading(text) {
-  return h("h1", { tabindex: "-1" }, text);
+  return h("h1", { tabindex: "-1", dataset: { focusKey: "heading" } }, text);
 }
 
 function messageView(root, text) {
@@ -832,7 +832,7 @@ function handoffView(root, r) {
     detail = data;
     noteHandoffs([data.handoff], false);
     if (!isAgent() && !state.staff.length) await loadStaff();
-    renderHead(head, data);
+    preserveFocus(head, () => renderHead(head, data));
     preserveFocus(actions, () => renderActions(actions, data, path, refreshNow));
     renderDetails(details, data);
     renderTranscript(transcript, data.transcript, first);
@@ -1046,7 +1046,7 @@ function transcriptItem(item) {
 
   let content;
   if (erased) content = null;
-  else if (typeof item.text === "string" && item.text !== "") { content = h("p", { class: "msg-text" }); content["inner" + "HTML"] = item.text; }
+  else if (typeof item.text === "string" && item.text !== "") content = h("p", { class: "msg-text" }, item.text);
   else if (role === "system") content = h("p", { class: "msg-text" }, eventText(item));
   else if (!item.location) content = h("p", { class: "msg-text muted" }, t("transcript.noText", { kind: label("kind", item.kind) }));
 
