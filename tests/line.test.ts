@@ -9,6 +9,8 @@ import { FakeLineApi, signLineBody } from "./fakes/line-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
 import { silentLog } from "./helpers/engine-harness.ts";
+import { StaffClient } from "./helpers/staff-client.ts";
+import { createStaffAccount } from "../src/staff/accounts.ts";
 
 const SECRET = "line-channel-secret";
 const ACCESS_TOKEN = "line-access-token";
@@ -231,5 +233,27 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
       "This app does not let me delete messages. To remove this chat, long-press or swipe it in your chat list and choose Delete.",
     ]);
     expect(fake.calls.some((c) => c.path.includes("delete"))).toBe(false);
+  });
+
+  it("delivers a staff reply from the console as a silent push in the person's language, and closing returns them to the menu", async () => {
+    await createStaffAccount(app.store, { id: null, email: "test" }, { email: "officer@example.org", role: "agent", password: "a long test password" });
+    fake.profiles.set("U9", { displayName: "x", language: "ko" });
+    await post([text("U9", fake, "안녕하세요")]);
+    await post([postback("U9", fake, "ko")]);
+    await post([postback("U9", fake, "yes")]);
+    await post([postback("U9", fake, "person")]);
+    await fake.waitFor(() => fake.delivered().length === 4);
+    const staff = new StaffClient(url);
+    expect((await staff.login("officer@example.org", "a long test password")).status).toBe(200);
+    const { handoffs } = await staff.json<{ handoffs: { id: string; channel: string; language: string }[] }>(staff.get("/handoffs"));
+    expect(handoffs[0]).toMatchObject({ channel: "line", language: "ko" });
+    await staff.json(staff.post(`/handoffs/${handoffs[0]!.id}/reply`, { text: "안전한 곳에 있나요?" }), 202);
+    await fake.waitFor(() => fake.delivered().length === 5);
+    expect(fake.delivered()[4]).toMatchObject({ to: "U9", text: "담당자: 안전한 곳에 있나요?", via: "push" });
+    const push = fake.callsTo("/v2/bot/message/push").at(-1)!;
+    expect(push.body.notificationDisabled).toBe(true);
+    await staff.json(staff.post(`/handoffs/${handoffs[0]!.id}/status`, { status: "closed" }));
+    await fake.waitFor(() => fake.delivered().length === 7);
+    expect(fake.delivered().slice(5).map((d) => d.text)).toEqual(["담당자가 이 상담을 마쳤습니다. 도움이 더 필요하면 메뉴에서 고르세요.", "무엇을 도와드릴까요?"]);
   });
 });
