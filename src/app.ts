@@ -14,6 +14,7 @@ import { Deliverer, type ChannelSender, type DelivererOptions } from "./outbox/d
 import { createServer } from "./http/server.ts";
 import { migrate } from "./store/migrate.ts";
 import { Store, type Channel } from "./store/store.ts";
+import { FieldCipher } from "./store/field-cipher.ts";
 import { ChangeFeed } from "./staff/change-feed.ts";
 import { Sessions, type SessionPolicy } from "./staff/sessions.ts";
 import { registerStaffConsole } from "./staff/staff-routes.ts";
@@ -47,7 +48,7 @@ export interface App {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const log = options.logger ?? createLogger(config.LOG_LEVEL);
   await migrate(config.DATABASE_URL);
-  const store = await Store.open(config.DATABASE_URL);
+  const store = await Store.open(config.DATABASE_URL, new FieldCipher(config.dataKeys));
   const i18n = await createI18n();
   const senders: Partial<Record<Channel, ChannelSender>> = {};
   let wake = () => {};

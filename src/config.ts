@@ -1,6 +1,7 @@
 // Configuration from the environment, validated once at start (see .env.example).
 import { z } from "zod";
 import { parseStaffHours } from "./engine/staff-hours.ts";
+import { FieldCipherError, parseKeys, type CipherKey } from "./store/field-cipher.ts";
 
 const optional = z
   .string()
@@ -28,6 +29,20 @@ const schema = z
       z.string().refine((v) => parseStaffHours(v) !== undefined, 'like "Mon-Fri 09:00-18:00 Asia/Seoul" (days, hours, IANA time zone)').optional(),
     ),
     WEB_CHAT: z.enum(["auto", "on", "off"]).default("auto"),
+    NODE_ENV: optional,
+    DATA_ENCRYPTION_KEYS: optional.pipe(
+      z
+        .string()
+        .superRefine((v, ctx) => {
+          try {
+            parseKeys(v);
+          } catch (error) {
+            if (!(error instanceof FieldCipherError)) throw error;
+            ctx.addIssue({ code: "custom", message: error.message });
+          }
+        })
+        .optional(),
+    ),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -36,6 +51,13 @@ const schema = z
         code: "custom",
         path: ["TELEGRAM_WEBHOOK_SECRET"],
         message: "is required when PUBLIC_URL is set (Telegram webhook mode)",
+      });
+    }
+    if (env.NODE_ENV === "production" && !env.DATA_ENCRYPTION_KEYS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DATA_ENCRYPTION_KEYS"],
+        message: 'is required when NODE_ENV=production: transcripts are encrypted at rest (generate one: echo "k1:$(openssl rand -base64 32)")',
       });
     }
     if (Boolean(env.LINE_CHANNEL_SECRET) !== Boolean(env.LINE_CHANNEL_ACCESS_TOKEN)) {
@@ -47,7 +69,7 @@ const schema = z
     }
   });
 
-export type Config = z.output<typeof schema> & { webChatEnabled: boolean };
+export type Config = z.output<typeof schema> & { webChatEnabled: boolean; dataKeys: CipherKey[] };
 
 export class ConfigError extends Error {}
 
@@ -60,5 +82,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = parsed.data;
   const anyRealChannel = Boolean(c.TELEGRAM_BOT_TOKEN || c.LINE_CHANNEL_SECRET);
   const webChatEnabled = c.WEB_CHAT === "on" || (c.WEB_CHAT === "auto" && !anyRealChannel);
-  return { ...c, webChatEnabled };
+  return { ...c, webChatEnabled, dataKeys: c.DATA_ENCRYPTION_KEYS ? parseKeys(c.DATA_ENCRYPTION_KEYS) : [] };
 }

@@ -21,6 +21,7 @@ async function main(): Promise<void> {
 
   const lines = [`SafeLine is running on ${base} (database: ${app.store.provider}).`];
   if (config.webChatEnabled) lines.push(`Test chat: ${base}/try`);
+  lines.push(`Staff console: ${base}/staff (first account: npm run staff:add -- --email <e-mail> --role admin)`);
   lines.push(
     config.TELEGRAM_BOT_TOKEN
       ? `Telegram: on (${config.PUBLIC_URL ? "webhook" : "long polling"}).`

@@ -1,6 +1,7 @@
 // Staff accounts, console sessions, the audit log and the handoff queue as staff read it.
 // Writes that touch a conversation (replies, notes, assignment, status) are in Store.staffAction.
 import { randomUUID } from "node:crypto";
+import type { FieldCipher } from "./field-cipher.ts";
 import type { Db } from "./prisma.ts";
 import type {
   AuditInput,
@@ -96,6 +97,7 @@ export class StaffStore {
   constructor(
     private readonly db: Db,
     private readonly run: Run,
+    private readonly cipher: FieldCipher,
   ) {}
 
   // ---- accounts ----
@@ -266,8 +268,8 @@ export class StaffStore {
       id: r.id,
       direction: r.direction as StaffTranscriptRow["direction"],
       kind: r.kind,
-      text: r.text,
-      payload: r.payload === null ? null : (JSON.parse(r.payload) as unknown),
+      text: this.cipher.open("Message.text", r.text),
+      payload: r.payload === null ? null : (JSON.parse(this.cipher.open("Message.payload", r.payload)) as unknown),
       status: r.status,
       staffEmail: r.staffId ? (emails.get(r.staffId) ?? null) : null,
       createdAt: r.createdAt,
@@ -281,7 +283,7 @@ export class StaffStore {
       kind: r.kind,
       consent: r.consent,
       risk: r.risk,
-      answers: JSON.parse(r.answers) as Record<string, string>,
+      answers: JSON.parse(this.cipher.open("Report.answers", r.answers)) as Record<string, string>,
       createdAt: r.createdAt,
     }));
   }

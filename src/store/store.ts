@@ -5,6 +5,7 @@ import { committedMigrations } from "./migrate.ts";
 import { providerOf, type Provider } from "./database-url.ts";
 import { KeyedQueue } from "../engine/keyed-queue.ts";
 import { auditData, StaffStore } from "./staff-store.ts";
+import { FieldCipher } from "./field-cipher.ts";
 import type { StaffRecord, HandoffStatus } from "./staff-types.ts";
 import type {
   Channel,
@@ -37,19 +38,6 @@ function isUniqueViolation(error: unknown, model: string): boolean {
 
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
 
-const outboxRows = (conversationId: string, channel: Channel, outbound: StepOutput["outbound"]) =>
-  outbound.map((m) => ({
-    conversationId,
-    channel,
-    direction: "out",
-    kind: m.kind,
-    text: m.text,
-    payload: json(m.payload),
-    staffId: m.staffId ?? null,
-    status: "pending",
-  }));
-const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
-
 /** What a staff action's machine step decided (see Engine.staffStep). */
 export interface StaffStepOutput {
   machineId: string;
@@ -73,16 +61,40 @@ export class Store {
   private constructor(
     private readonly db: Db,
     readonly provider: Provider,
+    private readonly cipher: FieldCipher,
   ) {
-    this.staff = new StaffStore(db, (operation) => this.exclusive(operation));
+    this.staff = new StaffStore(db, (operation) => this.exclusive(operation), cipher);
   }
 
   private exclusive<T>(operation: () => Promise<T>): Promise<T> {
     return this.provider === "sqlite" ? this.turns.run("db", operation) : operation();
   }
 
-  static async open(url: string): Promise<Store> {
-    return new Store(await openPrisma(url), providerOf(url));
+  /** `cipher` encrypts what people wrote (see field-cipher.ts); without keys it stores plain text. */
+  static async open(url: string, cipher = new FieldCipher()): Promise<Store> {
+    return new Store(await openPrisma(url), providerOf(url), cipher);
+  }
+
+  // What people wrote is sealed on the way in and opened on the way out, nowhere else.
+  private readonly text = (value: string | null) => this.cipher.seal("Message.text", value);
+  private readonly payload = (value: unknown) => this.cipher.seal("Message.payload", json(value));
+  private readonly snapshot = (value: string) => this.cipher.seal("Conversation.snapshot", value);
+  private readonly openPayload = (stored: string | null): unknown => {
+    const plain = this.cipher.open("Message.payload", stored);
+    return plain === null ? null : JSON.parse(plain);
+  };
+
+  private outboxRows(conversationId: string, channel: Channel, outbound: StepOutput["outbound"]) {
+    return outbound.map((m) => ({
+      conversationId,
+      channel,
+      direction: "out",
+      kind: m.kind,
+      text: this.text(m.text),
+      payload: this.payload(m.payload),
+      staffId: m.staffId ?? null,
+      status: "pending",
+    }));
   }
 
   close(): Promise<void> {
@@ -133,14 +145,18 @@ export class Store {
       orderBy: { createdAt: "desc" },
       select: { id: true, machineId: true, machineVersion: true, snapshot: true, status: true, language: true },
     });
-    const conversation = current && { ...current, status: current.status as ConversationStatus };
+    const conversation = current && {
+      ...current,
+      status: current.status as ConversationStatus,
+      snapshot: this.cipher.open("Conversation.snapshot", current.snapshot),
+    };
     const out = decide({ contactLanguage: contact.language, conversation });
 
     const conversationId = conversation?.id ?? randomUUID();
     const fields = {
       machineId: out.machineId,
       machineVersion: out.machineVersion,
-      snapshot: out.snapshot,
+      snapshot: this.snapshot(out.snapshot),
       status: out.status,
       language: out.language,
     };
@@ -157,8 +173,8 @@ export class Store {
         channel: input.channel,
         direction: "in",
         kind: out.inbound.kind,
-        text: out.inbound.text ?? null,
-        payload: json(out.inbound.payload),
+        text: this.text(out.inbound.text ?? null),
+        payload: this.payload(out.inbound.payload),
         platformEventId: input.eventId,
         platformMessageId: out.inbound.platformMessageId ?? null,
         status: "received",
@@ -166,10 +182,10 @@ export class Store {
     });
     if (out.quickExit || out.erase) await this.queueDeletion(tx, conversationId, input.channel);
     if (out.erase) await this.erase(tx, contact.id);
-    if (out.outbound.length > 0) await tx.message.createMany({ data: outboxRows(conversationId, input.channel, out.outbound) });
+    if (out.outbound.length > 0) await tx.message.createMany({ data: this.outboxRows(conversationId, input.channel, out.outbound) });
     if (out.report) {
       const { kind, code, answers, consent, risk } = out.report;
-      await tx.report.create({ data: { id: randomUUID(), conversationId, kind, code, answers: JSON.stringify(answers), consent, risk: risk ?? null } });
+      await tx.report.create({ data: { id: randomUUID(), conversationId, kind, code, answers: this.cipher.seal("Report.answers", JSON.stringify(answers)), consent, risk: risk ?? null } });
     }
     if (out.handoff) {
       // One request per conversation until staff close it: asking again updates (and reopens) it.
@@ -197,14 +213,14 @@ export class Store {
   /** Creates outbox rows in order and returns their ids (createMany returns none). */
   private async queueOutbound(tx: Tx, conversationId: string, channel: Channel, outbound: StepOutput["outbound"]): Promise<number[]> {
     const ids: number[] = [];
-    for (const data of outboxRows(conversationId, channel, outbound)) ids.push((await tx.message.create({ data, select: { id: true } })).id);
+    for (const data of this.outboxRows(conversationId, channel, outbound)) ids.push((await tx.message.create({ data, select: { id: true } })).id);
     return ids;
   }
 
   private async addEvents(tx: Tx, conversationId: string, channel: string, events: StaffRecord["events"], staffId?: string): Promise<void> {
     for (const e of events) {
       await tx.message.create({
-        data: { conversationId, channel, direction: "event", kind: e.kind, payload: json(e.payload), staffId: staffId ?? null, status: "recorded" },
+        data: { conversationId, channel, direction: "event", kind: e.kind, payload: this.payload(e.payload), staffId: staffId ?? null, status: "recorded" },
       });
     }
   }
@@ -244,18 +260,22 @@ export class Store {
           const contact = await tx.contact.findUniqueOrThrow({ where: { id: conversation.contactId }, select: { language: true } });
           const out = input.decide({
             contactLanguage: contact.language,
-            conversation: { ...conversation, status: conversation.status as ConversationStatus },
+            conversation: {
+              ...conversation,
+              status: conversation.status as ConversationStatus,
+              snapshot: this.cipher.open("Conversation.snapshot", conversation.snapshot),
+            },
           });
           await tx.conversation.update({
             where: { id: conversationId },
-            data: { machineId: out.machineId, machineVersion: out.machineVersion, snapshot: out.snapshot, status: out.status, seq: { increment: 1 } },
+            data: { machineId: out.machineId, machineVersion: out.machineVersion, snapshot: this.snapshot(out.snapshot), status: out.status, seq: { increment: 1 } },
           });
           outboundIds = await this.queueOutbound(tx, conversationId, conversation.channel as Channel, out.outbound);
         }
         let noteId: number | undefined;
         if (input.note !== undefined) {
           const row = await tx.message.create({
-            data: { conversationId, channel: conversation.channel, direction: "note", kind: "text", text: input.note, staffId: record.staffId, status: "internal" },
+            data: { conversationId, channel: conversation.channel, direction: "note", kind: "text", text: this.text(input.note), staffId: record.staffId, status: "internal" },
             select: { id: true },
           });
           noteId = row.id;
@@ -316,7 +336,7 @@ export class Store {
     const messageIds = rows.flatMap((r) => r.platformMessageId!.split(","));
     if (messageIds.length === 0) return;
     await tx.message.create({
-      data: { conversationId, channel, direction: "out", kind: "delete", payload: JSON.stringify({ messageIds }), status: "pending" },
+      data: { conversationId, channel, direction: "out", kind: "delete", payload: this.payload({ messageIds }), status: "pending" },
     });
   }
 
@@ -391,8 +411,8 @@ export class Store {
         kind: row.kind,
         channel: row.channel as Channel,
         chatId: row.conversation.chatId,
-        text: row.text ?? "",
-        payload: parse(row.payload),
+        text: this.cipher.open("Message.text", row.text) ?? "",
+        payload: this.openPayload(row.payload),
         attempts: row.attempts,
       };
       if (group) group.push(item);
@@ -456,7 +476,63 @@ export class Store {
         select: { id: true, direction: true, kind: true, text: true, payload: true, status: true, createdAt: true },
       }),
     );
-    return rows.map((r) => ({ ...r, direction: r.direction as "in" | "out", payload: parse(r.payload) }));
+    return rows.map((r) => ({
+      ...r,
+      direction: r.direction as "in" | "out",
+      text: this.cipher.open("Message.text", r.text),
+      payload: this.openPayload(r.payload),
+    }));
+  }
+
+  /**
+   * After a key rotation: re-encrypts every value not sealed with the current key (plain
+   * text from before encryption was on, or an older key). A row changed meanwhile by the
+   * running server is left alone (conditional update) and picked up by the next run.
+   */
+  async reseal(batch = 500): Promise<{ messages: number; conversations: number; reports: number }> {
+    const c = this.cipher;
+    const reseal = (column: string, stored: string | null) => (c.needsResealing(stored) ? c.seal(column, c.open(column, stored)) : stored);
+    const counts = { messages: 0, conversations: 0, reports: 0 };
+    for (let after = 0; ; ) {
+      const rows = await this.exclusive(() =>
+        this.db.message.findMany({ where: { id: { gt: after } }, orderBy: { id: "asc" }, take: batch, select: { id: true, text: true, payload: true } }),
+      );
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        after = r.id;
+        if (!c.needsResealing(r.text) && !c.needsResealing(r.payload)) continue;
+        const data = { text: reseal("Message.text", r.text), payload: reseal("Message.payload", r.payload) };
+        const { count } = await this.exclusive(() => this.db.message.updateMany({ where: { id: r.id, text: r.text, payload: r.payload }, data }));
+        counts.messages += count;
+      }
+    }
+    for (let after = ""; ; ) {
+      const rows = await this.exclusive(() =>
+        this.db.conversation.findMany({ where: { id: { gt: after } }, orderBy: { id: "asc" }, take: batch, select: { id: true, snapshot: true } }),
+      );
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        after = r.id;
+        if (!c.needsResealing(r.snapshot)) continue;
+        const snapshot = reseal("Conversation.snapshot", r.snapshot)!;
+        const { count } = await this.exclusive(() => this.db.conversation.updateMany({ where: { id: r.id, snapshot: r.snapshot }, data: { snapshot } }));
+        counts.conversations += count;
+      }
+    }
+    for (let after = ""; ; ) {
+      const rows = await this.exclusive(() =>
+        this.db.report.findMany({ where: { id: { gt: after } }, orderBy: { id: "asc" }, take: batch, select: { id: true, answers: true } }),
+      );
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        after = r.id;
+        if (!c.needsResealing(r.answers)) continue;
+        const answers = reseal("Report.answers", r.answers)!;
+        const { count } = await this.exclusive(() => this.db.report.updateMany({ where: { id: r.id, answers: r.answers }, data: { answers } }));
+        counts.reports += count;
+      }
+    }
+    return counts;
   }
 
   /** Database reachable and every committed migration applied. */

@@ -6,7 +6,7 @@ export class StaffClient {
   /** The raw Set-Cookie header of the last sign-in. */
   setCookie: string | undefined;
 
-  constructor(private readonly base: string) {}
+  constructor(readonly base: string) {}
 
   async login(email: string, password: string): Promise<Response> {
     const res = await fetch(`${this.base}/staff/api/login`, {

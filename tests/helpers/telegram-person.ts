@@ -9,7 +9,8 @@ export class TelegramPerson {
   private received = 0;
 
   constructor(
-    private readonly base: string,
+    /** The server's base URL; a test that restarts the server on a new port updates it. */
+    public base: string,
     private readonly fake: FakeTelegramBotApi,
     readonly chatId: number,
     private readonly secret = WEBHOOK_SECRET,
