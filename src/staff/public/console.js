@@ -1011,6 +1011,12 @@ function renderDetails(box, data) {
   ]);
 }
 
+/** The question as the bot asked it; for answers with no question text of their own, the console's label. */
+function answerQuestion(answer) {
+  if (answer.question && answer.question !== answer.key) return answer.question;
+  return label("answerKey", answer.key);
+}
+
 function reportBlock(report) {
   const answers = Array.isArray(report.answers) ? report.answers : [];
   return h(
@@ -1028,7 +1034,7 @@ function reportBlock(report) {
       ? h(
           "dl",
           { class: "answers" },
-          answers.map((a) => h("div", { class: "answer" }, h("dt", {}, a.question ?? a.key), h("dd", {}, a.answer ?? t("common.none")))),
+          answers.map((a) => h("div", { class: "answer", dataset: { key: a.key } }, h("dt", {}, answerQuestion(a)), h("dd", {}, a.answer ?? t("common.none")))),
         )
       : h("p", { class: "muted" }, t("reports.noAnswers")),
   );
