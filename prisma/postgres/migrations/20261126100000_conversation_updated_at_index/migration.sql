@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Conversation_updatedAt_idx" ON "Conversation"("updatedAt");
+
