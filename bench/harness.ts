@@ -1,23 +1,18 @@
 // Harness for the bench: servers as child processes (SafeLine or the baseline), read-only
 // database access beside a running server, the outbox drain wait, throwaway PostgreSQL databases.
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
-import { dirname, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { FakeBotApi } from "./fake-bot-api.ts";
 import { memoryMb, round } from "./measure.ts";
+import { children, ROOT, sleep, startServerProcess } from "../tests/helpers/server-process.ts";
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const ADMIN_PG = process.env.BENCH_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
-// ---- child processes ----
+// ---- child processes (started by tests/helpers/server-process.ts) ----
 
-/** Running children, killed on failure or interrupt. */
-export const children = new Set<ChildProcess>();
+export { children, ROOT, sleep };
 
 export interface Server {
   pid: number;
@@ -27,70 +22,29 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
-
 export async function startServer(script: string, env: Record<string, string>, nodeFlags: string[] = []): Promise<Server> {
-  const port = await freePort();
-  const clean = { ...process.env };
-  for (const k of ["LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "STAFF_HOURS", "DATABASE_URL"]) delete clean[k];
-  const probe = "./bench/probe.ts";
-  const child = spawn(process.execPath, [...nodeFlags, "--expose-gc", "--import", "tsx", "--import", probe, script], {
-    cwd: ROOT,
-    env: { ...clean, HOST: "127.0.0.1", PORT: String(port), ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  let tail = "";
-  const keep = (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4000));
-  child.stdout!.on("data", keep);
-  child.stderr!.on("data", keep);
+  const server = await startServerProcess({ script, env, nodeFlags: [...nodeFlags, "--expose-gc"], preload: ["./bench/probe.ts"] });
   // Answers to memory probes, in the order they were asked.
   const probes: ((usage: NodeJS.MemoryUsage) => void)[] = [];
-  createInterface({ input: child.stdout! }).on("line", (line) => {
+  createInterface({ input: server.child.stdout! }).on("line", (line) => {
     if (line.startsWith("BENCH_PROBE ")) probes.shift()?.(JSON.parse(line.slice(12)) as NodeJS.MemoryUsage);
   });
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => (children.delete(child), r(code))));
-  let gone = false;
-  void exited.then(() => (gone = true));
-
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (gone) throw new Error(`${script} exited before it was ready:\n${tail}`);
-    if (Date.now() > deadline) throw new Error(`${script} not ready within 60 s:\n${tail}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
-    if (ok) break;
-    await sleep(100);
-  }
   return {
-    pid: child.pid!,
-    port,
+    pid: server.pid,
+    port: server.port,
     async memory() {
       const usage = await new Promise<NodeJS.MemoryUsage>((resolve) => {
         probes.push(resolve);
-        child.kill("SIGUSR2");
+        server.child.kill("SIGUSR2");
       });
-      const { rss, peak } = memoryMb(child.pid!);
+      const { rss, peak } = memoryMb(server.pid);
       return { rss, heapUsed: round(usage.heapUsed / 2 ** 20), external: round(usage.external / 2 ** 20), peakRss: peak };
     },
     async stop() {
-      if (gone) return;
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-      await exited;
-      clearTimeout(timer);
+      await server.stop();
     },
   };
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---- database access (read-only, beside the running server) ----
 

@@ -106,7 +106,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     registerWebChat(server, engine, store);
     senders.web = webSender;
   }
-  const deliverer = new Deliverer(store, senders, log, { onDelivered: () => feed.notify(), ...options.delivery });
+  const deliverer = new Deliverer(store, senders, log, {
+    leaseMs: config.OUTBOX_LEASE_SECONDS * 1000,
+    onDelivered: () => feed.notify(),
+    ...options.delivery,
+  });
   wake = () => deliverer.wake();
 
   return {

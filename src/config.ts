@@ -8,6 +8,10 @@ const optional = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
 
+/** 1 to 3600 whole seconds, or `fallback` when unset. */
+const wholeSeconds = (fallback: number) =>
+  optional.transform((v) => (v === undefined ? fallback : Number(v))).pipe(z.number().int().min(1).max(3600));
+
 const schema = z
   .object({
     DATABASE_URL: z
@@ -44,6 +48,9 @@ const schema = z
         .optional(),
     ),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    // A claimed outbox message is reserved this long for the process sending it: after a crash
+    // mid-send it is sent again once the lease runs out (at-least-once), not before.
+    OUTBOX_LEASE_SECONDS: wholeSeconds(30),
   })
   .superRefine((env, ctx) => {
     if (env.TELEGRAM_BOT_TOKEN && env.PUBLIC_URL && !env.TELEGRAM_WEBHOOK_SECRET) {
