@@ -11,6 +11,7 @@ import { parseStaffHours } from "./engine/staff-hours.ts";
 import { createI18n } from "./i18n.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { Deliverer, type ChannelSender, type DelivererOptions } from "./outbox/deliverer.ts";
+import { PurgeJob, type PurgeJobOptions } from "./retention/purge-job.ts";
 import { createServer } from "./http/server.ts";
 import { migrate } from "./store/migrate.ts";
 import { Store, type Channel } from "./store/store.ts";
@@ -30,6 +31,8 @@ export interface AppOptions {
   /** Staff console session and lockout timing (tests shorten them). */
   staffSessions?: SessionPolicy;
   staffLoginRateLimit?: { max: number; timeWindowMs: number };
+  /** Retention purge schedule and batch size (tests use small batches). */
+  retention?: Pick<PurgeJobOptions, "intervalMs" | "batchSize">;
 }
 
 export interface App {
@@ -40,6 +43,8 @@ export interface App {
   deliverer: Deliverer;
   telegram?: TelegramChannel;
   line?: LineChannel;
+  /** The retention purge (RETENTION_DAYS); absent when retention is off. */
+  retention?: PurgeJob;
   /** Listens on config HOST:PORT and starts channels and delivery; returns the base URL. */
   start(): Promise<string>;
   stop(): Promise<void>;
@@ -112,6 +117,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...options.delivery,
   });
   wake = () => deliverer.wake();
+  const retention =
+    config.RETENTION_DAYS > 0
+      ? new PurgeJob(store, log, { days: config.RETENTION_DAYS, onPurged: () => feed.notify(), ...options.retention })
+      : undefined;
 
   return {
     server,
@@ -121,11 +130,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     deliverer,
     ...(telegram ? { telegram } : {}),
     ...(line ? { line } : {}),
+    ...(retention ? { retention } : {}),
     async start() {
       await telegram?.init();
       const address = await server.listen({ port: config.PORT, host: config.HOST });
       if (options.deliver !== false) deliverer.start();
       await telegram?.start();
+      retention?.start();
       return address;
     },
     async stop() {
@@ -133,6 +144,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       feed.stop();
       await server.close();
       await deliverer.stop();
+      await retention?.stop();
       await store.close();
     },
   };

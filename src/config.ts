@@ -12,6 +12,10 @@ const optional = z
 const wholeSeconds = (fallback: number) =>
   optional.transform((v) => (v === undefined ? fallback : Number(v))).pipe(z.number().int().min(1).max(3600));
 
+/** Half a year after the last message: long enough for a consular case to be followed up. */
+const DEFAULT_RETENTION_DAYS = 180;
+const RETENTION_DAYS_RULE = 'a whole number of days up to 3650 (default 180), or 0 / "off" to keep conversations forever';
+
 const schema = z
   .object({
     DATABASE_URL: z
@@ -47,6 +51,11 @@ const schema = z
         })
         .optional(),
     ),
+    // Days without activity after which a conversation is purged; 0 means never.
+    RETENTION_DAYS: optional
+      .pipe(z.string().regex(/^(off|\d{1,4})$/i, RETENTION_DAYS_RULE).optional())
+      .transform((v) => (v === undefined ? DEFAULT_RETENTION_DAYS : /^off$/i.test(v) ? 0 : Number(v)))
+      .pipe(z.number().max(3650, RETENTION_DAYS_RULE)),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     // A claimed outbox message is reserved this long for the process sending it: after a crash
     // mid-send it is sent again once the lease runs out (at-least-once), not before.

@@ -6,6 +6,7 @@ import { providerOf, type Provider } from "./database-url.ts";
 import { KeyedQueue } from "../engine/keyed-queue.ts";
 import { auditData, StaffStore } from "./staff-store.ts";
 import { FieldCipher } from "./field-cipher.ts";
+import { RetentionStore } from "./retention-store.ts";
 import type { StaffRecord, HandoffStatus } from "./staff-types.ts";
 import type {
   Channel,
@@ -57,6 +58,7 @@ export class Store {
    */
   private readonly turns = new KeyedQueue();
   readonly staff: StaffStore;
+  readonly retention: RetentionStore;
 
   private constructor(
     private readonly db: Db,
@@ -64,6 +66,7 @@ export class Store {
     private readonly cipher: FieldCipher,
   ) {
     this.staff = new StaffStore(db, (operation) => this.exclusive(operation), cipher);
+    this.retention = new RetentionStore(db, provider, (operation) => this.exclusive(operation));
   }
 
   private exclusive<T>(operation: () => Promise<T>): Promise<T> {

@@ -1,4 +1,5 @@
-// Reads the database behind the app directly (not through the store), for assertions.
+// Reads the database behind the app directly (not through the store), for assertions,
+// and changes it where a test must (aging rows).
 // Works for both providers: SQLite through better-sqlite3 (path = url without `file:`),
 // PostgreSQL through pg. Write placeholders as `?`; they become `$1, $2, …` on PostgreSQL
 // (so `?` must not appear inside SQL string literals). Quote camelCase columns ("chatId").
@@ -15,12 +16,16 @@ export async function query<T = Record<string, unknown>>(url: string, sql: strin
       db.close();
     }
   }
+  return (await onPostgres(url, sql, params)).rows as T[];
+}
+
+async function onPostgres(url: string, sql: string, params: unknown[]): Promise<pg.QueryResult> {
   let n = 0;
   const text = sql.replace(/\?/g, () => `$${++n}`);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return (await client.query(text, params)).rows as T[];
+    return await client.query(text, params);
   } finally {
     await client.end();
   }
@@ -32,4 +37,17 @@ export async function count(url: string, sql: string, params: unknown[] = []): P
   const first = rows[0];
   if (!first) throw new Error("count query returned no row");
   return Number(Object.values(first)[0]);
+}
+
+/** Runs a statement that changes the database (tests that age rows); returns the rows changed. */
+export async function execute(url: string, sql: string, params: unknown[] = []): Promise<number> {
+  if (providerOf(url) === "sqlite") {
+    const db = new Database(sqlitePath(url), { fileMustExist: true, timeout: 5000 });
+    try {
+      return db.prepare(sql).run(...params).changes;
+    } finally {
+      db.close();
+    }
+  }
+  return (await onPostgres(url, sql, params)).rowCount ?? 0;
 }

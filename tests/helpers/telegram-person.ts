@@ -61,6 +61,23 @@ export class TelegramPerson {
     await this.tap("person");
   }
 
+  /** /start, English, safe to chat, a family report about a child (name, last place), then "talk to a person": a report and a handoff. */
+  async toFamilyReport(name = "Kim Minsu", lastPlace = "Sihanoukville"): Promise<void> {
+    await this.say("/start");
+    await this.tap("en");
+    await this.tap("yes");
+    await this.tap("other");
+    await this.tap("child");
+    await this.say(name);
+    await this.tap("skip");
+    await this.tap("skip");
+    await this.tap("week");
+    await this.say(lastPlace, 1);
+    await this.tap("ad");
+    await this.tap("no", 3);
+    await this.tap("person");
+  }
+
   /** /start, English, safe to chat, "talk to a person" from the menu: a handoff with nothing answered (medium). */
   async toHandoff(): Promise<void> {
     await this.say("/start");

@@ -1,0 +1,83 @@
+// Runs the retention purge inside the server: once at start, then every hour. Several
+// server processes may run it on one database at once (see RetentionStore.purge).
+import type { Logger } from "../log.ts";
+import type { PurgeCounts } from "../store/retention-store.ts";
+import type { Store } from "../store/store.ts";
+
+export const PURGE_INTERVAL_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface PurgeJobOptions {
+  /** Conversations with no activity for this many days are purged. */
+  days: number;
+  intervalMs?: number;
+  batchSize?: number;
+  /** After a run that deleted something (lets live consoles refresh). */
+  onPurged?: () => void;
+}
+
+export type PurgeResult = PurgeCounts & { keptOpen: number };
+
+/** The cutoff for a retention period: activity before it is old enough to purge. */
+export const retentionCutoff = (days: number, now = new Date()) => new Date(now.getTime() - days * DAY_MS);
+
+export class PurgeJob {
+  private timer: NodeJS.Timeout | undefined;
+  private current: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+    private readonly options: PurgeJobOptions,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    void this.scheduled();
+    this.timer = setInterval(() => void this.scheduled(), this.options.intervalMs ?? PURGE_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  /** Stops the schedule and waits for a run under way. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.current.catch(() => {});
+  }
+
+  /** One purge now, after any run of this process still under way. */
+  runOnce(now = new Date()): Promise<PurgeResult> {
+    const run = this.current.catch(() => {}).then(() => this.purge(now));
+    this.current = run;
+    return run;
+  }
+
+  private async scheduled(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.runOnce();
+    } catch (error) {
+      this.log.error({ err: (error as Error).message }, "retention purge failed; the next run tries again");
+    }
+  }
+
+  private async purge(now: Date): Promise<PurgeResult> {
+    const started = Date.now();
+    const { days, batchSize } = this.options;
+    const result = await this.store.retention.purge(retentionCutoff(days, now), {
+      actor: { id: null, email: "system" },
+      days,
+      ...(batchSize ? { batchSize } : {}),
+    });
+    // Counts only: never ids or content.
+    const fields = { ...result, days, ms: Date.now() - started };
+    if (result.conversations + result.contacts > 0) {
+      this.log.info(fields, "retention purge");
+      this.options.onPurged?.();
+    } else {
+      this.log.debug(fields, "retention purge: nothing to delete");
+    }
+    return result;
+  }
+}
