@@ -67,7 +67,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...(staffHours ? { staffHours } : {}),
     deletingChannels: new Set<Channel>(["telegram"]),
   });
-  const server = createServer(store);
+  const server = createServer(store, log);
   const staff = new StaffService(store, engine, i18n, () => feed.notify());
   await registerStaffConsole(server, {
     service: staff,

@@ -1,12 +1,20 @@
 // The HTTP server: health checks plus whatever routes the channels register.
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
 
-export function createServer(store: Store): FastifyInstance {
+export function createServer(store: Store, log?: Logger): FastifyInstance {
   // Fastify's own request logging is off: URLs and bodies may carry personal data.
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES });
+  // Errors answer with a short code, never the error's message (it may quote input or
+  // internals); 500s are logged by route and error name only.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) log?.error({ route: request.routeOptions.url, err: error.name, code: error.code }, "request failed");
+    return reply.code(status).send({ error: status === 500 ? "internal" : (error.code ?? "bad_request") });
+  });
   app.get("/healthz", async () => ({ ok: true }));
   app.get("/readyz", async (_, reply) => {
     const ready = await store.ready();

@@ -9,6 +9,7 @@ import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { isStorableText } from "../channels/storable-text.ts";
 import type { Logger } from "../log.ts";
 import { HANDOFF_STATUSES, STAFF_ROLES } from "../store/staff-types.ts";
 import type { ChangeFeed } from "./change-feed.ts";
@@ -27,18 +28,22 @@ const csv = <T extends string>(values: readonly T[]) =>
     .transform((v) => v.split(",").filter(Boolean))
     .pipe(z.array(z.enum(values as [T, ...T[]])).min(1));
 
+/** Typed text: refused (not altered) when it holds characters the database cannot store. */
+const typed = (max: number) => z.string().trim().min(1).max(max).refine(isStorableText, "contains NUL or a broken character");
+/** Account and handoff ids (UUIDs); anything else cannot exist and is not looked up. */
+const recordId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const email = z.string().trim().toLowerCase().pipe(z.email().max(254));
-const loginBody = z.object({ email: z.string().max(254), password: z.string().max(1024) });
+const loginBody = z.object({ email: z.string().max(254).refine(isStorableText), password: z.string().max(1024) });
 const queueQuery = z.object({
   status: csv(HANDOFF_STATUSES).default(["open", "in_progress", "resolved"]),
   risk: z.enum(["critical", "high", "medium", "low"]).optional(),
   channel: z.enum(["telegram", "line", "web"]).optional(),
   language: z.string().regex(/^[a-z]{2,3}$/).optional(),
 });
-const handoffParams = z.object({ id: z.string().min(1).max(64) });
-const replyBody = z.object({ text: z.string().trim().min(1).max(3500) });
-const noteBody = z.object({ text: z.string().trim().min(1).max(10_000) });
-const assignBody = z.object({ staffId: z.string().min(1).max(64).nullable() });
+const handoffParams = z.object({ id: recordId });
+const replyBody = z.object({ text: typed(3500) });
+const noteBody = z.object({ text: typed(10_000) });
+const assignBody = z.object({ staffId: recordId.nullable() });
 const statusBody = z.object({ status: z.enum(HANDOFF_STATUSES) });
 const auditQuery = z.object({ before: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
 const accountBody = z.object({ email, role: z.enum(STAFF_ROLES), password: z.string().min(MIN_PASSWORD_LENGTH).max(1024) });

@@ -4,13 +4,13 @@
 import { messagingApi, validateSignature, type webhook } from "@line/bot-sdk";
 import type { FastifyInstance } from "fastify";
 import type { i18n as I18n } from "i18next";
-import { z } from "zod";
 import type { Engine, Inbound } from "../../engine/engine.ts";
 import { FALLBACK_LANGUAGE, supportedLanguage } from "../../i18n.ts";
 import type { Logger } from "../../log.ts";
 import type { Store } from "../../store/store.ts";
 import { fromLineEvent } from "./inbound.ts";
 import { LineSender } from "./sender.ts";
+import { parseWebhookBody } from "./webhook-schema.ts";
 
 export interface LineOptions {
   channelSecret: string;
@@ -21,17 +21,6 @@ export interface LineOptions {
 export const LINE_WEBHOOK_PATH = "/webhooks/line";
 const PROFILE_TIMEOUT_MS = 800;
 const LOADING_SECONDS = 5;
-
-const bodySchema = z.object({
-  destination: z.string().optional(),
-  events: z.array(
-    z.looseObject({
-      type: z.string(),
-      webhookEventId: z.string().min(1).max(128),
-      timestamp: z.number().optional(),
-    }),
-  ),
-});
 
 export class LineChannel {
   readonly client: messagingApi.MessagingApiClient;
@@ -65,9 +54,9 @@ export class LineChannel {
         } catch {
           return reply.code(400).send({ error: "body is not JSON" });
         }
-        const parsed = bodySchema.safeParse(json);
-        if (!parsed.success) return reply.code(400).send({ error: "not a LINE webhook body" });
-        await Promise.all(parsed.data.events.map((event) => this.onEvent(event as unknown as webhook.Event)));
+        const events = parseWebhookBody(json);
+        if (!events) return reply.code(400).send({ error: "not a LINE webhook body" });
+        await Promise.all(events.map((event) => this.onEvent(event)));
         return reply.code(200).send({ ok: true });
       });
     });

@@ -3,7 +3,7 @@
 // acknowledged only after its step is committed.
 import { timingSafeEqual } from "node:crypto";
 import { Bot, type Context } from "grammy";
-import type { Update, UserFromGetMe } from "grammy/types";
+import type { UserFromGetMe } from "grammy/types";
 import type { FastifyInstance } from "fastify";
 import type { i18n as I18n } from "i18next";
 import type { Engine } from "../../engine/engine.ts";
@@ -11,6 +11,7 @@ import { FALLBACK_LANGUAGE, supportedLanguage } from "../../i18n.ts";
 import type { Logger } from "../../log.ts";
 import { fromTelegramUpdate } from "./inbound.ts";
 import { TelegramSender } from "./sender.ts";
+import { parseUpdate } from "./update-schema.ts";
 
 export interface TelegramOptions {
   token: string;
@@ -30,9 +31,6 @@ function sameSecret(given: unknown, expected: string): boolean {
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
 }
-
-const isUpdate = (body: unknown): body is Update =>
-  typeof body === "object" && body !== null && !Array.isArray(body) && Number.isSafeInteger((body as Update).update_id);
 
 export class TelegramChannel {
   readonly bot: Bot;
@@ -63,7 +61,10 @@ export class TelegramChannel {
   }
 
   private async onUpdate(ctx: Context): Promise<void> {
-    const translated = fromTelegramUpdate(ctx.update);
+    // Webhook bodies were checked already; long polling's updates are checked here.
+    const update = parseUpdate(ctx.update);
+    if (!update) return this.log.warn("telegram update not readable: skipped");
+    const translated = fromTelegramUpdate(update);
     if (translated.kind === "ignored") return;
     if (translated.kind === "group") {
       if (translated.shouldAnswer) this.answerGroup(translated.chatId, translated.languageHint);
@@ -96,8 +97,9 @@ export class TelegramChannel {
         }
       },
       handler: async (request, reply) => {
-        if (!isUpdate(request.body)) return reply.code(400).send({ error: "not a Telegram update" });
-        await this.bot.handleUpdate(request.body);
+        const update = parseUpdate(request.body);
+        if (!update) return reply.code(400).send({ error: "not a Telegram update" });
+        await this.bot.handleUpdate(update);
         return reply.code(200).send({ ok: true });
       },
     });

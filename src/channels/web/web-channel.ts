@@ -7,6 +7,7 @@ import { COMMANDS, type PersonEvent } from "../../../flows/types.ts";
 import type { Engine } from "../../engine/engine.ts";
 import type { ChannelSender } from "../../outbox/deliverer.ts";
 import type { Store } from "../../store/store.ts";
+import { storableText } from "../storable-text.ts";
 
 const asset = (name: string) => readFileSync(new URL(`./public/${name}`, import.meta.url), "utf8");
 
@@ -16,7 +17,7 @@ const postSchema = z.object({
   session: sessionId,
   id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
   language: z.string().max(16).optional(),
-  text: z.string().min(1).max(4000).optional(),
+  text: z.string().min(1).max(4000).transform(storableText).optional(),
   choice: z.string().min(1).max(64).optional(),
   location: z.object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180) }).optional(),
 });
