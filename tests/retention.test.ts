@@ -1,13 +1,16 @@
 // Retention and erasure, checked in the database itself: people write through the real
 // Telegram webhook and web chat, the test ages their rows with direct SQL, the purge job
 // runs (asked, at start, on its interval, from the CLI, from two processes at once), and
-// direct SQL shows what is gone and what stayed. /delete is checked the same way.
+// direct SQL shows what is gone and what stayed. /delete is checked the same way. The
+// console's audit log shows the run in Chromium.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import pg from "pg";
 import { pino } from "pino";
+import type { Browser } from "playwright-core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp, type App, type AppOptions } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
@@ -17,6 +20,7 @@ import { FieldCipher, parseKeys } from "../src/store/field-cipher.ts";
 import type { PurgeCounts } from "../src/store/retention-store.ts";
 import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type DbKind, type TestDatabase } from "./helpers/databases.ts";
+import { launchBrowser, watchPage } from "./helpers/browser.ts";
 import { count, execute, query } from "./helpers/db-query.ts";
 import { StaffClient } from "./helpers/staff-client.ts";
 import { TelegramPerson, WEBHOOK_SECRET } from "./helpers/telegram-person.ts";
@@ -102,20 +106,7 @@ describe.each(DB_KINDS)("retention and erasure on %s", (kind) => {
     return row!.id;
   }
 
-  /** A web test-chat conversation: /start and a language, with the bot's two answers. */
-  async function webChat(base: string): Promise<string> {
-    const session = `session-${++chatSeq}-${randomBytes(4).toString("hex")}`;
-    for (const [i, text] of ["/start", "English"].entries()) {
-      const res = await fetch(`${base}/try/api/messages`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ session, id: `message-${i}-${session}`, text }),
-      });
-      expect(res.status).toBe(200);
-    }
-    await vi.waitFor(async () => expect(await count(db.url, `SELECT COUNT(*) AS n FROM "Message" m JOIN "Conversation" c ON c.id = m."conversationId" WHERE c."chatId" = ? AND m.direction = 'out' AND m.status = 'sent'`, [session])).toBe(2));
-    return (await s.conversationsOf(session))[0]!.id;
-  }
+  const webChat = (base: string) => webChatConversation(base, db.url);
 
   it("purges conversations quiet for RETENTION_DAYS with all they hold, keeps recent and open ones, and audits the run once", { timeout: 120_000 }, async () => {
     const { logger, lines } = captureLog();
@@ -428,7 +419,84 @@ describe("retention with several server processes on postgresql", () => {
   });
 });
 
+describe("the purge in the staff console", () => {
+  const EN = JSON.parse(readFileSync("locales/console/en.json", "utf8")) as Record<string, string>;
+  const KO = JSON.parse(readFileSync("locales/console/ko.json", "utf8")) as Record<string, string>;
+  const fill = (text: string | undefined, params: object) => text!.replace(/{{(\w+)}}/g, (_, name: string) => String((params as Record<string, unknown>)[name]));
+  let db: TestDatabase;
+  let fake: FakeTelegramBotApi;
+  let app: App | undefined;
+  let browser: Browser | undefined;
+
+  beforeEach(async () => {
+    [db, fake] = await Promise.all([createTestDatabase("sqlite"), FakeTelegramBotApi.start({ token: TOKEN })]);
+  });
+  afterEach(async () => {
+    await browser?.close().catch(() => {});
+    await app?.stop().catch(() => {});
+    await fake.stop();
+    await db.drop();
+  });
+
+  it("shows the run in the audit log: SafeLine as the actor and the counts in words, in English and Korean", { timeout: 120_000 }, async () => {
+    app = await createApp(
+      loadConfig({ DATABASE_URL: db.url, PORT: "0", PUBLIC_URL: "https://example.test", TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET, TELEGRAM_API_ROOT: fake.url, WEB_CHAT: "on", LOG_LEVEL: "silent" }),
+      { delivery: { pollMs: 50 } },
+    );
+    const base = await app.start();
+    const s = helpers("sqlite", () => db.url);
+    await createStaffAccount(app.store, { id: null, email: "test" }, { email: "admin@example.org", role: "admin", password: PASSWORD });
+    const chats = [await webChatConversation(base, db.url), await webChatConversation(base, db.url)];
+    const waiting = new TelegramPerson(base, fake, 8_990_001);
+    await waiting.toCriticalHandoff();
+    await s.outboxDrained();
+    for (const id of [...chats, (await s.conversationsOf(waiting.chatId))[0]!.id]) await s.age(id, OLD);
+    const result = await app.retention!.runOnce();
+    expect(result).toMatchObject({ conversations: 2, contacts: 2, keptOpen: 1 });
+
+    browser = await launchBrowser();
+    const page = await (await browser.newContext({ locale: "en-US" })).newPage();
+    const problems = watchPage(page);
+    await page.goto(`${base}/staff`);
+    const form = page.locator("#signin");
+    await form.getByLabel(EN["auth.email"]!, { exact: true }).fill("admin@example.org");
+    await form.getByLabel(EN["auth.password"]!, { exact: true }).fill(PASSWORD);
+    await form.getByRole("button", { name: EN["auth.submit"]!, exact: true }).click();
+    await page.locator("#whoami").waitFor({ state: "visible", timeout: 10_000 });
+    await page.goto(`${base}/staff#/audit`);
+    for (const [texts, switchTo] of [[EN, undefined], [KO, "langSwitch.ko"]] as const) {
+      if (switchTo) {
+        await page.getByRole("button", { name: texts[switchTo]!, exact: true }).click();
+        await page.locator("html[lang=ko]").waitFor({ state: "attached" });
+      }
+      const row = page.locator("tr[data-action='retention.purge']");
+      await row.locator("td", { hasText: texts["action.retention.purge"]! }).waitFor({ timeout: 10_000 });
+      const cells = await row.locator("td").allInnerTexts();
+      expect(cells.slice(1, 4)).toEqual([texts["actor.system"], texts["action.retention.purge"], texts["common.none"]]);
+      expect(cells[4]).toBe([fill(texts["audit.purged"], result), fill(texts["audit.purgedWhy"], { days: 180 }), fill(texts["audit.purgeKept"], { count: 1 })].join(" "));
+    }
+    expect(problems).toEqual({ errors: [], csp: [], dialogs: [] });
+  });
+});
+
 const NOTHING_ROWS = { conversations: 0, messages: 0, reports: 0, handoffs: 0 };
+
+/** A web test-chat conversation: /start and a language, with the bot's two answers; returns its id. */
+async function webChatConversation(base: string, url: string): Promise<string> {
+  const session = `session-${randomBytes(6).toString("hex")}`;
+  for (const [i, text] of ["/start", "English"].entries()) {
+    const res = await fetch(`${base}/try/api/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ session, id: `message-${i}-${session}`, text }),
+    });
+    expect(res.status).toBe(200);
+  }
+  const sent = `SELECT COUNT(*) AS n FROM "Message" m JOIN "Conversation" c ON c.id = m."conversationId" WHERE c."chatId" = ? AND m.direction = 'out' AND m.status = 'sent'`;
+  await vi.waitFor(async () => expect(await count(url, sent, [session])).toBe(2));
+  const [row] = await query<{ id: string }>(url, `SELECT id FROM "Conversation" WHERE "chatId" = ?`, [session]);
+  return row!.id;
+}
 
 function sumCounts(a: PurgeCounts, b: PurgeCounts): PurgeCounts {
   return {

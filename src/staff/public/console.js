@@ -1258,6 +1258,17 @@ function printView(root, r) {
 
 // ---------------------------------------------------------------- audit log (admin)
 
+/** The retention purge's counts in words; other entries' details as they are stored. */
+function auditDetail(e) {
+  if (!e.detail) return t("common.none");
+  if (e.action === "retention.purge") {
+    const sentences = [t("audit.purged", e.detail), t("audit.purgedWhy", e.detail)];
+    if (e.detail.keptOpen) sentences.push(t("audit.purgeKept", { count: e.detail.keptOpen }));
+    return sentences.join(" ");
+  }
+  return h("code", { class: "detail" }, JSON.stringify(e.detail));
+}
+
 function auditView(root) {
   setTitle(t("audit.title"));
   const body = h("tbody");
@@ -1301,7 +1312,7 @@ function auditView(root) {
           ? h("a", { href: `#/handoff/${encodeURIComponent(e.targetId)}` }, `${label("target", e.targetType)} ${e.targetId}`)
           : `${label("target", e.targetType)}${e.targetId ? ` ${e.targetId}` : ""}`
         : t("common.none");
-      const cells = [timeEl(e.at), e.actor ?? t("common.none"), label("action", e.action), target, e.detail ? h("code", { class: "detail" }, JSON.stringify(e.detail)) : t("common.none")];
+      const cells = [timeEl(e.at), e.actor ? label("actor", e.actor) : t("common.none"), label("action", e.action), target, auditDetail(e)];
       body.append(h("tr", { dataset: { auditId: e.id, action: e.action } }, cells.map((c, i) => h("td", { dataset: { label: colNames[i] } }, c))));
     }
     if (entries.length) oldest = entries[entries.length - 1].id;
