@@ -31,7 +31,7 @@ export interface PurgeOptions {
   afterSelect?: () => Promise<void>;
 }
 
-export const PURGE_ACTION = "retention.purge";
+const PURGE_ACTION = "retention.purge";
 /** Staff are still working on these: their conversation stays, however old. */
 const ACTIVE_HANDOFF = ["open", "in_progress"];
 const TX_OPTIONS = { maxWait: 15_000, timeout: 30_000 };
@@ -56,7 +56,7 @@ function quietSince(cutoff: Date): Prisma.ConversationWhereInput {
 }
 
 /** What the purge deletes: quiet since `cutoff` and no handoff that staff are still working on. */
-export function expiredWhere(cutoff: Date): Prisma.ConversationWhereInput {
+function expiredWhere(cutoff: Date): Prisma.ConversationWhereInput {
   return {
     ...quietSince(cutoff),
     handoffs: { none: { OR: [{ updatedAt: { gte: cutoff } }, { status: { in: ACTIVE_HANDOFF } }] } },
