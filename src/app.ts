@@ -13,6 +13,7 @@ import { createLogger, type Logger } from "./log.ts";
 import { Deliverer, type ChannelSender, type DelivererOptions } from "./outbox/deliverer.ts";
 import { PurgeJob, type PurgeJobOptions } from "./retention/purge-job.ts";
 import { createServer } from "./http/server.ts";
+import { releaseConnectionsOnClose } from "./http/connection-drain.ts";
 import { migrate } from "./store/migrate.ts";
 import { Store, type Channel } from "./store/store.ts";
 import { FieldCipher } from "./store/field-cipher.ts";
@@ -68,6 +69,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     deletingChannels: new Set<Channel>(["telegram"]),
   });
   const server = createServer(store, log);
+  releaseConnectionsOnClose(server);
   const staff = new StaffService(store, engine, i18n, () => feed.notify());
   await registerStaffConsole(server, {
     service: staff,
@@ -139,11 +141,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       retention?.start();
       return address;
     },
+    /**
+     * Graceful stop: no new update is taken (new requests get 503 or a refused connection),
+     * requests in flight finish with their steps committed, sends under way finish and are
+     * recorded; replies not sent yet stay in the outbox for the next start (or another instance).
+     */
     async stop() {
       await telegram?.stop();
       feed.stop();
-      await server.close();
-      await deliverer.stop();
+      await Promise.all([server.close(), deliverer.stop()]);
       await retention?.stop();
       await store.close();
     },

@@ -60,6 +60,8 @@ const schema = z
     // A claimed outbox message is reserved this long for the process sending it: after a crash
     // mid-send it is sent again once the lease runs out (at-least-once), not before.
     OUTBOX_LEASE_SECONDS: wholeSeconds(30),
+    // On SIGTERM: the longest the server may take to finish requests and sends under way.
+    SHUTDOWN_TIMEOUT_SECONDS: wholeSeconds(8),
   })
   .superRefine((env, ctx) => {
     if (env.TELEGRAM_BOT_TOKEN && env.PUBLIC_URL && !env.TELEGRAM_WEBHOOK_SECRET) {

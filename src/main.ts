@@ -34,13 +34,31 @@ async function main(): Promise<void> {
   );
   console.log(lines.join("\n"));
 
-  const shutdown = async (signal: string) => {
+  // SIGTERM (process managers) or SIGINT (Ctrl-C): finish what is under way, then exit 0;
+  // exit 1 if that takes longer than SHUTDOWN_TIMEOUT_SECONDS. A repeated signal changes nothing.
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
     log.info({ signal }, "shutting down");
-    await app.stop();
-    process.exit(0);
+    const deadline = setTimeout(() => {
+      log.error({ timeoutSeconds: config.SHUTDOWN_TIMEOUT_SECONDS }, "shutdown timed out: exiting with work unfinished");
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
+    app.stop().then(
+      () => {
+        clearTimeout(deadline);
+        log.info("stopped");
+        process.exit(0);
+      },
+      (error: Error) => {
+        log.error({ err: error.message }, "shutdown failed");
+        process.exit(1);
+      },
+    );
   };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
 }
 
 main().catch((error: Error) => {

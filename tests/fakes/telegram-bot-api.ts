@@ -106,6 +106,7 @@ export class FakeTelegramBotApi {
   private readonly recorded: RecordedCall[] = [];
   private readonly failures = new Map<string, (ScriptedFailure | NetworkFailure)[]>();
   private readonly listeners = new Set<() => void>();
+  private readonly holds = new Map<string, { held: Promise<void>; release: () => void }>();
   private readonly waiters = new Set<Waiter>();
   private updates: Record<string, unknown>[] = [];
   private nextUpdateId = 1;
@@ -135,6 +136,8 @@ export class FakeTelegramBotApi {
       w.respond([]);
     }
     this.waiters.clear();
+    for (const { release } of this.holds.values()) release();
+    this.holds.clear();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -210,6 +213,22 @@ export class FakeTelegramBotApi {
     this.failures.set(key, queue);
   }
 
+  /**
+   * Calls of `method` are recorded as they arrive but answered only once the returned
+   * function is called (a slow API; a send under way when a server shuts down).
+   */
+  hold(method: string): () => void {
+    const key = method.toLowerCase();
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const entry = { held, release };
+    this.holds.set(key, entry);
+    return () => {
+      if (this.holds.get(key) === entry) this.holds.delete(key);
+      release();
+    };
+  }
+
   /** Queues an update for getUpdates (long polling); assigns update_id when missing. */
   pushUpdate(update: Record<string, unknown>): number {
     const id = typeof update.update_id === "number" ? update.update_id : this.nextUpdateId;
@@ -250,6 +269,11 @@ export class FakeTelegramBotApi {
     const method = match[2]!;
     const call: RecordedCall = { method, token, payload, at: Date.now() };
     this.recorded.push(call);
+    const hold = this.holds.get(method.toLowerCase());
+    if (hold) {
+      this.notify();
+      await hold.held;
+    }
 
     const scripted = this.failures.get(method.toLowerCase())?.shift();
     let status = 200;
