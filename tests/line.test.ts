@@ -110,7 +110,10 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
   });
 
   it("accepts LINE's verify request (no events) and stores nothing", async () => {
-    expect((await post([])).status).toBe(200);
+    const res = await post([]);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
     expect(await count(db.url, `SELECT COUNT(*) FROM "Message"`)).toBe(0);
   });
 

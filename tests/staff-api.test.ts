@@ -462,15 +462,58 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
     expect(page.status).toBe(200);
     const csp = page.headers.get("content-security-policy") ?? "";
     expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).toContain("base-uri 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).not.toContain("unsafe-inline");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
     expect(page.headers.get("referrer-policy")).toBe("no-referrer");
     expect(page.headers.get("x-frame-options")).toBe("DENY");
     expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(page.headers.get("strict-transport-security")).toMatch(/^max-age=31536000/);
+    expect(page.headers.get("cache-control")).toBe("no-store");
+    // The CSP allows no inline code, so the page must have none: no inline script or style,
+    // no style attributes, no inline event handlers.
+    const html = await page.text();
+    expect(html).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>|<style|\sstyle=|\son[a-z]+=/i);
     expect((await fetch(`${base}/staff/assets/console.js`)).headers.get("content-type")).toMatch(/javascript/);
+    const me = await fetch(`${base}/staff/api/me`);
+    expect(me.status).toBe(401);
+    expect(me.headers.get("cache-control")).toBe("no-store");
     const texts = await fetch(`${base}/staff/api/texts/ko`);
     expect(texts.status).toBe(200);
     expect((await fetch(`${base}/staff/api/texts/fr`)).status).toBe(400);
     expect((await fetch(`${base}/staff/assets/../../config.ts`)).status).toBe(404);
+  });
+
+  it("sends safe headers outside the console too: webhook, health check, unknown paths", async () => {
+    await start();
+    const answers = [
+      await fetch(`${base}/webhooks/telegram`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
+      await fetch(`${base}/healthz`),
+      await fetch(`${base}/no-such-page`),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([401, 200, 404]);
+    for (const res of answers) {
+      expect(res.headers.get("content-security-policy")).toBe("default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(res.headers.get("x-frame-options")).toBe("DENY");
+      expect(res.headers.get("cache-control")).toBe("no-store");
+    }
+  });
+
+  it("clears the session cookie on sign-out with the same flags", async () => {
+    await start();
+    const client = await signIn("agent");
+    const res = await client.post("/logout");
+    expect(res.status).toBe(204);
+    const cleared = res.headers.get("set-cookie") ?? "";
+    expect(cleared).toMatch(/^safeline_staff=;/);
+    expect(cleared).toMatch(/Expires=Thu, 01 Jan 1970|Max-Age=0/);
+    expect(cleared).toMatch(/Path=\/staff/);
+    expect(cleared).toMatch(/HttpOnly/);
+    expect(cleared).toMatch(/SameSite=Strict/);
+    expect(cleared).toMatch(/Secure/);
   });
 });

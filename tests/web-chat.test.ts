@@ -1,8 +1,10 @@
 // The /try test chat over real HTTP, answered by the engine, on both databases.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp, type App } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
+import { launchBrowser, watchPage } from "./helpers/browser.ts";
 import { silentLog } from "./helpers/engine-harness.ts";
 
 describe.each(DB_KINDS)("web test chat on %s", (kind) => {
@@ -41,8 +43,23 @@ describe.each(DB_KINDS)("web test chat on %s", (kind) => {
   it("serves the page and its script, and is ready", async () => {
     const page = await fetch(`${base}/try`);
     expect(page.headers.get("content-type")).toContain("text/html");
-    expect(await page.text()).toContain('<script src="/try/try.js">');
+    const html = await page.text();
+    expect(html).toContain('<script src="/try/try.js">');
     expect((await fetch(`${base}/try/try.js`)).status).toBe(200);
+    expect((await fetch(`${base}/try/try.css`)).headers.get("content-type")).toContain("text/css");
+    // Its own script and stylesheet only, nothing inline, never framed; conversations never cached.
+    const csp = page.headers.get("content-security-policy") ?? "";
+    expect(csp).toMatch(/default-src 'none'/);
+    expect(csp).toMatch(/script-src 'self'/);
+    expect(csp).toMatch(/style-src 'self'/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+    expect(html).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>|<style|\sstyle=|\son[a-z]+=/i);
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(page.headers.get("referrer-policy")).toBe("no-referrer");
+    const list = await fetch(`${base}/try/api/messages?session=session9999`);
+    expect(list.headers.get("cache-control")).toBe("no-store");
+    expect(list.headers.get("x-content-type-options")).toBe("nosniff");
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true });
     expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ ok: true });
   });
@@ -81,6 +98,36 @@ describe.each(DB_KINDS)("web test chat on %s", (kind) => {
     expect(malformed.status).toBe(400);
     expect((await fetch(`${base}/try/api/messages?session=bad`)).status).toBe(400);
     expect(await messages(session, 0)).toHaveLength(0);
+  });
+});
+
+describe("web test chat in Chromium", () => {
+  let db: TestDatabase;
+  let app: App;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    db = await createTestDatabase("sqlite");
+    app = await createApp(loadConfig({ DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "silent" }), { logger: silentLog, delivery: { pollMs: 20 } });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await db?.drop();
+  });
+
+  it("works under its Content-Security-Policy: styled, greets, answers a tap, no violation", async () => {
+    const base = await app.start();
+    const page = await browser.newPage();
+    const problems = watchPage(page);
+    await page.goto(`${base}/try`);
+    await page.getByText("Hello. Which language would you like?").waitFor({ timeout: 10_000 });
+    await page.getByRole("button", { name: "English" }).click();
+    await page.getByText("Is it safe for you to chat right now?").waitFor({ timeout: 10_000 });
+    // The stylesheet applied: the page background comes from try.css.
+    expect(await page.evaluate("getComputedStyle(document.body).backgroundColor")).toBe("rgb(244, 245, 247)");
+    expect(problems).toEqual({ errors: [], csp: [], dialogs: [] });
   });
 });
 

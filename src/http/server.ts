@@ -1,4 +1,5 @@
 // The HTTP server: health checks plus whatever routes the channels register.
+import helmet from "@fastify/helmet";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
@@ -14,6 +15,18 @@ export function createServer(store: Store, log?: Logger): FastifyInstance {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) log?.error({ route: request.routeOptions.url, err: error.name, code: error.code }, "request failed");
     return reply.code(status).send({ error: status === 500 ? "internal" : (error.code ?? "bad_request") });
+  });
+  // Baseline headers for every answer (webhooks, health, the test chat, errors): nothing may
+  // be framed, sniffed, cached or load anything. Pages set their own CSP (the console's
+  // scope registers its own helmet; the test chat page allows its own script and style).
+  void app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } },
+    referrerPolicy: { policy: "no-referrer" },
+    frameguard: { action: "deny" },
+    hsts: false,
+  });
+  app.addHook("onSend", async (_, reply) => {
+    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
   });
   app.get("/healthz", async () => ({ ok: true }));
   app.get("/readyz", async (_, reply) => {

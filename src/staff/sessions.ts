@@ -66,20 +66,18 @@ export class Sessions {
       { id: sessionIdOf(cookieToken), accountId: account.id, csrfToken: csrf, expiresAt: new Date(now.getTime() + this.policy.absoluteMs) },
       { actor: { id: account.id, email: account.email }, action: "login" },
     );
-    reply.setCookie(SESSION_COOKIE, cookieToken, {
-      path: "/staff",
-      httpOnly: true,
-      sameSite: "strict",
-      secure: this.secureCookie,
-      maxAge: Math.floor(this.policy.absoluteMs / 1000),
-    });
+    reply.setCookie(SESSION_COOKIE, cookieToken, { ...this.cookieFlags(), maxAge: Math.floor(this.policy.absoluteMs / 1000) });
     return { account: { ...account, lockedUntil: null }, csrf };
   }
 
   async logout(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const signedin = await this.current(request);
     if (signedin) await this.store.staff.deleteSession(signedin.sessionId, { actor: { id: signedin.account.id, email: signedin.account.email }, action: "logout" });
-    reply.clearCookie(SESSION_COOKIE, { path: "/staff" });
+    reply.clearCookie(SESSION_COOKIE, this.cookieFlags());
+  }
+
+  private cookieFlags() {
+    return { path: "/staff", httpOnly: true, sameSite: "strict", secure: this.secureCookie } as const;
   }
 
   /** The signed-in account; for state-changing requests also checks the CSRF header. */

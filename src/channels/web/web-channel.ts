@@ -11,6 +11,10 @@ import { storableText } from "../storable-text.ts";
 
 const asset = (name: string) => readFileSync(new URL(`./public/${name}`, import.meta.url), "utf8");
 
+/** The page loads only its own script and stylesheet and talks only to this server. */
+const PAGE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
 const sessionId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 
 const postSchema = z.object({
@@ -41,8 +45,10 @@ export const webSender: ChannelSender = { batchSize: 50, send: async (items) => 
 export function registerWebChat(app: FastifyInstance, engine: Engine, store: Store): void {
   const page = asset("try.html");
   const script = asset("try.js");
-  app.get("/try", (_, reply) => reply.type("text/html; charset=utf-8").send(page));
+  const style = asset("try.css");
+  app.get("/try", (_, reply) => reply.header("content-security-policy", PAGE_CSP).type("text/html; charset=utf-8").send(page));
   app.get("/try/try.js", (_, reply) => reply.type("text/javascript; charset=utf-8").send(script));
+  app.get("/try/try.css", (_, reply) => reply.type("text/css; charset=utf-8").send(style));
 
   app.post("/try/api/messages", async (request, reply) => {
     const parsed = postSchema.safeParse(request.body);
