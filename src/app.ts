@@ -7,6 +7,7 @@ import { TelegramChannel } from "./channels/telegram/telegram-channel.ts";
 import { LineChannel } from "./channels/line/line-channel.ts";
 import type { Config } from "./config.ts";
 import { Engine } from "./engine/engine.ts";
+import { InboundLimiter } from "./engine/inbound-limiter.ts";
 import { parseStaffHours } from "./engine/staff-hours.ts";
 import { createI18n } from "./i18n.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -67,6 +68,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     ...(staffHours ? { staffHours } : {}),
     deletingChannels: new Set<Channel>(["telegram"]),
+    inboundLimiter: new InboundLimiter({
+      burst: config.INBOUND_BURST,
+      perSecond: config.INBOUND_PER_SECOND,
+      noticeCooldownMs: config.INBOUND_NOTICE_COOLDOWN_SECONDS * 1000,
+    }),
   });
   const server = createServer(store, log);
   releaseConnectionsOnClose(server);
@@ -86,6 +92,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       {
         token: config.TELEGRAM_BOT_TOKEN,
         apiRoot: config.TELEGRAM_API_ROOT,
+        sendLimits: {
+          perSecond: config.TELEGRAM_SENDS_PER_SECOND,
+          chat: { burst: config.TELEGRAM_CHAT_BURST, perSecond: config.TELEGRAM_CHAT_SENDS_PER_SECOND },
+        },
         ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
         ...(config.TELEGRAM_WEBHOOK_SECRET ? { webhookSecret: config.TELEGRAM_WEBHOOK_SECRET } : {}),
         ...(options.telegramBotInfo ? { botInfo: options.telegramBotInfo } : {}),

@@ -8,6 +8,10 @@ const optional = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
 
+/** A positive number (a whole one if `integer`), or `fallback` when unset. */
+const positive = (fallback: number, integer = false) =>
+  optional.transform((v) => (v === undefined ? fallback : Number(v))).pipe(integer ? z.number().int().positive() : z.number().positive().finite());
+
 /** 1 to 3600 whole seconds, or `fallback` when unset. */
 const wholeSeconds = (fallback: number) =>
   optional.transform((v) => (v === undefined ? fallback : Number(v))).pipe(z.number().int().min(1).max(3600));
@@ -33,6 +37,13 @@ const schema = z
     LINE_CHANNEL_SECRET: optional,
     LINE_CHANNEL_ACCESS_TOKEN: optional,
     LINE_API_BASE_URL: z.url().default("https://api.line.me"),
+    // Rate limits (see .env.example): outbound to Telegram, inbound per person.
+    TELEGRAM_SENDS_PER_SECOND: positive(30),
+    TELEGRAM_CHAT_SENDS_PER_SECOND: positive(1),
+    TELEGRAM_CHAT_BURST: positive(3, true),
+    INBOUND_BURST: positive(20, true),
+    INBOUND_PER_SECOND: positive(0.5),
+    INBOUND_NOTICE_COOLDOWN_SECONDS: positive(60),
     STAFF_HOURS: optional.pipe(
       z.string().refine((v) => parseStaffHours(v) !== undefined, 'like "Mon-Fri 09:00-18:00 Asia/Seoul" (days, hours, IANA time zone)').optional(),
     ),

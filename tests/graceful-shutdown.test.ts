@@ -140,8 +140,10 @@ describe.each(DB_KINDS)("graceful shutdown on %s", (kind) => {
 
     const sigtermAt = Date.now();
     server.child.kill("SIGTERM");
-    await sleep(300);
-    // New webhooks are refused (503 while closing, or the connection is refused once the port is closed).
+    // Once the server has taken the signal, health checks stop answering 200 ...
+    const closingDeadline = Date.now() + 5000;
+    while ((await fetch(`${server.url}/healthz`).then((r) => r.status, () => 0)) === 200 && Date.now() < closingDeadline) await sleep(20);
+    // ... and new webhooks are refused (503 while closing, or the connection is refused once the port is closed).
     const lateUpdate = updateOf(late, 0);
     const refusedStatuses: number[] = [];
     for (let i = 0; i < 3; i++) {

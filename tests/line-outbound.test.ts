@@ -87,7 +87,13 @@ describe("LINE sender", () => {
   it("reports 429 and 5xx as retryable and other 4xx as permanent", async () => {
     const item = rows(1, "expired", Date.now() - 1);
     fake.failNext("/v2/bot/message/push", { status: 429, body: {}, headers: { "retry-after": "2" } });
-    await expect(sender.send(item)).rejects.toMatchObject({ retryable: true, retryAfterMs: 2000 });
+    await expect(sender.send(item)).rejects.toMatchObject({ retryable: true, retryAfterMs: 2000, rateLimited: true });
+    // Until LINE's wait is over, sends are held back without calling LINE.
+    const calls = fake.calls.length;
+    expect(sender.readyIn(item[0]!)).toBeGreaterThan(1500);
+    await expect(sender.send(item)).rejects.toMatchObject({ rateLimited: true });
+    expect(fake.calls).toHaveLength(calls);
+    sender = new LineSender(new messagingApi.MessagingApiClient({ channelAccessToken: "token", baseURL: fake.url }));
     fake.failNext("/v2/bot/message/push", { status: 503, body: {} });
     await expect(sender.send(item)).rejects.toMatchObject({ retryable: true });
     fake.failNext("/v2/bot/message/push", { status: 403, body: {} });

@@ -10,9 +10,10 @@ import type { Channel, StaffStepOutput, StepContext, StepOutput, StepResult, Sto
 import type { HandoffStatus, StaffRecord } from "../store/staff-types.ts";
 import { advance, type PersistedState, type StoredMachine } from "./advance.ts";
 import { matchChoice } from "./choice-match.ts";
+import type { Admission, InboundLimiter } from "./inbound-limiter.ts";
 import { KeyedQueue } from "./keyed-queue.ts";
 import { referenceCode } from "./reference-code.ts";
-import { render, type RenderedMessage } from "./render.ts";
+import { render, type RenderedMessage, type RenderedPayload } from "./render.ts";
 import type { AnyMachineSnapshot } from "xstate";
 import { staffAvailable, type StaffHours } from "./staff-hours.ts";
 
@@ -41,7 +42,11 @@ export interface EngineOptions {
   staffHours?: StaffHours;
   /** Channels whose platform lets the bot delete chat messages (Telegram). */
   deletingChannels?: ReadonlySet<Channel>;
+  /** Per-person inbound limit; unset: every message runs the flow. */
+  inboundLimiter?: InboundLimiter;
 }
+
+const RUN: Admission = { run: true };
 
 export class Engine {
   private readonly queue = new KeyedQueue();
@@ -57,11 +62,13 @@ export class Engine {
   handle(inbound: Inbound): Promise<StepResult> {
     return this.queue.run(`${inbound.channel}:${inbound.chatId}`, async () => {
       if (await this.store.eventSeen(inbound.channel, inbound.eventId)) return { duplicate: true };
-      const result = await this.store.step(inbound, (ctx) => this.decide(inbound, ctx));
+      const admission = this.options.inboundLimiter?.admit(`${inbound.channel}:${inbound.platformUserId}`, inbound.event) ?? RUN;
+      const result = await this.store.step(inbound, (ctx) => (admission.run ? this.decide(inbound, ctx) : this.recordOnly(inbound, ctx, admission.notice)));
       if (result.duplicate) {
         this.log.info({ channel: inbound.channel }, "duplicate event ignored");
       } else {
-        this.log.info({ conversation: result.conversationId, out: result.outboundCount, event: inbound.event.type }, "step committed");
+        const throttled = admission.run ? {} : { throttled: true };
+        this.log.info({ conversation: result.conversationId, out: result.outboundCount, event: inbound.event.type, ...throttled }, "step committed");
         this.options.onCommitted?.(result.outboundCount);
       }
       return result;
@@ -133,9 +140,7 @@ export class Engine {
     const chosen = (snapshot.context as { lang?: string }).lang;
     const lang = chosen ?? contactLanguage ?? supportedLanguage(inbound.languageHint) ?? FALLBACK_LANGUAGE;
     const t = this.i18n.getFixedT(lang);
-    const reply = inbound.replyToken
-      ? { token: inbound.replyToken, until: new Date(Date.now() + REPLY_TOKEN_VALID_MS).toISOString() }
-      : undefined;
+    const reply = replyWindow(inbound);
     const outbound = messages.map((m) => render(m, t, reply));
     // An erased conversation keeps its chat id only until its last reply is delivered.
     const last = outbound.at(-1);
@@ -154,6 +159,26 @@ export class Engine {
       ...(report && reportCode
         ? { report: { kind: report.kind, code: reportCode, answers: report.answers, consent: report.consent, ...(report.risk ? { risk: report.risk } : {}) } }
         : {}),
+    };
+  }
+
+  /**
+   * A message over the person's inbound limit: stored in the transcript like any other, but
+   * the conversation stays as it was (no machine step) and the reply is at most a short
+   * notice. A person with no conversation yet always gets the flow.
+   */
+  private recordOnly(inbound: Inbound, ctx: StepContext, notice: boolean): StepOutput {
+    const { conversation, contactLanguage } = ctx;
+    if (!conversation) return this.decide(inbound, ctx);
+    const lang = conversation.language ?? contactLanguage ?? supportedLanguage(inbound.languageHint) ?? FALLBACK_LANGUAGE;
+    return {
+      machineId: conversation.machineId,
+      machineVersion: conversation.machineVersion,
+      snapshot: conversation.snapshot,
+      status: conversation.status,
+      language: conversation.language,
+      inbound: inboundRecord(inbound),
+      outbound: notice ? [render({ text: "common.tooFast" }, this.i18n.getFixedT(lang), replyWindow(inbound))] : [],
     };
   }
 
@@ -196,6 +221,11 @@ function persisted(snapshot: AnyMachineSnapshot, outbound: RenderedMessage[], st
     choices: outbound.length ? asked?.payload.choices : stored?.state.choices,
   };
   return JSON.stringify(state);
+}
+
+/** The event's platform reply token with the time it may still be used, if it has one. */
+function replyWindow(inbound: Inbound): RenderedPayload["reply"] {
+  return inbound.replyToken ? { token: inbound.replyToken, until: new Date(Date.now() + REPLY_TOKEN_VALID_MS).toISOString() } : undefined;
 }
 
 function inboundRecord(inbound: Inbound): StepOutput["inbound"] {

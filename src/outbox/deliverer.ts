@@ -10,6 +10,8 @@ import { DeliveryError } from "./delivery-error.ts";
 export interface ChannelSender {
   /** How many consecutive messages of one conversation `send` may receive at once (default 1). */
   readonly batchSize?: number;
+  /** Milliseconds until this message's chat may be sent to (rate limits, a platform's wait); 0 or unset: now. */
+  readyIn?(item: OutboxItem): number;
   /**
    * Sends the first of `items`, and as many of the following as it can together with it.
    * Returns the platform message ids of each message sent, in order (at least one entry);
@@ -42,6 +44,8 @@ export class Deliverer {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeTimerAt = Infinity;
 
   constructor(
     private readonly store: Store,
@@ -75,7 +79,22 @@ export class Deliverer {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.wakeTimer);
     await this.running;
+  }
+
+  /** Wakes in `ms`; one timer for the earliest of many such requests (every paced chat makes one). */
+  private wakeIn(ms: number): void {
+    const at = Date.now() + ms;
+    if (this.wakeTimer && this.wakeTimerAt <= at) return;
+    clearTimeout(this.wakeTimer);
+    this.wakeTimerAt = at;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wakeTimerAt = Infinity;
+      this.wake();
+    }, ms);
+    this.wakeTimer.unref();
   }
 
   private async loop(): Promise<void> {
@@ -121,6 +140,12 @@ export class Deliverer {
 
   private async deliver(group: OutboxItem[]): Promise<number> {
     const sender = this.senders[group[0]!.channel]!;
+    // A chat that must wait is left for later, unclaimed, so it holds no worker.
+    const wait = sender.readyIn?.(group[0]!) ?? 0;
+    if (wait > 0) {
+      this.wakeIn(wait);
+      return 0;
+    }
     const items = await this.claimAll(group.slice(0, sender.batchSize ?? 1));
     if (items.length === 0) return 0;
     const head = items[0]!;
@@ -136,8 +161,15 @@ export class Deliverer {
       await this.store.release(items.slice(sent.length).map((item) => item.id));
       return sent.length;
     } catch (error) {
-      await this.store.release(items.slice(1).map((item) => item.id));
       const e = error instanceof DeliveryError ? error : new DeliveryError((error as Error).message, true);
+      if (e.rateLimited) {
+        // The platform's flow control, not this message's fault: back as it was, in order.
+        await this.store.release(items.map((item) => item.id));
+        this.log.warn({ message: head.id, waitMs: e.retryAfterMs }, "delivery paused by the platform's rate limit");
+        this.wakeIn(e.retryAfterMs ?? 0);
+        return 0;
+      }
+      await this.store.release(items.slice(1).map((item) => item.id));
       if (!e.retryable || attempt >= this.options.maxAttempts) {
         await this.store.markFailed(head.id, e.message);
         this.log.error({ message: head.id, attempt, reason: e.message }, "delivery failed for good");

@@ -6,6 +6,12 @@ export class DeliveryError extends Error {
     readonly retryable: boolean,
     /** Wait at least this long before the next try (e.g. Telegram retry_after). */
     readonly retryAfterMs?: number,
+    /**
+     * The platform's rate limit refused the send, not the message: it goes back to the outbox
+     * as it was, not counted as an attempt, and the sender holds the chat (its `readyIn`)
+     * until the platform's wait is over.
+     */
+    readonly rateLimited = false,
   ) {
     super(message);
     this.name = "DeliveryError";

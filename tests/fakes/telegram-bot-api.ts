@@ -10,7 +10,7 @@
 // test pushes to; honours offset/limit and long-polls up to a small cap), sendMessage,
 // answerCallbackQuery, deleteMessage, deleteMessages. Anything else: 404 "Not Found".
 // Every call is recorded as { method, token, payload, at }; failures can be scripted per
-// method with failNext().
+// method (and chat) with failNext(), e.g. 429 with parameters.retry_after.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -21,7 +21,7 @@ export interface RecordedCall {
   payload: Record<string, unknown>;
   /** Date.now() when the request was received. */
   at: number;
-  /** Set when the call was answered with a scripted or validation error. */
+  /** Set when the call was answered with a scripted or validation error (error_code 0: connection dropped). */
   error?: { error_code: number; description: string };
   /** The successful result, when there was one. */
   result?: unknown;
@@ -104,7 +104,7 @@ export class FakeTelegramBotApi {
 
   private readonly server: Server;
   private readonly recorded: RecordedCall[] = [];
-  private readonly failures = new Map<string, (ScriptedFailure | NetworkFailure)[]>();
+  private readonly failures = new Map<string, { failure: ScriptedFailure | NetworkFailure; chatId?: string }[]>();
   private readonly listeners = new Set<() => void>();
   private readonly holds = new Map<string, { held: Promise<void>; release: () => void }>();
   private readonly waiters = new Set<Waiter>();
@@ -194,6 +194,11 @@ export class FakeTelegramBotApi {
     });
   }
 
+  /** When each successful sendMessage to the chat (or to any chat) arrived, oldest first. */
+  sendTimes(chatId?: number | string): number[] {
+    return this.sentMessages(chatId).map((c) => c.at);
+  }
+
   /** Waits until `count` successful sendMessage calls reached the chat; returns them all. */
   waitForMessages(chatId: number | string, count: number, timeoutMs = 5000): Promise<RecordedCall[]> {
     return this.waitFor(() => {
@@ -203,14 +208,20 @@ export class FakeTelegramBotApi {
   }
 
   /**
-   * The next `times` calls of `method` fail with this Bot API error (e.g. 429 with
-   * parameters.retry_after, or 500), or with a dropped connection ({ network: true }).
+   * The next `times` calls of `method` (to `chatId`, when given) fail with this Bot API error
+   * (e.g. 429 with parameters.retry_after, or 500), or with a dropped connection ({ network: true }).
    */
-  failNext(method: string, failure: ScriptedFailure | NetworkFailure, times = 1): void {
+  failNext(method: string, failure: ScriptedFailure | NetworkFailure, times = 1, chatId?: number | string): void {
     const key = method.toLowerCase();
     const queue = this.failures.get(key) ?? [];
-    for (let i = 0; i < times; i++) queue.push(failure);
+    for (let i = 0; i < times; i++) queue.push({ failure, ...(chatId !== undefined ? { chatId: String(chatId) } : {}) });
     this.failures.set(key, queue);
+  }
+
+  private takeFailure(method: string, payload: Record<string, unknown>): ScriptedFailure | NetworkFailure | undefined {
+    const queue = this.failures.get(method.toLowerCase());
+    const i = queue?.findIndex((f) => f.chatId === undefined || f.chatId === String(payload.chat_id)) ?? -1;
+    return i === -1 ? undefined : queue!.splice(i, 1)[0]!.failure;
   }
 
   /**
@@ -275,10 +286,11 @@ export class FakeTelegramBotApi {
       await hold.held;
     }
 
-    const scripted = this.failures.get(method.toLowerCase())?.shift();
+    const scripted = this.takeFailure(method, payload);
     let status = 200;
     let body: unknown;
     if (scripted && "network" in scripted) {
+      call.error = { error_code: 0, description: "connection dropped" };
       this.notify();
       req.socket.destroy();
       return;

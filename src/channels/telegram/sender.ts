@@ -1,15 +1,18 @@
-// Delivers outbox rows with the Bot API, silently; maps Bot API failures to retry decisions.
+// Delivers outbox rows with the Bot API, silently, within Telegram's rate limits (see
+// send-rate-limiter.ts); maps Bot API failures to retry decisions.
 import { GrammyError, HttpError, type Api } from "grammy";
 import type { RenderedPayload } from "../../engine/render.ts";
 import { DeliveryError } from "../../outbox/delivery-error.ts";
 import type { ChannelSender } from "../../outbox/deliverer.ts";
+import { SendRateLimiter } from "../../outbox/send-rate-limiter.ts";
 import type { OutboxItem } from "../../store/store.ts";
 import { toTelegramSends } from "./outbound.ts";
 
 export function toDeliveryError(error: unknown): DeliveryError {
+  if (error instanceof DeliveryError) return error;
   if (error instanceof GrammyError) {
     const reason = `telegram ${error.error_code}: ${error.description}`;
-    if (error.error_code === 429) return new DeliveryError(reason, true, (error.parameters.retry_after ?? 1) * 1000);
+    if (error.error_code === 429) return new DeliveryError(reason, true, (error.parameters.retry_after ?? 1) * 1000, true);
     return new DeliveryError(reason, error.error_code >= 500);
   }
   if (error instanceof HttpError) return new DeliveryError("telegram network error", true);
@@ -20,7 +23,14 @@ export function toDeliveryError(error: unknown): DeliveryError {
 const DELETE_BATCH = 100;
 
 export class TelegramSender implements ChannelSender {
-  constructor(private readonly api: Api) {}
+  constructor(
+    private readonly api: Api,
+    private readonly limiter = new SendRateLimiter(),
+  ) {}
+
+  readyIn(item: OutboxItem): number {
+    return this.limiter.readyIn(item.chatId);
+  }
 
   async send([item]: OutboxItem[]): Promise<string[][]> {
     if (!item) return [];
@@ -28,6 +38,7 @@ export class TelegramSender implements ChannelSender {
     const ids: string[] = [];
     try {
       for (const part of toTelegramSends(item.text, item.payload as RenderedPayload | null)) {
+        await this.limiter.acquire(item.chatId);
         const sent = await this.api.sendMessage(item.chatId, part.text, {
           disable_notification: true,
           ...(part.reply_markup ? { reply_markup: part.reply_markup } : {}),
@@ -35,7 +46,7 @@ export class TelegramSender implements ChannelSender {
         ids.push(String(sent.message_id));
       }
     } catch (error) {
-      throw toDeliveryError(error);
+      throw this.failed(item.chatId, error);
     }
     return [ids];
   }
@@ -45,12 +56,20 @@ export class TelegramSender implements ChannelSender {
     const ids = ((item.payload as { messageIds?: string[] } | null)?.messageIds ?? []).map(Number).filter(Number.isSafeInteger);
     for (let i = 0; i < ids.length; i += DELETE_BATCH) {
       try {
+        await this.limiter.acquire(item.chatId);
         await this.api.deleteMessages(item.chatId, ids.slice(i, i + DELETE_BATCH));
       } catch (error) {
-        const e = toDeliveryError(error);
+        const e = this.failed(item.chatId, error);
         if (e.retryable) throw e;
       }
     }
     return [];
+  }
+
+  /** A 429 holds the chat (or, when several chats get one, every chat) for Telegram's retry_after. */
+  private failed(chatId: string, error: unknown): DeliveryError {
+    const e = toDeliveryError(error);
+    if (e.rateLimited && error instanceof GrammyError) this.limiter.rateLimited(chatId, e.retryAfterMs ?? 1000);
+    return e;
   }
 }

@@ -10,6 +10,7 @@ import type { Engine } from "../../engine/engine.ts";
 import { FALLBACK_LANGUAGE, supportedLanguage } from "../../i18n.ts";
 import type { Logger } from "../../log.ts";
 import { fromTelegramUpdate } from "./inbound.ts";
+import { SendRateLimiter, type SendLimits } from "../../outbox/send-rate-limiter.ts";
 import { TelegramSender } from "./sender.ts";
 import { parseUpdate } from "./update-schema.ts";
 
@@ -20,6 +21,8 @@ export interface TelegramOptions {
   publicUrl?: string;
   webhookSecret?: string;
   botInfo?: UserFromGetMe;
+  /** Outbound pacing (Telegram's rate limits); unset: only 429s pause sending. */
+  sendLimits?: SendLimits;
 }
 
 export const WEBHOOK_PATH = "/webhooks/telegram";
@@ -47,7 +50,7 @@ export class TelegramChannel {
       client: { apiRoot: options.apiRoot },
       ...(options.botInfo ? { botInfo: options.botInfo } : {}),
     });
-    this.sender = new TelegramSender(this.bot.api);
+    this.sender = new TelegramSender(this.bot.api, new SendRateLimiter(options.sendLimits));
     this.bot.use((ctx) => this.onUpdate(ctx));
     // Only long polling reaches this handler (webhook errors answer 500 so Telegram
     // redelivers). Polling moves on past a failed update: use webhook mode in production.
