@@ -204,7 +204,7 @@ describe.each(DB_KINDS)("rate limits end to end on %s", (kind) => {
       )
     ).map((r) => ({ key: (JSON.parse(r.payload) as { key: string }).key, status: r.status, attempts: Number(r.attempts) }));
 
-  it("a flood from one person is stored in full but does not slow five others down", async () => {
+  it("a flood from one person is stored in full but does not slow others down", async () => {
     const cooldownMs = 20_000;
     const { person } = await startTelegram({ INBOUND_NOTICE_COOLDOWN_SECONDS: String(cooldownMs / 1000) });
     const flooder = person();
@@ -238,6 +238,9 @@ describe.each(DB_KINDS)("rate limits end to end on %s", (kind) => {
     ]);
     // The notice check below needs the flood inside one cooldown.
     expect(floodMs).toBeLessThan(cooldownMs);
+    // Five more people arrive while the flooder's replies are still being paced out.
+    const later = Array.from({ length: 5 }, () => person());
+    await Promise.all(later.map(converse));
 
     // Every update of the flood is in the transcript, once.
     const stored = await query<{ platformEventId: string }>(
@@ -249,10 +252,10 @@ describe.each(DB_KINDS)("rate limits end to end on %s", (kind) => {
     expect(stored).toHaveLength(FLOOD + 1);
     for (const update of flood) expect(ids.has(String(update.update_id))).toBe(true);
 
-    // The others got every reply, each within a generous bound.
-    for (const p of others) expect(p.messages()).toHaveLength(6);
-    expect(latencies).toHaveLength(30);
-    expect(Math.max(...latencies)).toBeLessThan(3000);
+    // The others got every reply, each within a generous bound (a reply is paced to at most one a second per chat).
+    for (const p of [...others, ...later]) expect(p.messages()).toHaveLength(6);
+    expect(latencies).toHaveLength(60);
+    expect(Math.max(...latencies)).toBeLessThan(5000);
 
     // Only the first messages ran the flow (20 of burst, plus what refilled during the flood),
     // the rest got one notice; the SOS still brought the emergency card.
@@ -283,7 +286,7 @@ describe.each(DB_KINDS)("rate limits end to end on %s", (kind) => {
     console.log(
       `[flood ${kind}] flooder updates ${FLOOD + 41}, stored ${FLOOD + 41}, ran the flow about ${ran} (replies ${flowReplies}), ` +
         `throttled notices ${after.filter((k) => k === "common.tooFast").length} (cooldown ${cooldownMs / 1000} s), SOS answered ${keys.includes("emergency.card")}; ` +
-        `flood took ${floodMs} ms; 5 others: 30 replies, latency p50 ${percentile(latencies, 50)} / max ${Math.max(...latencies)} ms, done after ${othersMs} ms; ` +
+        `flood took ${floodMs} ms; 10 others (5 during, 5 after the flood): 60 replies, latency p50 ${percentile(latencies, 50)} / max ${Math.max(...latencies)} ms, first 5 done after ${othersMs} ms; ` +
         `max sends in any 1 s ${maxInWindow(fake.sendTimes())}`,
     );
   }, 90_000);
