@@ -17,7 +17,7 @@ import { deliverUntilAcknowledged, eventUpdate, postUpdate, type TelegramUpdate 
 
 const KILLS = 5;
 const CHATS_AT_ONCE = 24;
-const LEASE_SECONDS = 2;
+const LEASE_SECONDS = 5;
 const REPLAYED = 60;
 
 const UNSENT = `SELECT COUNT(*) FROM "Message" WHERE direction = 'out' AND status IN ('pending', 'sending')`;

@@ -225,11 +225,11 @@ export class FakeTelegramBotApi {
   }
 
   /**
-   * Calls of `method` are recorded as they arrive but answered only once the returned
-   * function is called (a slow API; a send under way when a server shuts down).
+   * Calls of `method` (to `chatId`, when given) are recorded as they arrive but answered only
+   * once the returned function is called (a slow API; a send under way when a server shuts down).
    */
-  hold(method: string): () => void {
-    const key = method.toLowerCase();
+  hold(method: string, chatId?: number | string): () => void {
+    const key = holdKey(method, chatId);
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
     const entry = { held, release };
@@ -280,7 +280,7 @@ export class FakeTelegramBotApi {
     const method = match[2]!;
     const call: RecordedCall = { method, token, payload, at: Date.now() };
     this.recorded.push(call);
-    const hold = this.holds.get(method.toLowerCase());
+    const hold = this.holds.get(holdKey(method, payload.chat_id)) ?? this.holds.get(holdKey(method));
     if (hold) {
       this.notify();
       await hold.held;
@@ -460,6 +460,8 @@ export class FakeTelegramBotApi {
     };
   }
 }
+
+const holdKey = (method: string, chatId?: unknown) => (chatId === undefined ? method.toLowerCase() : `${method.toLowerCase()}:${String(chatId)}`);
 
 function requireChat(p: Record<string, unknown>): number {
   const raw = p.chat_id;
