@@ -136,6 +136,14 @@ describe("send rate limiter", () => {
     await limiter.acquire("b");
   });
 
+  it("raised limits (a benchmark against an instant fake) do not cap sends at one a millisecond", async () => {
+    const limiter = new SendRateLimiter({ perSecond: 1_000_000, chat: { burst: 1_000_000, perSecond: 1_000_000 } });
+    const started = performance.now();
+    await Promise.all(Array.from({ length: 20_000 }, (_, i) => limiter.acquire(`c${i % 100}`)));
+    // At one a millisecond this would take 20 s.
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
   it("keeps any second within the overall rate and paces each chat after its burst", async () => {
     const limiter = new SendRateLimiter({ perSecond: 20, chat: { burst: 3, perSecond: 5 } });
     const times: Record<string, number[]> = {};

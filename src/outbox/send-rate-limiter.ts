@@ -43,8 +43,12 @@ export class SendRateLimiter {
     private readonly limits: SendLimits = {},
     private readonly clock: () => number = Date.now,
   ) {
-    // A burst of one: overall sends are spaced evenly, so any one-second window holds at most `perSecond`.
-    this.overall = limits.perSecond ? new TokenBucket({ burst: 1, perSecond: limits.perSecond }, clock()) : undefined;
+    // A burst of one send (of one millisecond's worth above 1,000/s, as timers and the clock
+    // count in milliseconds): sends are spread out, and any one-second window holds at most
+    // `perSecond` (plus that millisecond's worth at such rates).
+    this.overall = limits.perSecond
+      ? new TokenBucket({ burst: Math.max(1, Math.floor(limits.perSecond / 1000)), perSecond: limits.perSecond }, clock())
+      : undefined;
   }
 
   /** Milliseconds until `chat` may be sent to (its own pace, or a platform's wait); 0: now. */
