@@ -12,6 +12,7 @@ import { z } from "zod";
 import { isStorableText } from "../channels/storable-text.ts";
 import type { Logger } from "../log.ts";
 import { HANDOFF_STATUSES, STAFF_ROLES } from "../store/staff-types.ts";
+import { MAX_ROW_ID } from "../store/types.ts";
 import type { ChangeFeed } from "./change-feed.ts";
 import { MIN_PASSWORD_LENGTH } from "./password.ts";
 import { atLeast } from "./policy.ts";
@@ -45,7 +46,7 @@ const replyBody = z.object({ text: typed(3500) });
 const noteBody = z.object({ text: typed(10_000) });
 const assignBody = z.object({ staffId: recordId.nullable() });
 const statusBody = z.object({ status: z.enum(HANDOFF_STATUSES) });
-const auditQuery = z.object({ before: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
+const auditQuery = z.object({ before: z.coerce.number().int().positive().max(MAX_ROW_ID).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
 const accountBody = z.object({ email, role: z.enum(STAFF_ROLES), password: z.string().min(MIN_PASSWORD_LENGTH).max(1024) });
 const accountChange = z
   .object({ role: z.enum(STAFF_ROLES).optional(), active: z.boolean().optional(), unlock: z.literal(true).optional() })

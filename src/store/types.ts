@@ -1,6 +1,9 @@
 // Shapes that cross the store's door. No Prisma types leak out of src/store.
 export type Channel = "telegram" | "line" | "web";
 
+/** Row ids (messages, audit entries) are 32-bit integers on PostgreSQL: a larger cursor cannot match and must not reach a query. */
+export const MAX_ROW_ID = 2_147_483_647;
+
 export type ConversationStatus = "active" | "handoff" | "closed" | "erased";
 
 export interface StoredConversation {

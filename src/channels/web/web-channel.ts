@@ -7,6 +7,7 @@ import { COMMANDS, type PersonEvent } from "../../../flows/types.ts";
 import type { Engine } from "../../engine/engine.ts";
 import type { ChannelSender } from "../../outbox/deliverer.ts";
 import type { Store } from "../../store/store.ts";
+import { MAX_ROW_ID } from "../../store/types.ts";
 import { storableText } from "../storable-text.ts";
 
 const asset = (name: string) => readFileSync(new URL(`./public/${name}`, import.meta.url), "utf8");
@@ -26,7 +27,7 @@ const postSchema = z.object({
   location: z.object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180) }).optional(),
 });
 
-const listSchema = z.object({ session: sessionId, after: z.coerce.number().int().min(0).default(0) });
+const listSchema = z.object({ session: sessionId, after: z.coerce.number().int().min(0).max(MAX_ROW_ID).default(0) });
 
 function toEvent(body: z.infer<typeof postSchema>): PersonEvent | undefined {
   if (body.choice) return { type: "CHOICE", id: body.choice };
