@@ -155,6 +155,10 @@ const safeLineEnv = (url: string, fake: FakeBotApi) => ({
   TELEGRAM_API_ROOT: fake.url,
   LOG_LEVEL: "warn",
   WEB_CHAT: "off",
+  // The fake answers instantly: measure SafeLine's own capacity, not Telegram's send limits.
+  TELEGRAM_SENDS_PER_SECOND: "1000000",
+  TELEGRAM_CHAT_SENDS_PER_SECOND: "1000000",
+  TELEGRAM_CHAT_BURST: "1000000",
 });
 
 async function benchSafeLine(kind: "sqlite" | "postgresql", url: string, fake: FakeBotApi, target: { conversations: number; budgetS: number }) {

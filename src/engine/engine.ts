@@ -1,5 +1,6 @@
-// One conversation step per inbound event: dedupe -> load snapshot -> machine step ->
-// one transaction (inbound, snapshot, outbox, handoff) -> wake the outbox.
+// One conversation step per inbound event, in one transaction: dedupe (the unique key on
+// channel + platform event id) -> load snapshot -> machine step -> inbound, snapshot,
+// outbox, handoff -> wake the outbox.
 // Steps of one chat run in arrival order; different chats run concurrently.
 import type { i18n as I18n } from "i18next";
 import type { FlowDefinition } from "../../flows/registry.ts";
@@ -61,7 +62,6 @@ export class Engine {
 
   handle(inbound: Inbound): Promise<StepResult> {
     return this.queue.run(`${inbound.channel}:${inbound.chatId}`, async () => {
-      if (await this.store.eventSeen(inbound.channel, inbound.eventId)) return { duplicate: true };
       const admission = this.options.inboundLimiter?.admit(`${inbound.channel}:${inbound.platformUserId}`, inbound.event) ?? RUN;
       const result = await this.store.step(inbound, (ctx) => (admission.run ? this.decide(inbound, ctx) : this.recordOnly(inbound, ctx, admission.notice)));
       if (result.duplicate) {

@@ -24,9 +24,10 @@ export interface DelivererOptions {
   pollMs: number;
   leaseMs: number;
   maxAttempts: number;
+  /** Chats being sent to at once. A claim is held while its send waits for a rate-limit slot: keep this divided by the sends per second well under the lease. */
   concurrency: number;
   backoff: { baseMs: number; maxMs: number };
-  /** Called after a pass that sent or gave up on messages (live staff consoles show delivery status). */
+  /** Called after messages were sent or given up on (live staff consoles show delivery status). */
   onDelivered?: () => void;
 }
 
@@ -34,7 +35,7 @@ const DEFAULTS: DelivererOptions = {
   pollMs: 1000,
   leaseMs: 30_000,
   maxAttempts: 10,
-  concurrency: 16,
+  concurrency: 256,
   backoff: { baseMs: 1000, maxMs: 5 * 60_000 },
 };
 
@@ -44,6 +45,8 @@ export class Deliverer {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
+  /** Sends under way, each for one chat. */
+  private readonly inFlight = new Set<Promise<void>>();
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeTimerAt = Infinity;
 
@@ -81,6 +84,7 @@ export class Deliverer {
     clearInterval(this.timer);
     clearTimeout(this.wakeTimer);
     await this.running;
+    await Promise.all(this.inFlight);
   }
 
   /** Wakes in `ms`; one timer for the earliest of many such requests (every paced chat makes one). */
@@ -97,57 +101,79 @@ export class Deliverer {
     this.wakeTimer.unref();
   }
 
+  /**
+   * Claims what is due, up to `concurrency` chats in flight, and starts sending it without
+   * waiting for the sends: each finished send wakes the deliverer again, so claims, sends
+   * and their outcomes overlap and ride on the store's batched commits. A chat's next
+   * message is due only once the previous one is recorded, which keeps each chat in order.
+   */
   private async loop(): Promise<void> {
     do {
       this.again = false;
       try {
-        const sent = await this.deliverDue();
-        if (sent > 0) {
-          this.again = true;
-          this.options.onDelivered?.();
-        }
+        await this.claimAndSend();
       } catch (error) {
         this.log.error({ err: (error as Error).message }, "outbox pass failed");
       }
     } while (this.again && !this.stopped);
   }
 
-  private async deliverDue(): Promise<number> {
+  private async claimAndSend(): Promise<void> {
+    const room = this.options.concurrency - this.inFlight.size;
+    if (room <= 0) return;
     const batch = Math.max(1, ...Object.values(this.senders).map((sender) => sender?.batchSize ?? 1));
-    const due = (await this.store.dueOutbound(new Date(), batch)).filter((group) => this.senders[group[0]!.channel]);
-    let done = 0;
-    let next = 0;
-    const worker = async () => {
-      while (next < due.length && !this.stopped) {
-        done += await this.deliver(due[next++]!);
+    const ready: OutboxItem[][] = [];
+    for (const group of await this.store.dueOutbound(new Date(), batch)) {
+      const sender = this.senders[group[0]!.channel];
+      if (!sender) continue;
+      // A chat that must wait is left for later, unclaimed.
+      const wait = sender.readyIn?.(group[0]!) ?? 0;
+      if (wait > 0) this.wakeIn(wait);
+      else ready.push(group.slice(0, sender.batchSize ?? 1));
+      if (ready.length === room) break;
+    }
+    if (ready.length === 0) return;
+    for (const items of await this.claim(ready)) {
+      if (this.stopped) {
+        await this.store.release(items.map((item) => item.id));
+        continue;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, due.length) }, worker));
-    return done;
+      const sending: Promise<void> = this.deliver(items).then(
+        (done) => {
+          this.inFlight.delete(sending);
+          if (done > 0) this.options.onDelivered?.();
+          this.wake();
+        },
+        (error: Error) => {
+          this.inFlight.delete(sending);
+          this.log.error({ err: error.message }, "outbox send failed");
+        },
+      );
+      this.inFlight.add(sending);
+    }
   }
 
-  /** Claims a conversation's due messages in order, stopping at the first one it cannot claim. */
-  private async claimAll(group: OutboxItem[]): Promise<OutboxItem[]> {
+  /**
+   * Claims chats' due messages in one statement. Each chat keeps its messages in order up to
+   * the first one another deliverer got; claimed messages behind that go back.
+   */
+  private async claim(offered: OutboxItem[][]): Promise<OutboxItem[][]> {
     const now = new Date();
-    const leaseUntil = new Date(now.getTime() + this.options.leaseMs);
-    const claimed: OutboxItem[] = [];
-    for (const item of group) {
-      if (!(await this.store.claim(item.id, now, leaseUntil))) break;
-      claimed.push(item);
+    const claimed = await this.store.claimMany(offered.flat().map((item) => item.id), now, new Date(now.getTime() + this.options.leaseMs));
+    const groups: OutboxItem[][] = [];
+    const stray: number[] = [];
+    for (const group of offered) {
+      const gap = group.findIndex((item) => !claimed.has(item.id));
+      const items = gap === -1 ? group : group.slice(0, gap);
+      if (items.length) groups.push(items);
+      for (const item of group.slice(items.length)) if (claimed.has(item.id)) stray.push(item.id);
     }
-    return claimed;
+    await this.store.release(stray);
+    return groups;
   }
 
-  private async deliver(group: OutboxItem[]): Promise<number> {
-    const sender = this.senders[group[0]!.channel]!;
-    // A chat that must wait is left for later, unclaimed, so it holds no worker.
-    const wait = sender.readyIn?.(group[0]!) ?? 0;
-    if (wait > 0) {
-      this.wakeIn(wait);
-      return 0;
-    }
-    const items = await this.claimAll(group.slice(0, sender.batchSize ?? 1));
-    if (items.length === 0) return 0;
+  private async deliver(items: OutboxItem[]): Promise<number> {
+    const sender = this.senders[items[0]!.channel]!;
     const head = items[0]!;
     const attempt = head.attempts + 1;
     try {

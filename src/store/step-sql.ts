@@ -1,0 +1,224 @@
+// One conversation step in SQL, in one transaction: contact, conversation snapshot, inbound
+// message, outbox rows, report, handoff, language. The same work runs on both databases.
+import { randomUUID } from "node:crypto";
+import { timeOrderedId } from "./time-ordered-id.ts";
+import type { Provider } from "./database-url.ts";
+import type { MessageRow, SealedFields } from "./sealed-fields.ts";
+import { all, RollbackWith, run, sqlTime, UniqueViolation, type SqlDriver, type SqlWork } from "./sql-driver.ts";
+import type { ConversationStatus, StepInput, StepOutput, StepResult, StoredConversation } from "./types.ts";
+
+export interface StepContext {
+  contactLanguage: string | null;
+  conversation: StoredConversation | null;
+}
+
+/** Telegram deletes messages up to 48 h old; keep a margin for the queue. */
+const DELETABLE_FOR_MS = 47 * 60 * 60 * 1000;
+
+const UPSERT_CONTACT = `INSERT INTO "Contact" ("id", "channel", "platformUserId", "active", "createdAt", "lastSeenAt") VALUES (?, ?, ?, ?, ?, ?)
+  ON CONFLICT ("channel", "platformUserId") DO UPDATE SET "lastSeenAt" = excluded."lastSeenAt", "active" = excluded."active"
+  RETURNING "id", "language"`;
+
+const OPEN_CONVERSATION = `SELECT "id", "machineId", "machineVersion", "snapshot", "status", "language" FROM "Conversation"
+  WHERE "chatId" = ? AND "contactId" = %CONTACT% AND "status" <> 'closed' ORDER BY "createdAt" DESC LIMIT 1`;
+
+const SEEN = `EXISTS (SELECT 1 FROM "Message" WHERE "channel" = ? AND "platformEventId" = ?) AS "seen"`;
+
+/**
+ * Whether the event was already stored, and the chat's open conversation. Parameters:
+ * channel, event id, chat id, contact id. On PostgreSQL this also takes the contact's row
+ * lock, which serialises everything that changes one person's conversations across server
+ * processes; the upsert before it already holds the lock, so this statement's snapshot
+ * includes whatever the previous holder committed.
+ */
+const LOAD: Record<Provider, string> = {
+  sqlite: `SELECT ${SEEN}, cv.* FROM (SELECT 1) AS one LEFT JOIN (${OPEN_CONVERSATION.replace("%CONTACT%", "?")}) AS cv ON 1`,
+  postgresql: `SELECT ${SEEN}, cv.* FROM "Contact" ct LEFT JOIN LATERAL (${OPEN_CONVERSATION.replace("%CONTACT%", 'ct."id"')}) AS cv ON true
+    WHERE ct."id" = ? FOR UPDATE OF ct`,
+};
+
+const UPDATE_CONVERSATION = `UPDATE "Conversation" SET "machineId" = ?, "machineVersion" = ?, "snapshot" = ?, "status" = ?, "language" = ?,
+  "seq" = "seq" + 1, "updatedAt" = ? WHERE "id" = ?`;
+const INSERT_CONVERSATION = `INSERT INTO "Conversation" ("id", "contactId", "channel", "chatId", "machineId", "machineVersion", "snapshot", "status",
+  "language", "seq", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`;
+
+const MESSAGE_COLUMNS = ["conversationId", "channel", "direction", "kind", "text", "payload", "platformEventId", "platformMessageId", "staffId", "status", "createdAt"];
+const insertMessagesSql = new Map<number, string>();
+/** One INSERT for `n` rows; ids follow the rows' order. */
+function insertMessages(n: number): string {
+  let sql = insertMessagesSql.get(n);
+  if (!sql) {
+    const row = `(${MESSAGE_COLUMNS.map(() => "?").join(", ")})`;
+    sql = `INSERT INTO "Message" (${MESSAGE_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${Array(n).fill(row).join(", ")}`;
+    insertMessagesSql.set(n, sql);
+  }
+  return sql;
+}
+
+export function* addMessages(rows: MessageRow[], now: string): SqlWork<void> {
+  if (rows.length === 0) return;
+  const params = rows.flatMap((r) => [
+    r.conversationId, r.channel, r.direction, r.kind, r.text, r.payload, r.platformEventId ?? null, r.platformMessageId ?? null, r.staffId, r.status, now,
+  ]);
+  yield* run(insertMessages(rows.length), ...params);
+}
+
+const OF_CONTACT = `SELECT "id" FROM "Conversation" WHERE "contactId" = ?`;
+
+/** Runs one step; a repeated platform event id changes nothing and answers `duplicate`. */
+export async function runStep(
+  driver: SqlDriver,
+  fields: SealedFields,
+  input: StepInput,
+  decide: (ctx: StepContext) => StepOutput,
+): Promise<StepResult> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await driver.transaction(() => stepWork(driver.provider, fields, input, decide));
+    } catch (error) {
+      if (!(error instanceof UniqueViolation)) throw error;
+      // Two copies of one event racing past the check: the unique key (channel, platformEventId) decides.
+      if (error.table === "Message") return { duplicate: true };
+      // A report code that is already taken: decide again, which draws a new code.
+      if (error.table === "Report" && attempt < 3) continue;
+      throw error;
+    }
+  }
+}
+
+interface LoadRow {
+  seen: boolean | number;
+  id: string | null;
+  machineId: string;
+  machineVersion: number;
+  snapshot: string;
+  status: string;
+  language: string | null;
+}
+
+function* stepWork(provider: Provider, fields: SealedFields, input: StepInput, decide: (ctx: StepContext) => StepOutput): SqlWork<StepResult> {
+  const now = sqlTime(new Date());
+  const [contact] = yield* all<{ id: string; language: string | null }>(UPSERT_CONTACT, timeOrderedId(), input.channel, input.platformUserId, true, now, now);
+  const [loaded] = yield* all<LoadRow>(LOAD[provider], input.channel, input.eventId, input.chatId, contact!.id);
+  if (loaded!.seen) throw new RollbackWith<StepResult>({ duplicate: true });
+  const conversation: StoredConversation | null = loaded!.id
+    ? {
+        id: loaded!.id,
+        machineId: loaded!.machineId,
+        machineVersion: loaded!.machineVersion,
+        snapshot: fields.openSnapshot(loaded!.snapshot),
+        status: loaded!.status as ConversationStatus,
+        language: loaded!.language,
+      }
+    : null;
+  const out = decide({ contactLanguage: contact!.language, conversation });
+
+  const conversationId = conversation?.id ?? timeOrderedId();
+  const snapshot = fields.snapshot(out.snapshot);
+  if (conversation) {
+    yield* run(UPDATE_CONVERSATION, out.machineId, out.machineVersion, snapshot, out.status, out.language, now, conversationId);
+  } else {
+    yield* run(INSERT_CONVERSATION, conversationId, contact!.id, input.channel, input.chatId, out.machineId, out.machineVersion, snapshot, out.status, out.language, now, now);
+  }
+  const inbound: MessageRow = {
+    conversationId,
+    channel: input.channel,
+    direction: "in",
+    kind: out.inbound.kind,
+    text: fields.text(out.inbound.text ?? null),
+    payload: fields.payload(out.inbound.payload),
+    platformEventId: input.eventId,
+    platformMessageId: out.inbound.platformMessageId ?? null,
+    staffId: null,
+    status: "received",
+  };
+  const outbox = fields.outboxRows(conversationId, input.channel, out.outbound);
+  if (out.quickExit || out.erase) {
+    yield* addMessages([inbound], now);
+    yield* queueDeletion(fields, conversationId, input.channel, now);
+    if (out.erase) yield* erase(contact!.id, now);
+    yield* addMessages(outbox, now);
+  } else {
+    yield* addMessages([inbound, ...outbox], now);
+  }
+  if (out.report) {
+    const { kind, code, answers, consent, risk } = out.report;
+    yield* run(
+      `INSERT INTO "Report" ("id", "conversationId", "kind", "code", "answers", "consent", "risk", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      randomUUID(), conversationId, kind, code, fields.answers(answers), consent, risk ?? null, now,
+    );
+  }
+  if (out.handoff) yield* requestHandoff(fields, conversationId, input.channel, out.handoff, now);
+  if (out.language && out.language !== contact!.language) {
+    yield* run(`UPDATE "Contact" SET "language" = ? WHERE "id" = ?`, out.language, contact!.id);
+  }
+  return { duplicate: false, conversationId, outboundCount: out.outbound.length };
+}
+
+/** One request per conversation until staff close it: asking again updates (and reopens) it. */
+function* requestHandoff(fields: SealedFields, conversationId: string, channel: string, handoff: NonNullable<StepOutput["handoff"]>, now: string): SqlWork<void> {
+  const [open] = yield* all<{ id: string }>(
+    `SELECT "id" FROM "HandoffRequest" WHERE "conversationId" = ? AND "status" IN ('open', 'in_progress', 'resolved') LIMIT 1`,
+    conversationId,
+  );
+  const data = { reason: handoff.reason, risk: handoff.risk ?? null };
+  const handoffId = open?.id ?? randomUUID();
+  if (open) {
+    yield* run(
+      `UPDATE "HandoffRequest" SET "reason" = ?, "risk" = ?, "status" = CASE WHEN "status" = 'resolved' THEN 'open' ELSE "status" END, "updatedAt" = ? WHERE "id" = ?`,
+      data.reason, data.risk, now, handoffId,
+    );
+  } else {
+    yield* run(
+      `INSERT INTO "HandoffRequest" ("id", "conversationId", "status", "reason", "risk", "createdAt", "updatedAt") VALUES (?, ?, 'open', ?, ?, ?, ?)`,
+      handoffId, conversationId, data.reason, data.risk, now, now,
+    );
+  }
+  yield* addMessages(
+    [{ conversationId, channel, direction: "event", kind: "handoff.requested", text: null, payload: fields.payload({ handoffId, ...data }), staffId: null, status: "recorded" }],
+    now,
+  );
+}
+
+/** Telegram can delete messages younger than 48 h: queue those this conversation knows of. */
+function* queueDeletion(fields: SealedFields, conversationId: string, channel: string, now: string): SqlWork<void> {
+  const since = sqlTime(new Date(Date.now() - DELETABLE_FOR_MS));
+  const rows = yield* all<{ platformMessageId: string }>(
+    `SELECT "platformMessageId" FROM "Message" WHERE "conversationId" = ? AND "platformMessageId" IS NOT NULL AND "createdAt" >= ? ORDER BY "id"`,
+    conversationId, since,
+  );
+  const messageIds = rows.flatMap((r) => r.platformMessageId.split(","));
+  if (messageIds.length === 0) return;
+  yield* addMessages(
+    [{ conversationId, channel, direction: "out", kind: "delete", text: null, payload: fields.payload({ messageIds }), staffId: null, status: "pending" }],
+    now,
+  );
+}
+
+/**
+ * Erasure on request (/delete): message content, reports and the platform identity go;
+ * rows stay as tombstones (kind "erased", no content) so event ids still deduplicate
+ * and staff see that a conversation existed and was erased. Unsent replies are dropped.
+ */
+function* erase(contactId: string, now: string): SqlWork<void> {
+  yield* run(
+    `UPDATE "Message" SET "status" = 'erased' WHERE "conversationId" IN (${OF_CONTACT})
+      AND "direction" = 'out' AND "kind" <> 'delete' AND "status" IN ('pending', 'sending')`,
+    contactId,
+  );
+  yield* run(
+    `UPDATE "Message" SET "kind" = 'erased', "text" = NULL, "payload" = NULL, "platformMessageId" = NULL, "lastError" = NULL
+      WHERE "conversationId" IN (${OF_CONTACT}) AND "kind" <> 'delete'`,
+    contactId,
+  );
+  yield* run(`DELETE FROM "Report" WHERE "conversationId" IN (${OF_CONTACT})`, contactId);
+  yield* run(
+    `UPDATE "HandoffRequest" SET "status" = 'erased', "reason" = 'erased', "risk" = NULL, "updatedAt" = ? WHERE "conversationId" IN (${OF_CONTACT})`,
+    now, contactId,
+  );
+  yield* run(`UPDATE "Conversation" SET "status" = 'erased', "snapshot" = '{}', "language" = NULL, "updatedAt" = ? WHERE "contactId" = ?`, now, contactId);
+  yield* run(
+    `UPDATE "Contact" SET "platformUserId" = ?, "language" = NULL, "active" = ? WHERE "id" = ?`,
+    `erased:${randomUUID()}`, false, contactId,
+  );
+}
