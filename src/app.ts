@@ -74,7 +74,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       noticeCooldownMs: config.INBOUND_NOTICE_COOLDOWN_SECONDS * 1000,
     }),
   });
-  const server = createServer(store, log);
+  const server = createServer(store, log, config.TRUST_PROXY);
   releaseConnectionsOnClose(server);
   const staff = new StaffService(store, engine, i18n, () => feed.notify());
   await registerStaffConsole(server, {

@@ -7,6 +7,8 @@ describe("config", () => {
   it("has working defaults for the embedded start", () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ DATABASE_URL: "file:./data/safeline.db", PORT: 3000, HOST: "127.0.0.1", TELEGRAM_API_ROOT: "https://api.telegram.org" });
+    expect(c.TRUST_PROXY).toEqual([]);
+    expect(loadConfig({ TRUST_PROXY: "loopback, 10.0.0.0/8,2001:db8::1" }).TRUST_PROXY).toEqual(["loopback", "10.0.0.0/8", "2001:db8::1"]);
   });
 
   it.each([
@@ -18,6 +20,8 @@ describe("config", () => {
     [{ PUBLIC_URL: "ftp://x" }, "PUBLIC_URL"],
     [{ LINE_CHANNEL_SECRET: "s" }, "LINE_CHANNEL_ACCESS_TOKEN"],
     [{ WEB_CHAT: "maybe" }, "WEB_CHAT"],
+    [{ TRUST_PROXY: "10.0.0.0/8, proxy.example" }, "TRUST_PROXY"],
+    [{ TRUST_PROXY: "10.0.0.0/33" }, "TRUST_PROXY"],
   ])("rejects %o naming %s", (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`${variable}:`));

@@ -52,7 +52,7 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
   let chatSeq = 0;
   const accounts: Record<string, string> = {};
 
-  async function start(options: AppOptions = {}) {
+  async function start(options: AppOptions = {}, env: Record<string, string> = {}) {
     app = await createApp(
       loadConfig({
         DATABASE_URL: db.url,
@@ -63,6 +63,7 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
         TELEGRAM_API_ROOT: fake.url,
         WEB_CHAT: "off",
         LOG_LEVEL: "silent",
+        ...env,
       }),
       { delivery: { pollMs: 50, leaseMs: 5000, maxAttempts: 5, concurrency: 8, backoff: { baseMs: 50, maxMs: 500 } }, ...options },
     );
@@ -153,6 +154,16 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
     const client = new StaffClient(base);
     for (let i = 0; i < 3; i++) expect((await client.login("nobody@example.org", "whatever")).status).toBe(401);
     expect(await client.json(client.login("agent@example.org", PASSWORD), 429)).toEqual({ error: "rate_limited" });
+    // Without TRUST_PROXY a client cannot escape the limit by claiming another address.
+    expect((await new StaffClient(base, { "x-forwarded-for": "203.0.113.9" }).login("agent@example.org", PASSWORD)).status).toBe(429);
+  });
+
+  it("behind a trusted proxy, limits each client address apart", async () => {
+    await start({ staffLoginRateLimit: { max: 3, timeWindowMs: 60_000 } }, { TRUST_PROXY: "loopback" });
+    const flooder = new StaffClient(base, { "x-forwarded-for": "203.0.113.7" });
+    for (let i = 0; i < 3; i++) expect((await flooder.login("nobody@example.org", "whatever")).status).toBe(401);
+    expect((await flooder.login("agent@example.org", PASSWORD)).status).toBe(429);
+    expect((await new StaffClient(base, { "x-forwarded-for": "198.51.100.4" }).login("agent@example.org", PASSWORD)).status).toBe(200);
   });
 
   it("sends nothing for a state-changing request without the right CSRF token", async () => {

@@ -6,9 +6,13 @@ import type { Store } from "../store/store.ts";
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
 
-export function createServer(store: Store, log?: Logger): FastifyInstance {
+/**
+ * `trustProxies`: addresses or CIDR ranges (or "loopback", "uniquelocal") of the reverse
+ * proxies in front; only their X-Forwarded-For is believed, so a client cannot pick its address.
+ */
+export function createServer(store: Store, log?: Logger, trustProxies: string[] = []): FastifyInstance {
   // Fastify's own request logging is off: URLs and bodies may carry personal data.
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES });
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, trustProxy: trustProxies.length ? trustProxies : false });
   // Errors answer with a short code, never the error's message (it may quote input or
   // internals); 500s are logged by route and error name only.
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -6,12 +6,16 @@ export class StaffClient {
   /** The raw Set-Cookie header of the last sign-in. */
   setCookie: string | undefined;
 
-  constructor(readonly base: string) {}
+  /** `headers`: sent with the sign-in too (e.g. X-Forwarded-For, as a proxy would add). */
+  constructor(
+    readonly base: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
   async login(email: string, password: string): Promise<Response> {
     const res = await fetch(`${this.base}/staff/api/login`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...this.headers },
       body: JSON.stringify({ email, password }),
     });
     if (res.ok) {
