@@ -1,4 +1,5 @@
 // Configuration from the environment, validated once at start (see .env.example).
+import { isIP } from "node:net";
 import { z } from "zod";
 import { parseStaffHours } from "./engine/staff-hours.ts";
 import { FieldCipherError, parseKeys, type CipherKey } from "./store/field-cipher.ts";
@@ -20,6 +21,13 @@ const wholeSeconds = (fallback: number) =>
 const DEFAULT_RETENTION_DAYS = 180;
 const RETENTION_DAYS_RULE = 'a whole number of days up to 3650 (default 180), or 0 / "off" to keep conversations forever';
 
+const isProxyAddress = (entry: string) => {
+  const [address = "", bits, extra] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return ["loopback", "linklocal", "uniquelocal"].includes(entry);
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+};
+
 const schema = z
   .object({
     DATABASE_URL: z
@@ -28,6 +36,10 @@ const schema = z
       .refine((v) => /^(file:|postgres(ql)?:\/\/)/.test(v), "must start with file: (SQLite) or postgresql:// (PostgreSQL)"),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default("127.0.0.1"),
+    // The reverse proxies in front of SafeLine, so per-address limits see the client's address.
+    TRUST_PROXY: optional
+      .transform((v) => (v === undefined ? [] : v.split(",").map((a) => a.trim()).filter(Boolean)))
+      .refine((list) => list.every(isProxyAddress), "comma-separated IP addresses, CIDR ranges, loopback, linklocal or uniquelocal"),
     PUBLIC_URL: optional.pipe(z.url({ protocol: /^https$/, error: "must be an https:// URL (Telegram only calls https webhooks)" }).optional()),
     TELEGRAM_BOT_TOKEN: optional.pipe(z.string().regex(/^\d+:[\w-]+$/, "looks like 123456:ABC-DEF…").optional()),
     TELEGRAM_WEBHOOK_SECRET: optional.pipe(
