@@ -123,7 +123,7 @@ export class Deliverer {
     if (room <= 0) return;
     const batch = Math.max(1, ...Object.values(this.senders).map((sender) => sender?.batchSize ?? 1));
     const ready: OutboxItem[][] = [];
-    for (const group of await this.store.dueOutbound(new Date(), batch)) {
+    for (const group of await this.store.dueOutbound(new Date(), batch, 500, room)) {
       const sender = this.senders[group[0]!.channel];
       if (!sender) continue;
       // A chat that must wait is left for later, unclaimed.

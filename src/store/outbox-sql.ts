@@ -11,27 +11,34 @@ const ID_IN: Record<Provider, string> = {
 };
 const idList = (provider: Provider, ids: number[]) => (provider === "sqlite" ? JSON.stringify(ids) : ids);
 
-interface DueRow {
+interface UnsentRow {
   id: number;
   conversationId: string;
-  channel: string;
-  kind: string;
-  text: string | null;
-  payload: string | null;
-  attempts: number;
   status: string;
   /** Pending and not backing off, or a `sending` claim whose lease ran out. */
   due: number;
   /** No retry time and no lease. */
   unscheduled: number;
+}
+
+interface ContentRow {
+  id: number;
+  channel: string;
+  kind: string;
+  text: string | null;
+  payload: string | null;
+  attempts: number;
   chatId: string;
 }
 
-const DUE = `SELECT m."id", m."conversationId", m."channel", m."kind", m."text", m."payload", m."attempts", m."status",
-    CASE WHEN m."nextAttemptAt" IS NULL OR m."nextAttemptAt" <= ? THEN 1 ELSE 0 END AS "due",
-    CASE WHEN m."nextAttemptAt" IS NULL THEN 1 ELSE 0 END AS "unscheduled", c."chatId"
-  FROM "Message" m JOIN "Conversation" c ON c."id" = m."conversationId"
-  WHERE m."direction" = 'out' AND m."status" IN ('pending', 'sending') ORDER BY m."id" LIMIT ?`;
+// Two reads: which unsent messages are deliverable (small columns: most unsent rows are
+// usually being sent right now), then the content of those only.
+const UNSENT = `SELECT "id", "conversationId", "status",
+    CASE WHEN "nextAttemptAt" IS NULL OR "nextAttemptAt" <= ? THEN 1 ELSE 0 END AS "due",
+    CASE WHEN "nextAttemptAt" IS NULL THEN 1 ELSE 0 END AS "unscheduled"
+  FROM "Message" WHERE "direction" = 'out' AND "status" IN ('pending', 'sending') ORDER BY "id" LIMIT ?`;
+const CONTENT = (provider: Provider) => `SELECT m."id", m."channel", m."kind", m."text", m."payload", m."attempts", c."chatId"
+  FROM "Message" m JOIN "Conversation" c ON c."id" = m."conversationId" WHERE m.${ID_IN[provider]}`;
 
 export class OutboxSql {
   constructor(
@@ -41,11 +48,13 @@ export class OutboxSql {
 
   /**
    * Deliverable messages grouped by conversation, oldest first: the oldest unsent message if
-   * it is due, plus up to `perConversation - 1` pending messages right behind it.
+   * it is due, plus up to `perConversation - 1` pending messages right behind it; at most
+   * `maxChats` conversations.
    */
-  async due(now: Date, perConversation: number, limit: number): Promise<OutboxItem[][]> {
-    const rows = await this.driver.rows<DueRow>(DUE, [sqlTime(now), limit]);
-    const groups = new Map<string, OutboxItem[] | null>();
+  async due(now: Date, perConversation: number, limit: number, maxChats = Infinity): Promise<OutboxItem[][]> {
+    const rows = await this.driver.rows<UnsentRow>(UNSENT, [sqlTime(now), limit]);
+    const groups = new Map<string, number[] | null>();
+    let chats = 0;
     for (const row of rows) {
       const group = groups.get(row.conversationId);
       if (group === null || (group && group.length >= perConversation)) continue;
@@ -54,20 +63,35 @@ export class OutboxSql {
         groups.set(row.conversationId, group ?? null);
         continue;
       }
-      const item: OutboxItem = {
-        id: row.id,
-        conversationId: row.conversationId,
-        kind: row.kind,
-        channel: row.channel as Channel,
-        chatId: row.chatId,
-        text: this.fields.openText(row.text) ?? "",
-        payload: this.fields.openPayload(row.payload),
-        attempts: row.attempts,
-      };
-      if (group) group.push(item);
-      else groups.set(row.conversationId, [item]);
+      if (group) group.push(row.id);
+      else if (chats++ < maxChats) groups.set(row.conversationId, [row.id]);
+      else groups.set(row.conversationId, null); // not this time; nor its later messages
     }
-    return [...groups.values()].filter((g): g is OutboxItem[] => g !== null);
+    const ids = [...groups.values()].flatMap((g) => g ?? []);
+    if (ids.length === 0) return [];
+    const content = new Map<number, ContentRow>();
+    for (const row of await this.driver.rows<ContentRow>(CONTENT(this.driver.provider), [idList(this.driver.provider, ids)])) content.set(row.id, row);
+    const due: OutboxItem[][] = [];
+    for (const [conversationId, group] of groups) {
+      // A row gone meanwhile (erased, or sent by another process) ends its chat's group.
+      const items: OutboxItem[] = [];
+      for (const id of group ?? []) {
+        const row = content.get(id);
+        if (!row) break;
+        items.push({
+          id,
+          conversationId,
+          kind: row.kind,
+          channel: row.channel as Channel,
+          chatId: row.chatId,
+          text: this.fields.openText(row.text) ?? "",
+          payload: this.fields.openPayload(row.payload),
+          attempts: row.attempts,
+        });
+      }
+      if (items.length) due.push(items);
+    }
+    return due;
   }
 
   /** Claims the messages that are still due until `leaseUntil`; answers the ids it got (another deliverer may have the rest). */

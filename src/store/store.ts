@@ -227,10 +227,10 @@ export class Store {
   /**
    * Deliverable messages grouped by conversation, oldest first: the oldest unsent message if
    * it is due (pending and not backing off, or a `sending` claim whose lease ran out), plus
-   * up to `perConversation - 1` pending messages right behind it.
+   * up to `perConversation - 1` pending messages right behind it; at most `maxChats` conversations.
    */
-  dueOutbound(now: Date, perConversation = 1, limit = 500): Promise<OutboxItem[][]> {
-    return this.outbox.due(now, perConversation, limit);
+  dueOutbound(now: Date, perConversation = 1, limit = 500, maxChats?: number): Promise<OutboxItem[][]> {
+    return this.outbox.due(now, perConversation, limit, maxChats);
   }
 
   /** Claims messages for sending until `leaseUntil`; answers the ids claimed (another deliverer may have the rest). */
