@@ -1,7 +1,7 @@
 // The outbox in SQL: due messages, claims with a lease, and the outcome of each send.
 import type { Provider } from "./database-url.ts";
 import type { SealedFields } from "./sealed-fields.ts";
-import { all, sqlTime, type SqlDriver } from "./sql-driver.ts";
+import { sqlTime, type SqlDriver } from "./sql-driver.ts";
 import type { Channel, OutboxItem } from "./types.ts";
 
 /** `"id"` is one of a list given as one parameter. */
@@ -40,7 +40,11 @@ const UNSENT = `SELECT "id", "conversationId", "status",
 const CONTENT = (provider: Provider) => `SELECT m."id", m."channel", m."kind", m."text", m."payload", m."attempts", c."chatId"
   FROM "Message" m JOIN "Conversation" c ON c."id" = m."conversationId" WHERE m.${ID_IN[provider]}`;
 
+const MARK_SENT = `UPDATE "Message" SET "status" = 'sent', "attempts" = "attempts" + 1, "sentAt" = ?, "nextAttemptAt" = NULL, "lastError" = NULL,`;
+
 export class OutboxSql {
+  private marks: { id: number; platformMessageId: string | null; resolve: () => void; reject: (error: unknown) => void }[] = [];
+
   constructor(
     private readonly driver: SqlDriver,
     private readonly fields: SealedFields,
@@ -98,14 +102,12 @@ export class OutboxSql {
   async claim(ids: number[], now: Date, leaseUntil: Date): Promise<Set<number>> {
     if (ids.length === 0) return new Set();
     const at = sqlTime(now);
-    const claimed = await this.driver.transaction(() =>
-      all<{ id: number }>(
-        `UPDATE "Message" SET "status" = 'sending', "nextAttemptAt" = ?
-          WHERE ${ID_IN[this.driver.provider]}
-            AND (("status" = 'pending' AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= ?)) OR ("status" = 'sending' AND "nextAttemptAt" <= ?))
-          RETURNING "id"`,
-        sqlTime(leaseUntil), idList(this.driver.provider, ids), at, at,
-      ),
+    const claimed = await this.driver.executeReturning<{ id: number }>(
+      `UPDATE "Message" SET "status" = 'sending', "nextAttemptAt" = ?
+        WHERE ${ID_IN[this.driver.provider]}
+          AND (("status" = 'pending' AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= ?)) OR ("status" = 'sending' AND "nextAttemptAt" <= ?))
+        RETURNING "id"`,
+      [sqlTime(leaseUntil), idList(this.driver.provider, ids), at, at],
     );
     return new Set(claimed.map((r) => r.id));
   }
@@ -118,11 +120,33 @@ export class OutboxSql {
     ]);
   }
 
-  async markSent(id: number, platformMessageIds: string[]): Promise<void> {
-    await this.driver.execute(
-      `UPDATE "Message" SET "status" = 'sent', "attempts" = "attempts" + 1, "sentAt" = ?, "nextAttemptAt" = NULL, "lastError" = NULL, "platformMessageId" = ? WHERE "id" = ?`,
-      [sqlTime(new Date()), platformMessageIds.length ? platformMessageIds.join(",") : null, id],
-    );
+  /**
+   * Records a send. On SQLite the writes of one event-loop turn already share a commit; on
+   * PostgreSQL the marks of one turn go as one statement (one round trip, not one each).
+   */
+  markSent(id: number, platformMessageIds: string[]): Promise<void> {
+    const platformMessageId = platformMessageIds.length ? platformMessageIds.join(",") : null;
+    if (this.driver.provider === "sqlite") {
+      return this.driver.execute(`${MARK_SENT} "platformMessageId" = ? WHERE "id" = ?`, [sqlTime(new Date()), platformMessageId, id]).then(() => {});
+    }
+    return new Promise((resolve, reject) => {
+      this.marks.push({ id, platformMessageId, resolve, reject });
+      if (this.marks.length === 1) setImmediate(() => void this.markAll());
+    });
+  }
+
+  private async markAll(): Promise<void> {
+    const marks = this.marks;
+    this.marks = [];
+    try {
+      await this.driver.execute(
+        `${MARK_SENT} "platformMessageId" = s."platformMessageId" FROM unnest(?::int[], ?::text[]) AS s("id", "platformMessageId") WHERE "Message"."id" = s."id"`,
+        [sqlTime(new Date()), marks.map((m) => m.id), marks.map((m) => m.platformMessageId)],
+      );
+      for (const m of marks) m.resolve();
+    } catch (error) {
+      for (const m of marks) m.reject(error);
+    }
   }
 
   async markRetry(id: number, nextAttemptAt: Date, error: string): Promise<void> {

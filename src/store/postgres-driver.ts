@@ -48,6 +48,10 @@ export class PostgresDriver implements SqlDriver {
     }
   }
 
+  executeReturning<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.rows<T>(sql, params);
+  }
+
   async transaction<T>(work: () => SqlWork<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;

@@ -11,7 +11,8 @@ export type { Prisma } from "./generated/sqlite/client.ts";
 
 export async function openPrisma(url: string): Promise<Db> {
   if (providerOf(url) === "postgresql") {
-    const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+    // Cold paths only (staff console, staff actions, retention): steps and the outbox have their own pools.
+    const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 4 }) });
     return client as unknown as Db;
   }
   const client = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: `file:${sqlitePath(url)}` }) });

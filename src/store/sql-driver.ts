@@ -44,6 +44,8 @@ export interface SqlDriver {
   rows<T>(sql: string, params?: unknown[]): Promise<T[]>;
   /** One write statement, atomic by itself; answers the number of rows it changed. */
   execute(sql: string, params?: unknown[]): Promise<number>;
+  /** One write statement with RETURNING, atomic by itself; answers the rows it returned. */
+  executeReturning<T>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Runs `work` in a transaction and answers once it is committed (durable). */
   transaction<T>(work: () => SqlWork<T>): Promise<T>;
   close(): Promise<void>;

@@ -4,7 +4,7 @@
 // caller is answered only after that COMMIT. With synchronous=FULL the COMMIT has reached
 // the disk (fsync of the WAL) before anyone hears "done"; one fsync covers the whole batch.
 import Database from "better-sqlite3";
-import { driveSync, RollbackWith, run, sqlTime, UniqueViolation, type SqlDriver, type SqlOp, type SqlWork } from "./sql-driver.ts";
+import { all, driveSync, RollbackWith, run, sqlTime, UniqueViolation, type SqlDriver, type SqlOp, type SqlWork } from "./sql-driver.ts";
 
 /**
  * Prisma keeps a second connection to the same file for the cold paths (staff console,
@@ -105,6 +105,10 @@ export class SqliteDriver implements SqlDriver {
 
   execute(sql: string, params: unknown[] = []): Promise<number> {
     return this.transaction(() => run(sql, ...params));
+  }
+
+  executeReturning<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.transaction(() => all<T>(sql, ...params));
   }
 
   transaction<T>(work: () => SqlWork<T>): Promise<T> {

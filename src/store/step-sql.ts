@@ -55,12 +55,17 @@ function insertMessages(n: number): string {
   return sql;
 }
 
-export function* addMessages(rows: MessageRow[], now: string): SqlWork<void> {
-  if (rows.length === 0) return;
+function messageInsert(rows: MessageRow[], now: string): { sql: string; params: unknown[] } {
   const params = rows.flatMap((r) => [
     r.conversationId, r.channel, r.direction, r.kind, r.text, r.payload, r.platformEventId ?? null, r.platformMessageId ?? null, r.staffId, r.status, now,
   ]);
-  yield* run(insertMessages(rows.length), ...params);
+  return { sql: insertMessages(rows.length), params };
+}
+
+function* addMessages(rows: MessageRow[], now: string): SqlWork<void> {
+  if (rows.length === 0) return;
+  const { sql, params } = messageInsert(rows, now);
+  yield* run(sql, ...params);
 }
 
 const OF_CONTACT = `SELECT "id" FROM "Conversation" WHERE "contactId" = ?`;
@@ -115,11 +120,9 @@ function* stepWork(provider: Provider, fields: SealedFields, input: StepInput, d
 
   const conversationId = conversation?.id ?? timeOrderedId();
   const snapshot = fields.snapshot(out.snapshot);
-  if (conversation) {
-    yield* run(UPDATE_CONVERSATION, out.machineId, out.machineVersion, snapshot, out.status, out.language, now, conversationId);
-  } else {
-    yield* run(INSERT_CONVERSATION, conversationId, contact!.id, input.channel, input.chatId, out.machineId, out.machineVersion, snapshot, out.status, out.language, now, now);
-  }
+  const saveConversation: [string, ...unknown[]] = conversation
+    ? [UPDATE_CONVERSATION, out.machineId, out.machineVersion, snapshot, out.status, out.language, now, conversationId]
+    : [INSERT_CONVERSATION, conversationId, contact!.id, input.channel, input.chatId, out.machineId, out.machineVersion, snapshot, out.status, out.language, now, now];
   const inbound: MessageRow = {
     conversationId,
     channel: input.channel,
@@ -133,12 +136,19 @@ function* stepWork(provider: Provider, fields: SealedFields, input: StepInput, d
     status: "received",
   };
   const outbox = fields.outboxRows(conversationId, input.channel, out.outbound);
-  if (out.quickExit || out.erase) {
+  if (provider === "postgresql" && !out.quickExit && !out.erase) {
+    // One round trip instead of two: the conversation's write rides along with the messages' insert.
+    const [sql, ...params] = saveConversation;
+    const messages = messageInsert([inbound, ...outbox], now);
+    yield* run(`WITH saved AS (${sql}) ${messages.sql}`, ...params, ...messages.params);
+  } else if (out.quickExit || out.erase) {
+    yield* run(...saveConversation);
     yield* addMessages([inbound], now);
     yield* queueDeletion(fields, conversationId, input.channel, now);
     if (out.erase) yield* erase(contact!.id, now);
     yield* addMessages(outbox, now);
   } else {
+    yield* run(...saveConversation);
     yield* addMessages([inbound, ...outbox], now);
   }
   if (out.report) {

@@ -56,11 +56,13 @@ export class Store {
   private constructor(
     private readonly db: Db,
     private readonly sql: SqlDriver,
+    /** The outbox's own connections on PostgreSQL, so its claims and marks never queue behind steps. */
+    private readonly outboxSql: SqlDriver,
     readonly provider: Provider,
     private readonly cipher: FieldCipher,
   ) {
     this.fields = new SealedFields(cipher);
-    this.outbox = new OutboxSql(sql, this.fields);
+    this.outbox = new OutboxSql(outboxSql, this.fields);
     this.staff = new StaffStore(db, (operation) => this.exclusive(operation), cipher);
     this.retention = new RetentionStore(db, provider, (operation) => this.exclusive(operation));
   }
@@ -73,8 +75,11 @@ export class Store {
   /** `cipher` encrypts what people wrote (see field-cipher.ts); without keys it stores plain text. */
   static async open(url: string, cipher = new FieldCipher()): Promise<Store> {
     const provider = providerOf(url);
-    const sql = provider === "postgresql" ? new PostgresDriver(url) : new SqliteDriver(sqlitePath(url));
-    return new Store(await openPrisma(url), sql, provider, cipher);
+    if (provider === "postgresql") {
+      return new Store(await openPrisma(url), new PostgresDriver(url, 10), new PostgresDriver(url, 3), provider, cipher);
+    }
+    const sqlite = new SqliteDriver(sqlitePath(url));
+    return new Store(await openPrisma(url), sqlite, sqlite, provider, cipher);
   }
 
   // What people wrote is sealed on the way in and opened on the way out (sealed-fields.ts).
@@ -85,6 +90,7 @@ export class Store {
 
   async close(): Promise<void> {
     await this.sql.close();
+    if (this.outboxSql !== this.sql) await this.outboxSql.close();
     await this.db.$disconnect();
   }
 
