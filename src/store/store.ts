@@ -339,15 +339,16 @@ export class Store {
   /**
    * Database reachable and every committed migration applied. Migrations cannot change
    * under a running server once they are all applied, so after that only a trivial query
-   * is asked; on SQLite it runs on the hot path's connection, beside the writes (WAL).
+   * is asked: on SQLite on the hot path's connection, beside the writes (WAL); on PostgreSQL
+   * on the outbox's small pool, not behind the steps.
    */
   async ready(): Promise<{ ok: boolean; reason?: string }> {
     try {
       if (this.migrationsApplied) {
-        await this.sql.rows("SELECT 1");
+        await this.outboxSql.rows("SELECT 1");
         return { ok: true };
       }
-      const rows = await this.sql.rows<{ migration_name: string }>(
+      const rows = await this.outboxSql.rows<{ migration_name: string }>(
         `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
       );
       const applied = new Set(rows.map((r) => r.migration_name));
