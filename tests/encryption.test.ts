@@ -12,10 +12,10 @@ import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { query } from "./helpers/db-query.ts";
 import { StaffClient } from "./helpers/staff-client.ts";
-import { TelegramPerson, WEBHOOK_SECRET } from "./helpers/telegram-person.ts";
+import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
+import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate } from "./helpers/telegram-updates.ts";
 
-const TOKEN = "123456:ABC-def";
 const SECRET_TEXT = "they took my passport M1234567 at building 7";
 const STAFF_TEXT = "We have your location; stay where you are.";
 const NOTE_TEXT = "Embassy duty officer informed.";
@@ -58,7 +58,7 @@ describe.each(DB_KINDS)("encryption at rest on %s", (kind) => {
   let app: App | undefined;
 
   beforeEach(async () => {
-    [db, fake] = await Promise.all([createTestDatabase(kind), FakeTelegramBotApi.start({ token: TOKEN })]);
+    [db, fake] = await Promise.all([createTestDatabase(kind), FakeTelegramBotApi.start({ token: BOT_TOKEN })]);
   });
   afterEach(async () => {
     await app?.stop().catch(() => {});
@@ -69,17 +69,7 @@ describe.each(DB_KINDS)("encryption at rest on %s", (kind) => {
 
   async function start(keys?: string) {
     app = await createApp(
-      loadConfig({
-        DATABASE_URL: db.url,
-        PORT: "0",
-        PUBLIC_URL: "https://example.test",
-        TELEGRAM_BOT_TOKEN: TOKEN,
-        TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        TELEGRAM_API_ROOT: fake.url,
-        WEB_CHAT: "off",
-        LOG_LEVEL: "silent",
-        ...(keys ? { DATA_ENCRYPTION_KEYS: keys } : {}),
-      }),
+      loadConfig(telegramWebhookEnv(db.url, fake.url, keys ? { DATA_ENCRYPTION_KEYS: keys } : {})),
       { delivery: { pollMs: 50, backoff: { baseMs: 50, maxMs: 200 } } },
     );
     return app.start();

@@ -23,11 +23,11 @@ import { createTestDatabase, type DbKind, type TestDatabase } from "./helpers/da
 import { query } from "./helpers/db-query.ts";
 import { silentLog } from "./helpers/engine-harness.ts";
 import { StaffClient } from "./helpers/staff-client.ts";
-import { TelegramPerson, WEBHOOK_SECRET } from "./helpers/telegram-person.ts";
+import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
+import { TelegramPerson } from "./helpers/telegram-person.ts";
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
-const TOKEN = "123456:ABC-def";
 const LINE_SECRET = "line-channel-secret";
 const LINE_TOKEN = "line-access-token";
 const PASSWORD = "a long fuzz password";
@@ -324,22 +324,16 @@ describe.each<[DbKind, number]>([
   });
 
   beforeEach(async () => {
-    [db, telegram, line] = await Promise.all([createTestDatabase(kind), FakeTelegramBotApi.start({ token: TOKEN }), new FakeLineApi(LINE_TOKEN).start()]);
+    [db, telegram, line] = await Promise.all([createTestDatabase(kind), FakeTelegramBotApi.start({ token: BOT_TOKEN }), new FakeLineApi(LINE_TOKEN).start()]);
     app = await createApp(
-      loadConfig({
-        DATABASE_URL: db.url,
-        PORT: "0",
-        HOST: "127.0.0.1",
-        PUBLIC_URL: "https://example.test",
-        TELEGRAM_BOT_TOKEN: TOKEN,
-        TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        TELEGRAM_API_ROOT: telegram.url,
-        LINE_CHANNEL_SECRET: LINE_SECRET,
-        LINE_CHANNEL_ACCESS_TOKEN: LINE_TOKEN,
-        LINE_API_BASE_URL: line.url,
-        WEB_CHAT: "on",
-        LOG_LEVEL: "silent",
-      }),
+      loadConfig(
+        telegramWebhookEnv(db.url, telegram.url, {
+          LINE_CHANNEL_SECRET: LINE_SECRET,
+          LINE_CHANNEL_ACCESS_TOKEN: LINE_TOKEN,
+          LINE_API_BASE_URL: line.url,
+          WEB_CHAT: "on",
+        }),
+      ),
       {
         logger: silentLog,
         delivery: { pollMs: 50, leaseMs: 5000, maxAttempts: 2, concurrency: 4, backoff: { baseMs: 50, maxMs: 200 } },

@@ -18,7 +18,7 @@ import { createTestDatabase, DB_KINDS, type DbKind, type TestDatabase } from "./
 import { count, query } from "./helpers/db-query.ts";
 import { children, ROOT, sleep, startServerProcess, TELEGRAM_TOKEN, webhookModeEnv, type ServerProcess } from "./helpers/server-process.ts";
 import { StaffClient } from "./helpers/staff-client.ts";
-import { WEBHOOK_SECRET } from "./helpers/telegram-person.ts";
+import { WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
 import { deliverUntilAcknowledged, eventUpdate, postUpdate, type TelegramUpdate } from "./helpers/telegram-webhook.ts";
 
 const SHUTDOWN_TIMEOUT_SECONDS = 10;

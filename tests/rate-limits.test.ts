@@ -13,10 +13,10 @@ import { FakeLineApi, signLineBody } from "./fakes/line-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
 import { silentLog } from "./helpers/engine-harness.ts";
-import { TelegramPerson, WEBHOOK_SECRET } from "./helpers/telegram-person.ts";
+import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
+import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { textUpdate } from "./helpers/telegram-updates.ts";
 
-const TOKEN = "123456:ABC-def";
 const TEXT = "You are sending messages very fast.";
 
 /** The most events in any window of `windowMs` (half-open: [t, t + windowMs)). */
@@ -173,7 +173,7 @@ describe.each(DB_KINDS)("rate limits end to end on %s", (kind) => {
   const newChat = () => 7_770_000 + ++chatSeq;
 
   beforeEach(async () => {
-    [db, fake] = await Promise.all([createTestDatabase(kind), FakeTelegramBotApi.start({ token: TOKEN })]);
+    [db, fake] = await Promise.all([createTestDatabase(kind), FakeTelegramBotApi.start({ token: BOT_TOKEN })]);
   });
   afterEach(async () => {
     for (const app of apps) await app.stop().catch(() => {});
@@ -184,17 +184,7 @@ describe.each(DB_KINDS)("rate limits end to end on %s", (kind) => {
 
   async function startTelegram(env: Record<string, string> = {}) {
     const app = await createApp(
-      loadConfig({
-        DATABASE_URL: db.url,
-        PORT: "0",
-        TELEGRAM_BOT_TOKEN: TOKEN,
-        TELEGRAM_API_ROOT: fake.url,
-        PUBLIC_URL: "https://example.test",
-        TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        WEB_CHAT: "off",
-        LOG_LEVEL: "silent",
-        ...env,
-      }),
+      loadConfig(telegramWebhookEnv(db.url, fake.url, env)),
       { logger: silentLog, delivery: { pollMs: 50, leaseMs: 10_000, maxAttempts: 3, concurrency: 16, backoff: { baseMs: 50, maxMs: 500 } } },
     );
     apps.push(app);

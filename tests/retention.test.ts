@@ -23,11 +23,11 @@ import { createTestDatabase, DB_KINDS, type DbKind, type TestDatabase } from "./
 import { launchBrowser, watchPage } from "./helpers/browser.ts";
 import { count, execute, query } from "./helpers/db-query.ts";
 import { StaffClient } from "./helpers/staff-client.ts";
-import { TelegramPerson, WEBHOOK_SECRET } from "./helpers/telegram-person.ts";
+import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
+import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate, textUpdate } from "./helpers/telegram-updates.ts";
 
 const exec = promisify(execFile);
-const TOKEN = "123456:ABC-def";
 const PASSWORD = "a long test password";
 const KEYS = `k1:${randomBytes(32).toString("base64")}`;
 const DAY = 24 * 60 * 60 * 1000;
@@ -61,7 +61,7 @@ describe.each(DB_KINDS)("retention and erasure on %s", (kind) => {
   let chatSeq = 0;
 
   beforeEach(async () => {
-    [db, fake] = await Promise.all([createTestDatabase(kind), FakeTelegramBotApi.start({ token: TOKEN })]);
+    [db, fake] = await Promise.all([createTestDatabase(kind), FakeTelegramBotApi.start({ token: BOT_TOKEN })]);
   });
   afterEach(async () => {
     for (const app of apps.reverse()) await app.stop().catch(() => {});
@@ -72,17 +72,7 @@ describe.each(DB_KINDS)("retention and erasure on %s", (kind) => {
 
   async function start(env: Record<string, string> = {}, options: AppOptions = {}) {
     const app = await createApp(
-      loadConfig({
-        DATABASE_URL: db.url,
-        PORT: "0",
-        PUBLIC_URL: "https://example.test",
-        TELEGRAM_BOT_TOKEN: TOKEN,
-        TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        TELEGRAM_API_ROOT: fake.url,
-        WEB_CHAT: "on",
-        LOG_LEVEL: "silent",
-        ...env,
-      }),
+      loadConfig(telegramWebhookEnv(db.url, fake.url, { WEB_CHAT: "on", ...env })),
       { delivery: { pollMs: 50, backoff: { baseMs: 50, maxMs: 200 } }, ...options },
     );
     apps.push(app);
@@ -429,7 +419,7 @@ describe("the purge in the staff console", () => {
   let browser: Browser | undefined;
 
   beforeEach(async () => {
-    [db, fake] = await Promise.all([createTestDatabase("sqlite"), FakeTelegramBotApi.start({ token: TOKEN })]);
+    [db, fake] = await Promise.all([createTestDatabase("sqlite"), FakeTelegramBotApi.start({ token: BOT_TOKEN })]);
   });
   afterEach(async () => {
     await browser?.close().catch(() => {});
@@ -440,7 +430,7 @@ describe("the purge in the staff console", () => {
 
   it("shows the run in the audit log: SafeLine as the actor and the counts in words, in English and Korean", { timeout: 120_000 }, async () => {
     app = await createApp(
-      loadConfig({ DATABASE_URL: db.url, PORT: "0", PUBLIC_URL: "https://example.test", TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET, TELEGRAM_API_ROOT: fake.url, WEB_CHAT: "on", LOG_LEVEL: "silent" }),
+      loadConfig(telegramWebhookEnv(db.url, fake.url, { WEB_CHAT: "on" })),
       { delivery: { pollMs: 50 } },
     );
     const base = await app.start();

@@ -10,10 +10,10 @@ import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
 import { StaffClient } from "./helpers/staff-client.ts";
-import { TelegramPerson, WEBHOOK_SECRET } from "./helpers/telegram-person.ts";
+import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
+import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate } from "./helpers/telegram-updates.ts";
 
-const TOKEN = "123456:ABC-def";
 const PASSWORD = "a long test password";
 const CLOSED_TEXT = "Staff have closed this conversation. If you need more help, choose from the menu.";
 const MENU_TEXT = "How can I help?";
@@ -54,17 +54,7 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
 
   async function start(options: AppOptions = {}, env: Record<string, string> = {}) {
     app = await createApp(
-      loadConfig({
-        DATABASE_URL: db.url,
-        PORT: "0",
-        PUBLIC_URL: "https://example.test",
-        TELEGRAM_BOT_TOKEN: TOKEN,
-        TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        TELEGRAM_API_ROOT: fake.url,
-        WEB_CHAT: "off",
-        LOG_LEVEL: "silent",
-        ...env,
-      }),
+      loadConfig(telegramWebhookEnv(db.url, fake.url, env)),
       { delivery: { pollMs: 50, leaseMs: 5000, maxAttempts: 5, concurrency: 8, backoff: { baseMs: 50, maxMs: 500 } }, ...options },
     );
     base = await app.start();
@@ -102,7 +92,7 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
   }
 
   beforeEach(async () => {
-    [db, fake] = await Promise.all([createTestDatabase(kind), FakeTelegramBotApi.start({ token: TOKEN })]);
+    [db, fake] = await Promise.all([createTestDatabase(kind), FakeTelegramBotApi.start({ token: BOT_TOKEN })]);
   });
 
   afterEach(async () => {

@@ -15,11 +15,10 @@ import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { horizontalOverflow, launchBrowser, screenshot, watchPage, type PageProblems } from "./helpers/browser.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.ts";
 import { query } from "./helpers/db-query.ts";
-import { TelegramPerson, WEBHOOK_SECRET } from "./helpers/telegram-person.ts";
+import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
+import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate, textUpdate } from "./helpers/telegram-updates.ts";
 
-const TOKEN = "123456:ABC-def";
-const PUBLIC_URL = "https://example.test";
 const SHOTS = "test-results/staff-console";
 const PASSWORD = "correct horse battery staple";
 const AGENT = "agent@example.org";
@@ -56,19 +55,8 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
   });
 
   beforeEach(async () => {
-    [db, fake] = await Promise.all([createTestDatabase("sqlite"), FakeTelegramBotApi.start({ token: TOKEN, maxLongPollMs: 500 })]);
-    const env = {
-      DATABASE_URL: db.url,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      TELEGRAM_BOT_TOKEN: TOKEN,
-      TELEGRAM_API_ROOT: fake.url,
-      PUBLIC_URL,
-      TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      WEB_CHAT: "off",
-      LOG_LEVEL: "silent",
-    };
-    app = await createApp(loadConfig(env), {
+    [db, fake] = await Promise.all([createTestDatabase("sqlite"), FakeTelegramBotApi.start({ token: BOT_TOKEN, maxLongPollMs: 500 })]);
+    app = await createApp(loadConfig(telegramWebhookEnv(db.url, fake.url)), {
       delivery: { pollMs: 50, leaseMs: 5000, maxAttempts: 5, concurrency: 8, backoff: { baseMs: 50, maxMs: 500 } },
     });
     base = await app.start();

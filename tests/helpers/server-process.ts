@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { WEBHOOK_SECRET } from "./telegram-person.ts";
+import { telegramWebhookEnv } from "./telegram-env.ts";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -68,12 +68,8 @@ export const TELEGRAM_TOKEN = "123456:server-process";
 
 /** SafeLine in Telegram webhook mode against a fake Bot API at `apiRoot`, on the database at `url`. */
 export function webhookModeEnv(url: string, apiRoot: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    DATABASE_URL: url,
-    PUBLIC_URL: "https://safeline.test",
+  return telegramWebhookEnv(url, apiRoot, {
     TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
-    TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    TELEGRAM_API_ROOT: apiRoot,
     LOG_LEVEL: "warn",
     // Outbound pacing and the per-person inbound limit have their own tests; in reliability
     // runs they would only stretch the run (and a limited message deliberately skips the flow).
@@ -83,7 +79,7 @@ export function webhookModeEnv(url: string, apiRoot: string, extra: Record<strin
     INBOUND_BURST: "10000",
     INBOUND_PER_SECOND: "10000",
     ...extra,
-  };
+  });
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -97,7 +93,7 @@ export async function startServerProcess(options: StartOptions): Promise<ServerP
   const args = [...(options.nodeFlags ?? []), "--import", "tsx", ...(options.preload ?? []).flatMap((p) => ["--import", p]), script];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...env, HOST: "127.0.0.1", PORT: String(port), ...options.env },
+    env: { ...env, ...options.env, HOST: "127.0.0.1", PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.add(child);

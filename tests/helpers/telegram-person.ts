@@ -1,9 +1,8 @@
 // A person on Telegram, played through SafeLine's webhook, with what the fake Bot API
 // delivered to their chat.
 import type { FakeTelegramBotApi, RecordedCall } from "../fakes/telegram-bot-api.ts";
+import { WEBHOOK_SECRET } from "./telegram-env.ts";
 import { callbackUpdate, textUpdate } from "./telegram-updates.ts";
-
-export const WEBHOOK_SECRET = "test_Secret-0123456789";
 
 export class TelegramPerson {
   private received = 0;

@@ -4,7 +4,7 @@
 // updates go one after another, in order.
 import type { PersonEvent } from "../../flows/types.ts";
 import { callbackUpdate, messageUpdate, textUpdate } from "./telegram-updates.ts";
-import { WEBHOOK_SECRET } from "./telegram-person.ts";
+import { WEBHOOK_SECRET } from "./telegram-env.ts";
 
 export type TelegramUpdate = { update_id: number } & Record<string, unknown>;
 

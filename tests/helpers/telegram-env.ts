@@ -1,0 +1,18 @@
+// The environment of SafeLine in Telegram webhook mode against a fake Bot API, for tests.
+export const BOT_TOKEN = "123456:ABC-def";
+export const WEBHOOK_SECRET = "test_Secret-0123456789";
+
+/** Webhook mode on the database at `databaseUrl`, the Bot API at `apiRoot`; `extra` adds or overrides. */
+export function telegramWebhookEnv(databaseUrl: string, apiRoot: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    PORT: "0",
+    PUBLIC_URL: "https://example.test",
+    TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+    TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    TELEGRAM_API_ROOT: apiRoot,
+    WEB_CHAT: "off",
+    LOG_LEVEL: "silent",
+    ...extra,
+  };
+}
