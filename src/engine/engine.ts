@@ -4,19 +4,13 @@
 // Steps of one chat run in arrival order; different chats run concurrently.
 import type { i18n as I18n } from "i18next";
 import type { FlowDefinition } from "../../flows/registry.ts";
-import type { Effect, OutMessage, PersonEvent } from "../../flows/types.ts";
-import { FALLBACK_LANGUAGE, supportedLanguage } from "../i18n.ts";
+import type { PersonEvent } from "../../flows/types.ts";
 import type { Logger } from "../log.ts";
-import type { Channel, StaffStepOutput, StepContext, StepOutput, StepResult, Store, StoredConversation } from "../store/store.ts";
+import type { Channel, StepContext, StepResult, Store } from "../store/store.ts";
 import type { HandoffStatus, StaffRecord } from "../store/staff-types.ts";
-import { advance, type PersistedState, type StoredMachine } from "./advance.ts";
-import { matchChoice } from "./choice-match.ts";
+import { Decider, type DeciderOptions } from "./decider.ts";
 import type { Admission, InboundLimiter } from "./inbound-limiter.ts";
 import { KeyedQueue } from "./keyed-queue.ts";
-import { referenceCode } from "./reference-code.ts";
-import { render, type RenderedMessage, type RenderedPayload } from "./render.ts";
-import type { AnyMachineSnapshot } from "xstate";
-import { staffAvailable, type StaffHours } from "./staff-hours.ts";
 
 /** A platform update translated by a channel adapter. */
 export interface Inbound {
@@ -33,16 +27,9 @@ export interface Inbound {
   replyToken?: string;
 }
 
-/** LINE reply tokens last about a minute; leave room for delivery. */
-const REPLY_TOKEN_VALID_MS = 50_000;
-
-export interface EngineOptions {
+export interface EngineOptions extends DeciderOptions {
   /** Called after every committed step with the number of replies it queued (wakes the outbox and live consoles). */
   onCommitted?: (outboundCount: number) => void;
-  /** When staff answer handoffs; unset means the bot does not promise times. */
-  staffHours?: StaffHours;
-  /** Channels whose platform lets the bot delete chat messages (Telegram). */
-  deletingChannels?: ReadonlySet<Channel>;
   /** Per-person inbound limit; unset: every message runs the flow. */
   inboundLimiter?: InboundLimiter;
 }
@@ -51,21 +38,22 @@ const RUN: Admission = { run: true };
 
 export class Engine {
   private readonly queue = new KeyedQueue();
-  /** Rendered flow messages by language; see `render`. */
-  private readonly rendered = new Map<string, WeakMap<OutMessage, RenderedMessage>>();
+  private readonly decider: Decider;
 
   constructor(
     private readonly store: Store,
-    private readonly flow: FlowDefinition,
-    private readonly i18n: I18n,
+    flow: FlowDefinition,
+    i18n: I18n,
     private readonly log: Logger,
     private readonly options: EngineOptions = {},
-  ) {}
+  ) {
+    this.decider = new Decider(flow, i18n, log, options);
+  }
 
   handle(inbound: Inbound): Promise<StepResult> {
     return this.queue.run(`${inbound.channel}:${inbound.chatId}`, async () => {
       const admission = this.options.inboundLimiter?.admit(`${inbound.channel}:${inbound.platformUserId}`, inbound.event) ?? RUN;
-      const result = await this.store.step(inbound, (ctx) => (admission.run ? this.decide(inbound, ctx) : this.recordOnly(inbound, ctx, admission.notice)));
+      const result = await this.store.step(inbound, (ctx) => this.decider.decide(inbound, ctx, admission));
       if (result.duplicate) {
         this.log.info({ channel: inbound.channel }, "duplicate event ignored");
       } else {
@@ -95,166 +83,12 @@ export class Engine {
         record: action.record,
         ...(action.note !== undefined ? { note: action.note } : {}),
         ...(reply !== undefined || close
-          ? { decide: (ctx: StepContext) => this.decideStaff(ctx, action.record.staffId, reply, close ?? false) }
+          ? { decide: (ctx: StepContext) => this.decider.decideStaff(ctx, action.record.staffId, reply, close ?? false) }
           : {}),
       });
       this.log.info({ conversation: conversation.id, out: result.outboundIds.length }, "staff action committed");
       this.options.onCommitted?.(result.outboundIds.length);
       return result;
     });
-  }
-
-  private decideStaff({ contactLanguage, conversation }: StepContext, staffId: string, reply: string | undefined, close: boolean): StaffStepOutput {
-    const stored = storedMachine(conversation);
-    const { snapshot, messages } = advance(this.flow, stored, { type: close ? "STAFF_CLOSE" : "STAFF_REPLY" });
-    const lang = (snapshot.context as { lang?: string }).lang ?? contactLanguage ?? FALLBACK_LANGUAGE;
-    const staffMessage = reply !== undefined ? [{ ...this.render({ text: "handoff.staffSays", params: { text: reply } }, lang), staffId }] : [];
-    const outbound = [...staffMessage, ...messages.map((m) => this.render(m, lang))];
-    return {
-      machineId: this.flow.id,
-      machineVersion: this.flow.version,
-      snapshot: persisted(snapshot, outbound, stored),
-      status: snapshot.hasTag("handoff") ? "handoff" : "active",
-      outbound,
-    };
-  }
-
-  private decide(inbound: Inbound, { contactLanguage, conversation }: StepContext): StepOutput {
-    const stored = storedMachine(conversation);
-    let event = inbound.event;
-    if (event.type === "TEXT") {
-      const id = matchChoice(event.text, stored?.state.choices);
-      if (id) event = { type: "CHOICE", id };
-    }
-    const { snapshot, messages: said, effects, restarted } = advance(this.flow, stored, event);
-    if (restarted) this.log.warn({ conversation: conversation?.id }, "snapshot from an older flow: restarted");
-    const handoff = effects.find((e) => e.type === "handoff");
-    const report = effects.find((e) => e.type === "report");
-    const reportCode = report && referenceCode();
-    const quickExit = effects.some((e) => e.type === "quickExit");
-    const erase = effects.some((e) => e.type === "erase");
-    const canDelete = this.options.deletingChannels?.has(inbound.channel) ?? false;
-    const messages = this.addedMessages(said, effects, canDelete).map((m) =>
-      reportCode ? { ...m, params: { ...m.params, reportCode } } : m,
-    );
-
-    const chosen = (snapshot.context as { lang?: string }).lang;
-    const lang = chosen ?? contactLanguage ?? supportedLanguage(inbound.languageHint) ?? FALLBACK_LANGUAGE;
-    const reply = replyWindow(inbound);
-    const outbound = messages.map((m) => this.render(m, lang, reply));
-    // An erased conversation keeps its chat id only until its last reply is delivered.
-    const last = outbound.at(-1);
-    if (erase && last) last.payload.forgetChat = true;
-    return {
-      machineId: this.flow.id,
-      machineVersion: this.flow.version,
-      snapshot: persisted(snapshot, outbound, stored),
-      status: snapshot.hasTag("handoff") ? "handoff" : "active",
-      language: chosen ?? null,
-      inbound: inboundRecord(inbound),
-      outbound,
-      ...(handoff ? { handoff: { reason: handoff.reason, ...(handoff.risk ? { risk: handoff.risk } : {}) } } : {}),
-      ...(quickExit && canDelete ? { quickExit: true } : {}),
-      ...(erase ? { erase: true, status: "erased" as const, snapshot: "{}" } : {}),
-      ...(report && reportCode
-        ? { report: { kind: report.kind, code: reportCode, answers: report.answers, consent: report.consent, ...(report.risk ? { risk: report.risk } : {}) } }
-        : {}),
-    };
-  }
-
-  /**
-   * A message over the person's inbound limit: stored in the transcript like any other, but
-   * the conversation stays as it was (no machine step) and the reply is at most a short
-   * notice. A person with no conversation yet always gets the flow.
-   */
-  private recordOnly(inbound: Inbound, ctx: StepContext, notice: boolean): StepOutput {
-    const { conversation, contactLanguage } = ctx;
-    if (!conversation) return this.decide(inbound, ctx);
-    const lang = conversation.language ?? contactLanguage ?? supportedLanguage(inbound.languageHint) ?? FALLBACK_LANGUAGE;
-    return {
-      machineId: conversation.machineId,
-      machineVersion: conversation.machineVersion,
-      snapshot: conversation.snapshot,
-      status: conversation.status,
-      language: conversation.language,
-      inbound: inboundRecord(inbound),
-      outbound: notice ? [this.render({ text: "common.tooFast" }, lang, replyWindow(inbound))] : [],
-    };
-  }
-
-  /**
-   * A message in `lang`. The flows' messages without params are constant objects that render
-   * the same every time, so each is rendered once per language and copied from then on
-   * (rendering through i18next was a sixth of a step's CPU).
-   */
-  private render(message: OutMessage, lang: string, reply?: RenderedPayload["reply"]): RenderedMessage {
-    if (message.params) return render(message, this.i18n.getFixedT(lang), reply);
-    let byMessage = this.rendered.get(lang);
-    if (!byMessage) this.rendered.set(lang, (byMessage = new WeakMap()));
-    let done = byMessage.get(message);
-    if (!done) byMessage.set(message, (done = render(message, this.i18n.getFixedT(lang))));
-    return { ...done, payload: reply ? { ...done.payload, reply } : { ...done.payload } };
-  }
-
-  /**
-   * What the engine adds to the flow's messages because only it knows: whether this
-   * channel can delete messages (else: how to delete the chat yourself), and whether
-   * staff are working now after a handoff (when hours are configured).
-   */
-  private addedMessages(said: OutMessage[], effects: Effect[], canDelete: boolean): OutMessage[] {
-    const added: OutMessage[] = [];
-    if (!canDelete && effects.some((e) => e.type === "quickExit" || e.type === "erase")) added.push({ text: "stop.deleteYourself" });
-    const hours = this.options.staffHours;
-    if (hours && effects.some((e) => e.type === "handoff")) {
-      added.push(
-        staffAvailable(hours, new Date())
-          ? { text: "handoff.staffOnline" }
-          : { text: "handoff.staffOffline", params: { hours: hours.label }, contacts: ["krConsularCallCenter", "khPolice117"] },
-      );
-    }
-    return [...said, ...added];
-  }
-}
-
-function storedMachine(conversation: StoredConversation | null): StoredMachine | null {
-  return (
-    conversation && {
-      machineId: conversation.machineId,
-      machineVersion: conversation.machineVersion,
-      state: JSON.parse(conversation.snapshot) as PersistedState,
-    }
-  );
-}
-
-/** The snapshot to store, with the choices last offered (kept when this step offered none). */
-function persisted(snapshot: AnyMachineSnapshot, outbound: RenderedMessage[], stored: StoredMachine | null): string {
-  const asked = outbound.findLast((m) => m.payload.choices);
-  const state: PersistedState = {
-    value: snapshot.value,
-    context: snapshot.context,
-    choices: outbound.length ? asked?.payload.choices : stored?.state.choices,
-  };
-  return JSON.stringify(state);
-}
-
-/** The event's platform reply token with the time it may still be used, if it has one. */
-function replyWindow(inbound: Inbound): RenderedPayload["reply"] {
-  return inbound.replyToken ? { token: inbound.replyToken, until: new Date(Date.now() + REPLY_TOKEN_VALID_MS).toISOString() } : undefined;
-}
-
-function inboundRecord(inbound: Inbound): StepOutput["inbound"] {
-  const { event } = inbound;
-  const base = inbound.platformMessageId ? { platformMessageId: inbound.platformMessageId } : {};
-  switch (event.type) {
-    case "TEXT":
-      return { ...base, kind: "text", text: event.text };
-    case "CHOICE":
-      return { ...base, kind: "choice", payload: { choice: event.id } };
-    case "LOCATION":
-      return { ...base, kind: "location", payload: { latitude: event.latitude, longitude: event.longitude } };
-    case "COMMAND":
-      return { ...base, kind: "command", text: `/${event.command}` };
-    case "UNSUPPORTED":
-      return { ...base, kind: event.what };
   }
 }
