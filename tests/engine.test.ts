@@ -179,6 +179,27 @@ describe.each(DB_KINDS)("engine on %s", (kind) => {
       expect(out!.status).toBe("sent");
     });
 
+    it("does not send a message again while its own slow send is still under way", async () => {
+      await engine.handle(webEvent("slow", { type: "COMMAND", command: "start" }));
+      const sender = new RecordingSender();
+      const waiting: (() => void)[] = [];
+      const send = sender.send.bind(sender);
+      sender.send = async (items) => {
+        await new Promise<void>((resolve) => waiting.push(resolve));
+        return send(items);
+      };
+      // The send outlasts the lease several times over; the deliverer polls all the while.
+      const deliverer = new Deliverer(store, { web: sender }, silentLog, { pollMs: 20, leaseMs: 100 });
+      deliverer.start();
+      await new Promise((r) => setTimeout(r, 700));
+      for (const finish of waiting) finish();
+      await until(() => sender.sent.length >= 1);
+      await deliverer.stop();
+      expect(sender.calls).toHaveLength(1);
+      const [out] = (await store.transcript("web", "slow")).filter((m) => m.direction === "out");
+      expect(out!.status).toBe("sent");
+    });
+
     it("lets only one of two deliverers claim a message", async () => {
       await engine.handle(webEvent("claim", { type: "COMMAND", command: "start" }));
       const [[item]] = (await store.dueOutbound(new Date())) as [[OutboxItem]];

@@ -47,6 +47,11 @@ export class Deliverer {
   private stopped = true;
   /** Sends under way, each for one chat. */
   private readonly inFlight = new Set<Promise<void>>();
+  /**
+   * Conversations with a send under way in this process. Their claim may outlive its lease
+   * (a slow platform call); the row then looks due again, but must not be sent twice.
+   */
+  private readonly sendingTo = new Set<string>();
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeTimerAt = Infinity;
 
@@ -125,7 +130,7 @@ export class Deliverer {
     const ready: OutboxItem[][] = [];
     for (const group of await this.store.dueOutbound(new Date(), batch, 500, room)) {
       const sender = this.senders[group[0]!.channel];
-      if (!sender) continue;
+      if (!sender || this.sendingTo.has(group[0]!.conversationId)) continue;
       // A chat that must wait is left for later, unclaimed.
       const wait = sender.readyIn?.(group[0]!) ?? 0;
       if (wait > 0) this.wakeIn(wait);
@@ -138,18 +143,21 @@ export class Deliverer {
         await this.store.release(items.map((item) => item.id));
         continue;
       }
-      const sending: Promise<void> = this.deliver(items).then(
-        (done) => {
+      const conversationId = items[0]!.conversationId;
+      const sending: Promise<void> = this.deliver(items)
+        .then(
+          (done) => {
+            if (done > 0) this.options.onDelivered?.();
+          },
+          (error: Error) => this.log.error({ err: error.message }, "outbox send failed"),
+        )
+        .finally(() => {
           this.inFlight.delete(sending);
-          if (done > 0) this.options.onDelivered?.();
+          this.sendingTo.delete(conversationId);
           this.wake();
-        },
-        (error: Error) => {
-          this.inFlight.delete(sending);
-          this.log.error({ err: error.message }, "outbox send failed");
-        },
-      );
+        });
       this.inFlight.add(sending);
+      this.sendingTo.add(conversationId);
     }
   }
 

@@ -19,13 +19,22 @@ export function toDeliveryError(error: unknown): DeliveryError {
   return new DeliveryError((error as Error).message ?? "unknown error", true);
 }
 
+type GrammySignal = NonNullable<Parameters<Api["sendMessage"]>[3]>;
+
 /** deleteMessages takes at most 100 ids per call. */
 const DELETE_BATCH = 100;
+/**
+ * A Bot API call is given up after this long (grammY's own default is 500 s), well inside the
+ * outbox lease: a claim must not run out while its send is still waiting for an answer, or
+ * another deliverer would send the message again.
+ */
+export const SEND_TIMEOUT_MS = 10_000;
 
 export class TelegramSender implements ChannelSender {
   constructor(
     private readonly api: Api,
     private readonly limiter = new SendRateLimiter(),
+    private readonly timeoutMs = SEND_TIMEOUT_MS,
   ) {}
 
   readyIn(item: OutboxItem): number {
@@ -39,10 +48,12 @@ export class TelegramSender implements ChannelSender {
     try {
       for (const part of toTelegramSends(item.text, item.payload as RenderedPayload | null)) {
         await this.limiter.acquire(item.chatId);
-        const sent = await this.api.sendMessage(item.chatId, part.text, {
-          disable_notification: true,
-          ...(part.reply_markup ? { reply_markup: part.reply_markup } : {}),
-        });
+        const sent = await this.api.sendMessage(
+          item.chatId,
+          part.text,
+          { disable_notification: true, ...(part.reply_markup ? { reply_markup: part.reply_markup } : {}) },
+          this.deadline(),
+        );
         ids.push(String(sent.message_id));
       }
     } catch (error) {
@@ -57,13 +68,18 @@ export class TelegramSender implements ChannelSender {
     for (let i = 0; i < ids.length; i += DELETE_BATCH) {
       try {
         await this.limiter.acquire(item.chatId);
-        await this.api.deleteMessages(item.chatId, ids.slice(i, i + DELETE_BATCH));
+        await this.api.deleteMessages(item.chatId, ids.slice(i, i + DELETE_BATCH), this.deadline());
       } catch (error) {
         const e = this.failed(item.chatId, error);
         if (e.retryable) throw e;
       }
     }
     return [];
+  }
+
+  /** grammY types its signal with an AbortSignal polyfill's type; Node's own is what it uses. */
+  private deadline(): GrammySignal {
+    return AbortSignal.timeout(this.timeoutMs) as unknown as GrammySignal;
   }
 
   /** A 429 holds the chat (or, when several chats get one, every chat) for Telegram's retry_after. */
