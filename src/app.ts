@@ -7,6 +7,9 @@ import { TelegramChannel } from "./channels/telegram/telegram-channel.ts";
 import { LineChannel } from "./channels/line/line-channel.ts";
 import type { Config } from "./config.ts";
 import { Engine } from "./engine/engine.ts";
+import type { DeciderOptions } from "./engine/decider.ts";
+import { StepThread } from "./engine/step-thread.ts";
+import { providerOf, sqlitePath } from "./store/database-url.ts";
 import { InboundLimiter } from "./engine/inbound-limiter.ts";
 import { parseStaffHours } from "./engine/staff-hours.ts";
 import { createI18n } from "./i18n.ts";
@@ -55,19 +58,28 @@ export interface App {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const log = options.logger ?? createLogger(config.LOG_LEVEL);
   await migrate(config.DATABASE_URL);
-  const store = await Store.open(config.DATABASE_URL, new FieldCipher(config.dataKeys));
+  const staffHours = config.STAFF_HOURS ? parseStaffHours(config.STAFF_HOURS) : undefined;
+  const decider: DeciderOptions = { ...(staffHours ? { staffHours } : {}), deletingChannels: new Set<Channel>(["telegram"]) };
+  // On SQLite with the helpline flow, steps and the outbox's SQL run on the step thread.
+  const stepThread =
+    providerOf(config.DATABASE_URL) === "sqlite" && !options.flow
+      ? await StepThread.start({ path: sqlitePath(config.DATABASE_URL), keys: config.dataKeys, decider }, log)
+      : undefined;
+  const store = await Store.open(config.DATABASE_URL, new FieldCipher(config.dataKeys), stepThread).catch(async (error: unknown) => {
+    await stepThread?.close();
+    throw error;
+  });
   const i18n = await createI18n();
   const senders: Partial<Record<Channel, ChannelSender>> = {};
   let wake = () => {};
   const feed = new ChangeFeed(() => store.staff.changeMark());
-  const staffHours = config.STAFF_HOURS ? parseStaffHours(config.STAFF_HOURS) : undefined;
   const engine = new Engine(store, options.flow ?? helplineFlow, i18n, log, {
     onCommitted: (outboundCount) => {
       if (outboundCount > 0) wake();
       feed.notify();
     },
-    ...(staffHours ? { staffHours } : {}),
-    deletingChannels: new Set<Channel>(["telegram"]),
+    ...decider,
+    ...(stepThread ? { stepThread } : {}),
     inboundLimiter: new InboundLimiter({
       burst: config.INBOUND_BURST,
       perSecond: config.INBOUND_PER_SECOND,

@@ -6,7 +6,6 @@ import type { AnyMachineSnapshot } from "xstate";
 import type { FlowDefinition } from "../../flows/registry.ts";
 import type { Effect, OutMessage } from "../../flows/types.ts";
 import { FALLBACK_LANGUAGE, supportedLanguage } from "../i18n.ts";
-import type { Logger } from "../log.ts";
 import type { Channel, StaffStepOutput, StepContext, StepOutput, StoredConversation } from "../store/store.ts";
 import { advance, type PersistedState, type StoredMachine } from "./advance.ts";
 import { matchChoice } from "./choice-match.ts";
@@ -20,6 +19,11 @@ import { staffAvailable, type StaffHours } from "./staff-hours.ts";
 const REPLY_TOKEN_VALID_MS = 50_000;
 
 const RUN: Admission = { run: true };
+
+/** The decider logs one thing: a snapshot from an older flow was restarted. */
+export interface DeciderLog {
+  warn(obj: object, msg: string): void;
+}
 
 export interface DeciderOptions {
   /** When staff answer handoffs; unset means the bot does not promise times. */
@@ -35,7 +39,7 @@ export class Decider {
   constructor(
     private readonly flow: FlowDefinition,
     private readonly i18n: I18n,
-    private readonly log: Logger,
+    private readonly log: DeciderLog,
     private readonly options: DeciderOptions = {},
   ) {}
 

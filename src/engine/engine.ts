@@ -11,6 +11,7 @@ import type { HandoffStatus, StaffRecord } from "../store/staff-types.ts";
 import { Decider, type DeciderOptions } from "./decider.ts";
 import type { Admission, InboundLimiter } from "./inbound-limiter.ts";
 import { KeyedQueue } from "./keyed-queue.ts";
+import type { StepThread } from "./step-thread.ts";
 
 /** A platform update translated by a channel adapter. */
 export interface Inbound {
@@ -32,6 +33,8 @@ export interface EngineOptions extends DeciderOptions {
   onCommitted?: (outboundCount: number) => void;
   /** Per-person inbound limit; unset: every message runs the flow. */
   inboundLimiter?: InboundLimiter;
+  /** SQLite: steps run on the step thread (which decides with the helpline flow and these options). */
+  stepThread?: Pick<StepThread, "step">;
 }
 
 const RUN: Admission = { run: true };
@@ -53,7 +56,10 @@ export class Engine {
   handle(inbound: Inbound): Promise<StepResult> {
     return this.queue.run(`${inbound.channel}:${inbound.chatId}`, async () => {
       const admission = this.options.inboundLimiter?.admit(`${inbound.channel}:${inbound.platformUserId}`, inbound.event) ?? RUN;
-      const result = await this.store.step(inbound, (ctx) => this.decider.decide(inbound, ctx, admission));
+      const thread = this.options.stepThread;
+      const result = thread
+        ? await thread.step(inbound, admission)
+        : await this.store.step(inbound, (ctx) => this.decider.decide(inbound, ctx, admission));
       if (result.duplicate) {
         this.log.info({ channel: inbound.channel }, "duplicate event ignored");
       } else {

@@ -42,7 +42,18 @@ const CONTENT = (provider: Provider) => `SELECT m."id", m."channel", m."kind", m
 
 const MARK_SENT = `UPDATE "Message" SET "status" = 'sent', "attempts" = "attempts" + 1, "sentAt" = ?, "nextAttemptAt" = NULL, "lastError" = NULL,`;
 
-export class OutboxSql {
+/** The outbox's operations, wherever its SQL runs (here, or on the step thread). */
+export interface Outbox {
+  due(now: Date, perConversation: number, limit: number, maxChats?: number): Promise<OutboxItem[][]>;
+  claim(ids: number[], now: Date, leaseUntil: Date): Promise<Set<number>>;
+  release(ids: number[]): Promise<void>;
+  markSent(id: number, platformMessageIds: string[]): Promise<void>;
+  markRetry(id: number, nextAttemptAt: Date, error: string): Promise<void>;
+  markFailed(id: number, error: string): Promise<void>;
+  forgetErasedChat(conversationId: string): Promise<void>;
+}
+
+export class OutboxSql implements Outbox {
   private marks: { id: number; platformMessageId: string | null; resolve: () => void; reject: (error: unknown) => void }[] = [];
 
   constructor(

@@ -5,16 +5,21 @@
 // the disk (fsync of the WAL) before anyone hears "done"; one fsync covers the whole batch.
 import Database from "better-sqlite3";
 import { all, driveSync, RollbackWith, run, sqlTime, UniqueViolation, type SqlDriver, type SqlOp, type SqlWork } from "./sql-driver.ts";
+import { COLD_PATHS, HOT_PATH, type WriteLock } from "./write-lock.ts";
 
 /**
  * Prisma keeps a second connection to the same file for the cold paths (staff console,
  * staff actions). Its transactions span several event-loop turns, so its operations take
  * turns here and a group commit starts only while none of them is under way; otherwise the
- * synchronous writer would wait, blocking the event loop, for a lock held by Prisma.
+ * synchronous writer would wait, blocking the event loop, for a lock held by Prisma (or
+ * Prisma's transaction would find the file changed under its snapshot). When the hot path
+ * runs on the step thread, each operation also holds the shared write lock.
  */
 export class SqliteGate {
   private tail: Promise<unknown> = Promise.resolve();
   private inFlight = 0;
+
+  constructor(private readonly lock?: WriteLock) {}
 
   get idle(): boolean {
     return this.inFlight === 0;
@@ -22,7 +27,19 @@ export class SqliteGate {
 
   run<T>(operation: () => Promise<T>): Promise<T> {
     this.inFlight++;
-    const result = this.tail.then(operation);
+    const lock = this.lock;
+    const result = this.tail.then(
+      lock
+        ? async () => {
+            await lock.take(COLD_PATHS);
+            try {
+              return await operation();
+            } finally {
+              lock.release();
+            }
+          }
+        : operation,
+    );
     this.tail = result.then(this.done, this.done);
     return result;
   }
@@ -68,7 +85,12 @@ export class SqliteDriver implements SqlDriver {
    * process crash; NORMAL (in WAL mode) survives a process crash but may lose the last
    * commits on a power cut. See bench/README.md for what each costs.
    */
-  constructor(path: string, synchronous: "FULL" | "NORMAL" = "FULL") {
+  constructor(
+    path: string,
+    synchronous: "FULL" | "NORMAL" = "FULL",
+    /** On the step thread: the lock shared with the main thread's Prisma operations (instead of `gate`). */
+    private readonly lock?: WriteLock,
+  ) {
     this.db = new Database(path, { timeout: 5000 });
     this.db.pragma("journal_mode = WAL");
     this.db.pragma(`synchronous = ${synchronous}`);
@@ -122,9 +144,24 @@ export class SqliteDriver implements SqlDriver {
   }
 
   private readonly flush = (): void => {
-    if (this.gate.idle) this.commit();
-    else void this.gate.run(async () => this.commit());
+    const lock = this.lock;
+    if (!lock) {
+      if (this.gate.idle) this.commit();
+      else void this.gate.run(async () => this.commit());
+    } else if (lock.tryTake(HOT_PATH)) {
+      this.commitAndRelease(lock);
+    } else {
+      void lock.take(HOT_PATH).then(() => this.commitAndRelease(lock));
+    }
   };
+
+  private commitAndRelease(lock: WriteLock): void {
+    try {
+      this.commit();
+    } finally {
+      lock.release();
+    }
+  }
 
   /** One transaction for the batch; each work inside it in a savepoint (better-sqlite3 nests them so). */
   private commitBatch(batch: Pending[], outcomes: Outcome[]): void {

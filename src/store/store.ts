@@ -7,10 +7,11 @@ import { committedMigrations } from "./migrate.ts";
 import { providerOf, sqlitePath, type Provider } from "./database-url.ts";
 import { SealedFields } from "./sealed-fields.ts";
 import type { SqlDriver } from "./sql-driver.ts";
-import { SqliteDriver } from "./sqlite-driver.ts";
+import { SqliteDriver, SqliteGate } from "./sqlite-driver.ts";
 import { PostgresDriver } from "./postgres-driver.ts";
 import { runStep, type StepContext } from "./step-sql.ts";
-import { OutboxSql } from "./outbox-sql.ts";
+import { OutboxSql, type Outbox } from "./outbox-sql.ts";
+import type { WriteLock } from "./write-lock.ts";
 import { auditData, StaffStore } from "./staff-store.ts";
 import { FieldCipher } from "./field-cipher.ts";
 import { RetentionStore } from "./retention-store.ts";
@@ -41,6 +42,29 @@ export interface StaffStepOutput {
   outbound: StepOutput["outbound"];
 }
 
+/**
+ * The hot path on the step thread (SQLite, src/engine/step-thread.ts): the engine sends it
+ * steps itself; the store reaches the outbox and readiness reads through it, and Prisma's
+ * operations take turns with it through `lock`.
+ */
+export interface HotPathThread extends Outbox {
+  readonly lock: WriteLock;
+  rows<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+/** Where the hot path's SQL runs. */
+interface HotPath {
+  /** Steps run here; unset when they run on the step thread. */
+  steps?: SqlDriver;
+  outbox: Outbox;
+  /** For readiness: a read that does not queue behind steps. */
+  reads: { rows<T>(sql: string, params?: unknown[]): Promise<T[]> };
+  /** SQLite: Prisma's operations take turns with the hot path's writes. */
+  gate?: SqliteGate;
+  close(): Promise<void>;
+}
+
 export class StaleHandoffError extends Error {}
 export class ConversationErasedError extends Error {}
 
@@ -48,38 +72,47 @@ export class Store {
   readonly staff: StaffStore;
   readonly retention: RetentionStore;
 
-  private readonly fields: SealedFields;
-  private readonly outbox: OutboxSql;
+  private readonly outbox: Outbox;
   /** Once every migration was seen applied, readiness only checks that the database answers. */
   private migrationsApplied = false;
 
   private constructor(
     private readonly db: Db,
-    private readonly sql: SqlDriver,
-    /** The outbox's own connections on PostgreSQL, so its claims and marks never queue behind steps. */
-    private readonly outboxSql: SqlDriver,
+    private readonly hot: HotPath,
     readonly provider: Provider,
     private readonly cipher: FieldCipher,
+    private readonly fields: SealedFields,
   ) {
-    this.fields = new SealedFields(cipher);
-    this.outbox = new OutboxSql(outboxSql, this.fields);
+    this.outbox = hot.outbox;
     this.staff = new StaffStore(db, (operation) => this.exclusive(operation), cipher);
     this.retention = new RetentionStore(db, provider, (operation) => this.exclusive(operation));
   }
 
   /** On SQLite, Prisma's operations take turns with the hot path's group commits (see SqliteGate). */
   private exclusive<T>(operation: () => Promise<T>): Promise<T> {
-    return this.sql instanceof SqliteDriver ? this.sql.gate.run(operation) : operation();
+    return this.hot.gate ? this.hot.gate.run(operation) : operation();
   }
 
-  /** `cipher` encrypts what people wrote (see field-cipher.ts); without keys it stores plain text. */
-  static async open(url: string, cipher = new FieldCipher()): Promise<Store> {
+  /**
+   * `cipher` encrypts what people wrote (see field-cipher.ts); without keys it stores plain
+   * text. With `thread` (SQLite), the hot path runs on the step thread.
+   */
+  static async open(url: string, cipher = new FieldCipher(), thread?: HotPathThread): Promise<Store> {
     const provider = providerOf(url);
+    const fields = new SealedFields(cipher);
+    let hot: HotPath;
     if (provider === "postgresql") {
-      return new Store(await openPrisma(url), new PostgresDriver(url, 10), new PostgresDriver(url, 3), provider, cipher);
+      // The outbox has its own few connections, so its claims and marks never queue behind steps.
+      const steps = new PostgresDriver(url, 10);
+      const outbox = new PostgresDriver(url, 3);
+      hot = { steps, outbox: new OutboxSql(outbox, fields), reads: outbox, close: async () => void (await Promise.all([steps.close(), outbox.close()])) };
+    } else if (thread) {
+      hot = { outbox: thread, reads: thread, gate: new SqliteGate(thread.lock), close: () => thread.close() };
+    } else {
+      const sqlite = new SqliteDriver(sqlitePath(url));
+      hot = { steps: sqlite, outbox: new OutboxSql(sqlite, fields), reads: sqlite, gate: sqlite.gate, close: () => sqlite.close() };
     }
-    const sqlite = new SqliteDriver(sqlitePath(url));
-    return new Store(await openPrisma(url), sqlite, sqlite, provider, cipher);
+    return new Store(await openPrisma(url), hot, provider, cipher, fields);
   }
 
   // What people wrote is sealed on the way in and opened on the way out (sealed-fields.ts).
@@ -89,8 +122,7 @@ export class Store {
   private readonly openPayload = (stored: string | null) => this.fields.openPayload(stored);
 
   async close(): Promise<void> {
-    await this.sql.close();
-    if (this.outboxSql !== this.sql) await this.outboxSql.close();
+    await this.hot.close();
     await this.db.$disconnect();
   }
 
@@ -100,7 +132,8 @@ export class Store {
    * together. A repeated platform event id changes nothing and reports `duplicate`.
    */
   step(input: StepInput, decide: (ctx: StepContext) => StepOutput): Promise<StepResult> {
-    return runStep(this.sql, this.fields, input, decide);
+    if (!this.hot.steps) return Promise.reject(new Error("steps run on the step thread"));
+    return runStep(this.hot.steps, this.fields, input, decide);
   }
 
   /** On PostgreSQL, serialises everything that changes one person's conversations, across processes. */
@@ -345,10 +378,10 @@ export class Store {
   async ready(): Promise<{ ok: boolean; reason?: string }> {
     try {
       if (this.migrationsApplied) {
-        await this.outboxSql.rows("SELECT 1");
+        await this.hot.reads.rows("SELECT 1");
         return { ok: true };
       }
-      const rows = await this.outboxSql.rows<{ migration_name: string }>(
+      const rows = await this.hot.reads.rows<{ migration_name: string }>(
         `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
       );
       const applied = new Set(rows.map((r) => r.migration_name));

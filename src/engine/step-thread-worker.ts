@@ -1,0 +1,49 @@
+// The step thread itself (see step-thread.ts): owns the hot path's SQLite connection, runs
+// each step's decision inside its transaction, and the outbox's SQL. Its group commits take
+// turns with the main thread's Prisma operations through the shared write lock.
+import { parentPort, workerData } from "node:worker_threads";
+import { helplineFlow } from "../../flows/registry.ts";
+import { createI18n } from "../i18n.ts";
+import { FieldCipher } from "../store/field-cipher.ts";
+import { OutboxSql } from "../store/outbox-sql.ts";
+import { SealedFields } from "../store/sealed-fields.ts";
+import { SqliteDriver } from "../store/sqlite-driver.ts";
+import { runStep } from "../store/step-sql.ts";
+import { WriteLock } from "../store/write-lock.ts";
+import { Decider } from "./decider.ts";
+import type { StepThreadCalls, StepThreadData, StepThreadMessage, StepThreadRequest } from "./step-thread.ts";
+
+const port = parentPort!;
+const data = workerData as StepThreadData;
+const post = (message: StepThreadMessage) => port.postMessage(message);
+
+const driver = new SqliteDriver(data.path, "FULL", new WriteLock(data.lock));
+const fields = new SealedFields(new FieldCipher(data.keys));
+const outbox = new OutboxSql(driver, fields);
+// The decider's one log line (a snapshot restarted) goes to the main thread's logger.
+const log = { warn: (obj: object, msg: string) => post({ log: { level: "warn", obj, msg } }) };
+const decider = new Decider(helplineFlow, await createI18n(), log, data.decider);
+
+const calls: StepThreadCalls = {
+  step: (inbound, admission) => runStep(driver, fields, inbound, (ctx) => decider.decide(inbound, ctx, admission)),
+  due: (...args) => outbox.due(...args),
+  claim: (...args) => outbox.claim(...args),
+  release: (...args) => outbox.release(...args),
+  markSent: (...args) => outbox.markSent(...args),
+  markRetry: (...args) => outbox.markRetry(...args),
+  markFailed: (...args) => outbox.markFailed(...args),
+  forgetErasedChat: (...args) => outbox.forgetErasedChat(...args),
+  rows: (sql, params) => driver.rows(sql, params),
+  close: () => driver.close(),
+};
+
+port.on("message", async (request: StepThreadRequest) => {
+  try {
+    const value = await (calls[request.call] as (...args: unknown[]) => Promise<unknown>)(...request.args);
+    post({ id: request.id, value });
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    post({ id: request.id, error: { name: e.name, message: e.message } });
+  }
+});
+post({ ready: true });

@@ -1,0 +1,141 @@
+// The step thread (SQLite): conversation steps (the flow's decision and the transaction)
+// and the outbox's SQL run on a worker thread of their own, so the main thread's core is
+// left to HTTP, the channels and sending. SQLite works synchronously: on one thread, its
+// work and the HTTP traffic take turns on one core; here they run side by side. This file
+// is the main thread's side; step-thread-worker.ts is the thread.
+import { Worker } from "node:worker_threads";
+import type { Logger } from "../log.ts";
+import type { CipherKey } from "../store/field-cipher.ts";
+import type { HotPathThread, OutboxItem, StepResult } from "../store/store.ts";
+import { WriteLock } from "../store/write-lock.ts";
+import type { DeciderOptions } from "./decider.ts";
+import type { Inbound } from "./engine.ts";
+import type { Admission } from "./inbound-limiter.ts";
+
+/** What the thread does for the main thread; every call is a message there and back. */
+export interface StepThreadCalls {
+  step(inbound: Inbound, admission: Admission): Promise<StepResult>;
+  due(now: Date, perConversation: number, limit: number, maxChats?: number): Promise<OutboxItem[][]>;
+  claim(ids: number[], now: Date, leaseUntil: Date): Promise<Set<number>>;
+  release(ids: number[]): Promise<void>;
+  markSent(id: number, platformMessageIds: string[]): Promise<void>;
+  markRetry(id: number, nextAttemptAt: Date, error: string): Promise<void>;
+  markFailed(id: number, error: string): Promise<void>;
+  forgetErasedChat(conversationId: string): Promise<void>;
+  rows(sql: string, params?: unknown[]): Promise<unknown[]>;
+  close(): Promise<void>;
+}
+
+export type StepThreadRequest = { [K in keyof StepThreadCalls]: { id: number; call: K; args: Parameters<StepThreadCalls[K]> } }[keyof StepThreadCalls];
+
+export type StepThreadMessage =
+  | { ready: true }
+  | { id: number; value: unknown }
+  | { id: number; error: { name: string; message: string } }
+  | { log: { level: "warn"; obj: object; msg: string } };
+
+export interface StepThreadData {
+  /** The SQLite file. */
+  path: string;
+  keys: CipherKey[];
+  /** The decider's options; the thread runs the helpline flow. */
+  decider: DeciderOptions;
+  /** Shared with the main thread's Prisma operations (see write-lock.ts). */
+  lock: SharedArrayBuffer;
+}
+
+const WORKER = new URL("./step-thread-worker.ts", import.meta.url).href;
+// The project runs TypeScript through tsx; a worker thread registers it for itself.
+const TSX = import.meta.resolve("tsx/esm/api");
+const BOOT = `import(${JSON.stringify(TSX)}).then(({ register }) => { register(); return import(${JSON.stringify(WORKER)}); });`;
+
+export class StepThread implements HotPathThread {
+  readonly lock = new WriteLock();
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void }>();
+  private next = 1;
+  private gone: Error | undefined;
+
+  private constructor(data: Omit<StepThreadData, "lock">, log: Logger, ready: (error?: Error) => void) {
+    this.worker = new Worker(BOOT, { eval: true, workerData: { ...data, lock: this.lock.buffer } satisfies StepThreadData });
+    this.worker.on("message", (message: StepThreadMessage) => {
+      if ("ready" in message) return ready();
+      if ("log" in message) return log[message.log.level](message.log.obj, message.log.msg);
+      const call = this.pending.get(message.id);
+      if (!call) return;
+      this.pending.delete(message.id);
+      if ("error" in message) call.reject(Object.assign(new Error(message.error.message), { name: message.error.name }));
+      else call.resolve(message.value as never);
+    });
+    this.worker.on("error", (error) => {
+      log.error({ err: error.message }, "step thread failed");
+      ready(error);
+    });
+    this.worker.on("exit", (code) => {
+      this.gone = new Error(`the step thread stopped (exit code ${code})`);
+      for (const call of this.pending.values()) call.reject(this.gone);
+      this.pending.clear();
+      ready(this.gone);
+    });
+  }
+
+  /** Starts the thread on the SQLite file at `path` and waits until it can take calls. */
+  static async start(data: Omit<StepThreadData, "lock">, log: Logger): Promise<StepThread> {
+    let settle!: (error?: Error) => void;
+    const started = new Promise<void>((resolve, reject) => (settle = (error) => (error ? reject(error) : resolve())));
+    const thread = new StepThread(data, log, (error) => settle(error));
+    await started;
+    return thread;
+  }
+
+  private call<K extends keyof StepThreadCalls>(call: K, ...args: Parameters<StepThreadCalls[K]>): ReturnType<StepThreadCalls[K]> {
+    return new Promise((resolve, reject) => {
+      if (this.gone) return reject(this.gone);
+      const id = this.next++;
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, call, args });
+    }) as ReturnType<StepThreadCalls[K]>;
+  }
+
+  step(inbound: Inbound, admission: Admission): Promise<StepResult> {
+    return this.call("step", inbound, admission);
+  }
+
+  due(now: Date, perConversation: number, limit: number, maxChats?: number): Promise<OutboxItem[][]> {
+    return this.call("due", now, perConversation, limit, maxChats);
+  }
+
+  claim(ids: number[], now: Date, leaseUntil: Date): Promise<Set<number>> {
+    return this.call("claim", ids, now, leaseUntil);
+  }
+
+  release(ids: number[]): Promise<void> {
+    return ids.length ? this.call("release", ids) : Promise.resolve();
+  }
+
+  markSent(id: number, platformMessageIds: string[]): Promise<void> {
+    return this.call("markSent", id, platformMessageIds);
+  }
+
+  markRetry(id: number, nextAttemptAt: Date, error: string): Promise<void> {
+    return this.call("markRetry", id, nextAttemptAt, error);
+  }
+
+  markFailed(id: number, error: string): Promise<void> {
+    return this.call("markFailed", id, error);
+  }
+
+  forgetErasedChat(conversationId: string): Promise<void> {
+    return this.call("forgetErasedChat", conversationId);
+  }
+
+  rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.call("rows", sql, params) as Promise<T[]>;
+  }
+
+  /** Lets the thread commit what it was asked to, then stops it. */
+  async close(): Promise<void> {
+    if (!this.gone) await this.call("close");
+    await this.worker.terminate();
+  }
+}
