@@ -11,7 +11,7 @@ import { SqliteDriver } from "../store/sqlite-driver.ts";
 import { runStep } from "../store/step-sql.ts";
 import { WriteLock } from "../store/write-lock.ts";
 import { Decider } from "./decider.ts";
-import type { StepThreadCalls, StepThreadData, StepThreadMessage, StepThreadRequest } from "./step-thread.ts";
+import type { StepThreadCalls, StepThreadData, StepThreadMessage, StepThreadReply, StepThreadRequest } from "./step-thread.ts";
 
 const port = parentPort!;
 const data = workerData as StepThreadData;
@@ -37,13 +37,25 @@ const calls: StepThreadCalls = {
   close: () => driver.close(),
 };
 
-port.on("message", async (request: StepThreadRequest) => {
+// Replies that become ready together (a group commit answers many calls at once) go back as one message.
+let replies: StepThreadReply[] = [];
+const reply = (r: StepThreadReply) => {
+  if (replies.push(r) === 1) {
+    queueMicrotask(() => {
+      post({ replies });
+      replies = [];
+    });
+  }
+};
+
+async function answer(request: StepThreadRequest): Promise<void> {
   try {
-    const value = await (calls[request.call] as (...args: unknown[]) => Promise<unknown>)(...request.args);
-    post({ id: request.id, value });
+    reply({ id: request.id, value: await (calls[request.call] as (...args: unknown[]) => Promise<unknown>)(...request.args) });
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
-    post({ id: request.id, error: { name: e.name, message: e.message } });
+    reply({ id: request.id, error: { name: e.name, message: e.message } });
   }
-});
+}
+
+port.on("message", (request: StepThreadRequest) => void answer(request));
 post({ ready: true });

@@ -28,11 +28,10 @@ export interface StepThreadCalls {
 
 export type StepThreadRequest = { [K in keyof StepThreadCalls]: { id: number; call: K; args: Parameters<StepThreadCalls[K]> } }[keyof StepThreadCalls];
 
-export type StepThreadMessage =
-  | { ready: true }
-  | { id: number; value: unknown }
-  | { id: number; error: { name: string; message: string } }
-  | { log: { level: "warn"; obj: object; msg: string } };
+export type StepThreadReply = { id: number; value: unknown } | { id: number; error: { name: string; message: string } };
+
+/** What the thread posts. Replies that a group commit makes ready together come back as one message. */
+export type StepThreadMessage = { ready: true } | { replies: StepThreadReply[] } | { log: { level: "warn"; obj: object; msg: string } };
 
 export interface StepThreadData {
   /** The SQLite file. */
@@ -61,11 +60,13 @@ export class StepThread implements HotPathThread {
     this.worker.on("message", (message: StepThreadMessage) => {
       if ("ready" in message) return ready();
       if ("log" in message) return log[message.log.level](message.log.obj, message.log.msg);
-      const call = this.pending.get(message.id);
-      if (!call) return;
-      this.pending.delete(message.id);
-      if ("error" in message) call.reject(Object.assign(new Error(message.error.message), { name: message.error.name }));
-      else call.resolve(message.value as never);
+      for (const reply of message.replies) {
+        const call = this.pending.get(reply.id);
+        if (!call) continue;
+        this.pending.delete(reply.id);
+        if ("error" in reply) call.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }));
+        else call.resolve(reply.value as never);
+      }
     });
     this.worker.on("error", (error) => {
       log.error({ err: error.message }, "step thread failed");
@@ -93,7 +94,7 @@ export class StepThread implements HotPathThread {
       if (this.gone) return reject(this.gone);
       const id = this.next++;
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, call, args });
+      this.worker.postMessage({ id, call, args } as StepThreadRequest);
     }) as ReturnType<StepThreadCalls[K]>;
   }
 
