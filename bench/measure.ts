@@ -106,8 +106,8 @@ export function summariseProfile(file: string, top = 15): { totalMs: number; fun
   return { totalMs: round(totalUs / 1000, 0), functions: finish(functions), areas: finish(areas) };
 }
 
-export function printProfile(summary: ReturnType<typeof summariseProfile>): void {
-  console.log(`  CPU profile: ${summary.totalMs} ms sampled. Top by self time:`);
+export function printProfile(summary: ReturnType<typeof summariseProfile> & { thread?: string }): void {
+  console.log(`  CPU profile${summary.thread ? ` (${summary.thread})` : ""}: ${summary.totalMs} ms sampled. Top by self time:`);
   for (const h of summary.functions) console.log(`    ${h.selfPct.toFixed(1).padStart(5)}%  ${h.name}  ${h.where}`);
   console.log("  By package / file:");
   for (const h of summary.areas) console.log(`    ${h.selfPct.toFixed(1).padStart(5)}%  ${h.name}`);

@@ -4,7 +4,7 @@
 // Prints a summary and writes bench/results.json. Exits 1 when a correctness check fails.
 // Knobs (env): BENCH_CONVERSATIONS (100000), BENCH_MEASURE_S (20), BENCH_BASELINE_S (10),
 // BENCH_LIGHT_BUDGET_S (115, SQLite), BENCH_PG_LIGHT_BUDGET_S (10), BENCH_PG=auto|off, BENCH_PROFILE_S (8).
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { FakeBotApi } from "./fake-bot-api.ts";
@@ -314,9 +314,15 @@ async function profilePass(fake: FakeBotApi, dir: string) {
   } finally {
     await server.stop();
   }
-  const file = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
-  if (!file) throw new Error("no .cpuprofile written");
-  return summariseProfile(join(profDir, file), 15);
+  // One profile per thread: CPU.<date>.<time>.<pid>.<thread id>.<n>.cpuprofile. Thread 0 is the
+  // main thread; the step thread is the one running step-thread-worker.ts (the others load modules).
+  const profiles = readdirSync(profDir)
+    .filter((f) => f.endsWith(".cpuprofile"))
+    .map((f) => ({ file: join(profDir, f), main: f.split(".").at(-3) === "0" }))
+    .map(({ file, main }) => ({ file, thread: main ? "main thread" : readFileSync(file, "utf8").includes("step-thread-worker.ts") ? "step thread" : "" }))
+    .filter((p) => p.thread);
+  if (!profiles.some((p) => p.thread === "main thread")) throw new Error("no .cpuprofile written for the main thread");
+  return profiles.map(({ file, thread }) => ({ thread, ...summariseProfile(file, 15) }));
 }
 
 // ---- main ----
@@ -373,7 +379,7 @@ async function main(): Promise<number> {
     }
 
     console.log("profiled pass (SQLite, --cpu-prof)…");
-    const profile = await profilePass(fake, dir);
+    const profiles = await profilePass(fake, dir);
 
     const ratio = (x: { updatesPerSec: number }) => round(x.updatesPerSec / baseline.updatesPerSec);
     const status = (ok: boolean) => (ok ? "met" : "not met");
@@ -407,7 +413,7 @@ async function main(): Promise<number> {
       postgresql,
       ratio: { sqlite: ratio(sqlite), ...("skipped" in postgresql ? {} : { postgresql: ratio(postgresql) }) },
       targets,
-      profile,
+      profiles,
       durationS: 0,
     };
     results.durationS = Math.round((performance.now() - began) / 1000);
@@ -439,7 +445,7 @@ async function main(): Promise<number> {
       const note = "rssExtendedTo100k" in t ? ` MB (extended linearly to 100,000: RSS ${t.rssExtendedTo100k} MB, noisy; V8 heap + external ${t.heapAndExternalExtendedTo100k} MB)` : "";
       console.log(`  ${t.status.toUpperCase().padEnd(23)}  ${t.target}: ${t.value}${note}`);
     }
-    printProfile(profile);
+    for (const profile of profiles) printProfile(profile);
     console.log("Checks:");
     let failed = 0;
     for (const [label, list] of Object.entries(checks)) {
