@@ -508,7 +508,7 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
       reason: ["emergency", "requested", "family", "report", "erased"],
       reportKind: ["self", "family"],
       transcriptRole: ["user", "bot", "staff", "note", "system"],
-      delivery: ["pending", "sending", "sent", "failed", "received", "unsent"],
+      delivery: ["pending", "sending", "sent", "failed", "received", "unsent", "cancelled"],
       action: ["login", "login.failed", "logout", "transcript.view", "reply", "note", "assign", "status", "export", "account.create", "account.update"],
       language: ["ko", "en", "zh", "vi", "th", "id", "km", "ja"],
     };

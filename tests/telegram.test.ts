@@ -554,6 +554,31 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
     expect(greeting).toBeDefined();
   });
 
+  it("/stop cancels replies still waiting in the outbox, so nothing new appears after the chat is cleared", async () => {
+    const { post } = await startApp();
+    const chat = newChat();
+    const release = fake.hold("sendMessage", chat);
+    expect((await post(textUpdate(chat, "/start"))).status).toBe(200);
+    expect((await post(textUpdate(chat, "hello there"))).status).toBe(200);
+    // The greeting is being sent (held at the Bot API); the two answers to "hello there" wait behind it.
+    await vi.waitFor(async () => expect((await messages(`direction = 'out'`)).map((m) => m.status)).toEqual(["sending", "pending", "pending"]));
+    expect((await post(textUpdate(chat, "/stop"))).status).toBe(200);
+    release();
+    const sent = await fake.waitForMessages(chat, 2);
+    expect(sent.map((m) => m.payload.text)).toEqual([TEXT.language, "OK."]);
+    await vi.waitFor(async () =>
+      expect((await messages(`direction = 'out'`)).map((m) => [m.kind, m.status])).toEqual([
+        ["text", "sent"],
+        ["text", "cancelled"],
+        ["text", "cancelled"],
+        ["delete", "sent"],
+        ["text", "sent"],
+      ]),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.sentMessages(chat)).toHaveLength(2);
+  });
+
   it("/delete erases the person's data after confirmation; staff keep only a tombstone", async () => {
     const { post } = await startApp();
     const chat = newChat();

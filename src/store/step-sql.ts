@@ -144,6 +144,7 @@ function* stepWork(provider: Provider, fields: SealedFields, input: StepInput, d
   } else if (out.quickExit || out.erase) {
     yield* run(...saveConversation);
     yield* addMessages([inbound], now);
+    if (out.quickExit) yield* cancelUnsent(conversationId);
     yield* queueDeletion(fields, conversationId, input.channel, now);
     if (out.erase) yield* erase(contact!.id, now);
     yield* addMessages(outbox, now);
@@ -187,6 +188,17 @@ function* requestHandoff(fields: SealedFields, conversationId: string, channel: 
   yield* addMessages(
     [{ conversationId, channel, direction: "event", kind: "handoff.requested", text: null, payload: fields.payload({ handoffId, ...data }), staffId: null, status: "recorded" }],
     now,
+  );
+}
+
+/**
+ * Quick exit: replies still waiting would appear in the chat the person just cleared, so they
+ * are not sent (a reply already being sent cannot be called back). Staff see them as cancelled.
+ */
+function* cancelUnsent(conversationId: string): SqlWork<void> {
+  yield* run(
+    `UPDATE "Message" SET "status" = 'cancelled', "nextAttemptAt" = NULL WHERE "conversationId" = ? AND "direction" = 'out' AND "kind" <> 'delete' AND "status" = 'pending'`,
+    conversationId,
   );
 }
 

@@ -1048,7 +1048,7 @@ function transcriptItem(item) {
   if (erased) markers.push(h("span", { class: "marker marker-erased" }, t("transcript.erased")));
   if (item.status === "unsent") markers.push(h("span", { class: "marker marker-unsent" }, t("transcript.withdrawn")));
   if (role === "staff" && item.status) markers.push(h("span", { class: `delivery delivery-${item.status}`, dataset: { delivery: item.status } }, label("delivery", item.status)));
-  if (role === "bot" && item.status === "failed") markers.push(h("span", { class: "delivery delivery-failed", dataset: { delivery: item.status } }, label("delivery", item.status)));
+  if (role === "bot" && (item.status === "failed" || item.status === "cancelled")) markers.push(h("span", { class: `delivery delivery-${item.status}`, dataset: { delivery: item.status } }, label("delivery", item.status)));
 
   let content;
   if (erased) content = null;
