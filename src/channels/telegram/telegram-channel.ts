@@ -23,6 +23,8 @@ export interface TelegramOptions {
   botInfo?: UserFromGetMe;
   /** Outbound pacing (Telegram's rate limits); unset: only 429s pause sending. */
   sendLimits?: SendLimits;
+  /** How long one Bot API send may take before it is given up; keep it well inside the outbox lease. */
+  sendTimeoutMs?: number;
 }
 
 export const WEBHOOK_PATH = "/webhooks/telegram";
@@ -50,7 +52,7 @@ export class TelegramChannel {
       client: { apiRoot: options.apiRoot },
       ...(options.botInfo ? { botInfo: options.botInfo } : {}),
     });
-    this.sender = new TelegramSender(this.bot.api, new SendRateLimiter(options.sendLimits));
+    this.sender = new TelegramSender(this.bot.api, new SendRateLimiter(options.sendLimits), options.sendTimeoutMs);
     this.bot.use((ctx) => this.onUpdate(ctx));
     // Only long polling reaches this handler (webhook errors answer 500 so Telegram
     // redelivers). Polling moves on past a failed update: use webhook mode in production.
