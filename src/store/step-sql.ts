@@ -91,7 +91,8 @@ export async function runStep(
   }
 }
 
-interface LoadRow {
+/** The event seen already, and the chat's open conversation (all null when it has none). */
+export interface LoadRow {
   seen: boolean | number;
   id: string | null;
   machineId: string;
@@ -101,29 +102,22 @@ interface LoadRow {
   language: string | null;
 }
 
-function* stepWork(provider: Provider, fields: SealedFields, input: StepInput, decide: (ctx: StepContext) => StepOutput): SqlWork<StepResult> {
-  const now = sqlTime(new Date());
-  const [contact] = yield* all<{ id: string; language: string | null }>(UPSERT_CONTACT, timeOrderedId(), input.channel, input.platformUserId, true, now, now);
-  const [loaded] = yield* all<LoadRow>(LOAD[provider], input.channel, input.eventId, input.chatId, contact!.id);
-  if (loaded!.seen) throw new RollbackWith<StepResult>({ duplicate: true });
-  const conversation: StoredConversation | null = loaded!.id
+export function openedConversation(fields: SealedFields, row: LoadRow): StoredConversation | null {
+  return row.id
     ? {
-        id: loaded!.id,
-        machineId: loaded!.machineId,
-        machineVersion: loaded!.machineVersion,
-        snapshot: fields.openSnapshot(loaded!.snapshot),
-        status: loaded!.status as ConversationStatus,
-        language: loaded!.language,
+        id: row.id,
+        machineId: row.machineId,
+        machineVersion: row.machineVersion,
+        snapshot: fields.openSnapshot(row.snapshot),
+        status: row.status as ConversationStatus,
+        language: row.language,
       }
     : null;
-  const out = decide({ contactLanguage: contact!.language, conversation });
+}
 
-  const conversationId = conversation?.id ?? timeOrderedId();
-  const snapshot = fields.snapshot(out.snapshot);
-  const saveConversation: [string, ...unknown[]] = conversation
-    ? [UPDATE_CONVERSATION, out.machineId, out.machineVersion, snapshot, out.status, out.language, now, conversationId]
-    : [INSERT_CONVERSATION, conversationId, contact!.id, input.channel, input.chatId, out.machineId, out.machineVersion, snapshot, out.status, out.language, now, now];
-  const inbound: MessageRow = {
+/** The person's message as stored. */
+export function inboundRow(fields: SealedFields, input: StepInput, conversationId: string, out: StepOutput): MessageRow {
+  return {
     conversationId,
     channel: input.channel,
     direction: "in",
@@ -135,6 +129,22 @@ function* stepWork(provider: Provider, fields: SealedFields, input: StepInput, d
     staffId: null,
     status: "received",
   };
+}
+
+function* stepWork(provider: Provider, fields: SealedFields, input: StepInput, decide: (ctx: StepContext) => StepOutput): SqlWork<StepResult> {
+  const now = sqlTime(new Date());
+  const [contact] = yield* all<{ id: string; language: string | null }>(UPSERT_CONTACT, timeOrderedId(), input.channel, input.platformUserId, true, now, now);
+  const [loaded] = yield* all<LoadRow>(LOAD[provider], input.channel, input.eventId, input.chatId, contact!.id);
+  if (loaded!.seen) throw new RollbackWith<StepResult>({ duplicate: true });
+  const conversation = openedConversation(fields, loaded!);
+  const out = decide({ contactLanguage: contact!.language, conversation });
+
+  const conversationId = conversation?.id ?? timeOrderedId();
+  const snapshot = fields.snapshot(out.snapshot);
+  const saveConversation: [string, ...unknown[]] = conversation
+    ? [UPDATE_CONVERSATION, out.machineId, out.machineVersion, snapshot, out.status, out.language, now, conversationId]
+    : [INSERT_CONVERSATION, conversationId, contact!.id, input.channel, input.chatId, out.machineId, out.machineVersion, snapshot, out.status, out.language, now, now];
+  const inbound = inboundRow(fields, input, conversationId, out);
   const outbox = fields.outboxRows(conversationId, input.channel, out.outbound);
   if (provider === "postgresql" && !out.quickExit && !out.erase) {
     // One round trip instead of two: the conversation's write rides along with the messages' insert.

@@ -6,11 +6,11 @@ import { openPrisma, type Db } from "./prisma.ts";
 import { committedMigrations } from "./migrate.ts";
 import { providerOf, sqlitePath, type Provider } from "./database-url.ts";
 import { SealedFields } from "./sealed-fields.ts";
-import type { SqlDriver } from "./sql-driver.ts";
 import { SqliteDriver, SqliteGate } from "./sqlite-driver.ts";
 import { PostgresDriver } from "./postgres-driver.ts";
 import { runStep, type StepContext } from "./step-sql.ts";
 import { OutboxSql, type Outbox } from "./outbox-sql.ts";
+import { PostgresStepBatch } from "./postgres-step-batch.ts";
 import type { WriteLock } from "./write-lock.ts";
 import { auditData, StaffStore } from "./staff-store.ts";
 import { FieldCipher } from "./field-cipher.ts";
@@ -55,8 +55,8 @@ export interface HotPathThread extends Outbox {
 
 /** Where the hot path's SQL runs. */
 interface HotPath {
-  /** Steps run here; unset when they run on the step thread. */
-  steps?: SqlDriver;
+  /** Runs a step here; unset when steps run on the step thread. */
+  step?: (input: StepInput, decide: (ctx: StepContext) => StepOutput) => Promise<StepResult>;
   outbox: Outbox;
   /** For readiness: a read that does not queue behind steps. */
   reads: { rows<T>(sql: string, params?: unknown[]): Promise<T[]> };
@@ -105,12 +105,24 @@ export class Store {
       // The outbox has its own few connections, so its claims and marks never queue behind steps.
       const steps = new PostgresDriver(url, 10);
       const outbox = new PostgresDriver(url, 3);
-      hot = { steps, outbox: new OutboxSql(outbox, fields), reads: outbox, close: async () => void (await Promise.all([steps.close(), outbox.close()])) };
+      const batch = new PostgresStepBatch(steps, fields);
+      hot = {
+        step: (input, decide) => batch.step(input, decide),
+        outbox: new OutboxSql(outbox, fields),
+        reads: outbox,
+        close: async () => void (await Promise.all([steps.close(), outbox.close()])),
+      };
     } else if (thread) {
       hot = { outbox: thread, reads: thread, gate: new SqliteGate(thread.lock), close: () => thread.close() };
     } else {
       const sqlite = new SqliteDriver(sqlitePath(url));
-      hot = { steps: sqlite, outbox: new OutboxSql(sqlite, fields), reads: sqlite, gate: sqlite.gate, close: () => sqlite.close() };
+      hot = {
+        step: (input, decide) => runStep(sqlite, fields, input, decide),
+        outbox: new OutboxSql(sqlite, fields),
+        reads: sqlite,
+        gate: sqlite.gate,
+        close: () => sqlite.close(),
+      };
     }
     return new Store(await openPrisma(url), hot, provider, cipher, fields);
   }
@@ -132,8 +144,7 @@ export class Store {
    * together. A repeated platform event id changes nothing and reports `duplicate`.
    */
   step(input: StepInput, decide: (ctx: StepContext) => StepOutput): Promise<StepResult> {
-    if (!this.hot.steps) return Promise.reject(new Error("steps run on the step thread"));
-    return runStep(this.hot.steps, this.fields, input, decide);
+    return this.hot.step ? this.hot.step(input, decide) : Promise.reject(new Error("steps run on the step thread"));
   }
 
   /** On PostgreSQL, serialises everything that changes one person's conversations, across processes. */
