@@ -182,9 +182,17 @@ describe.each(DB_KINDS)("rate limits end to end on %s", (kind) => {
     await db.drop();
   });
 
+  /** The pacing SafeLine starts with when nothing is configured (the shared test env turns it off). */
+  const defaults = loadConfig({});
+  const PRODUCTION_PACING = {
+    TELEGRAM_SENDS_PER_SECOND: String(defaults.TELEGRAM_SENDS_PER_SECOND),
+    TELEGRAM_CHAT_SENDS_PER_SECOND: String(defaults.TELEGRAM_CHAT_SENDS_PER_SECOND),
+    TELEGRAM_CHAT_BURST: String(defaults.TELEGRAM_CHAT_BURST),
+  };
+
   async function startTelegram(env: Record<string, string> = {}) {
     const app = await createApp(
-      loadConfig(telegramWebhookEnv(db.url, fake.url, env)),
+      loadConfig(telegramWebhookEnv(db.url, fake.url, { ...PRODUCTION_PACING, ...env })),
       { logger: silentLog, delivery: { pollMs: 50, leaseMs: 10_000, maxAttempts: 3, concurrency: 16, backoff: { baseMs: 50, maxMs: 500 } } },
     );
     apps.push(app);

@@ -11,6 +11,7 @@ import { LANGUAGES } from "../flows/data/languages.ts";
 import { FakeTelegramBotApi, type RecordedCall } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
+import { UNPACED } from "./helpers/telegram-env.ts";
 import { callbackUpdate, messageUpdate, nextMessageId, nextUpdateId, now, textUpdate, user } from "./helpers/telegram-updates.ts";
 
 const TOKEN = "123456:ABC-def";
@@ -71,6 +72,7 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
       TELEGRAM_API_ROOT: fake.url,
       WEB_CHAT: "off",
       LOG_LEVEL: "silent",
+      ...UNPACED,
       ...(polling ? {} : { PUBLIC_URL, TELEGRAM_WEBHOOK_SECRET: SECRET }),
       ...extra,
     };

@@ -71,11 +71,8 @@ export function webhookModeEnv(url: string, apiRoot: string, extra: Record<strin
   return telegramWebhookEnv(url, apiRoot, {
     TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
     LOG_LEVEL: "warn",
-    // Outbound pacing and the per-person inbound limit have their own tests; in reliability
-    // runs they would only stretch the run (and a limited message deliberately skips the flow).
-    TELEGRAM_SENDS_PER_SECOND: "10000",
-    TELEGRAM_CHAT_SENDS_PER_SECOND: "10000",
-    TELEGRAM_CHAT_BURST: "100",
+    // The per-person inbound limit has its own tests; in reliability runs it would only
+    // stretch the run (and a limited message deliberately skips the flow).
     INBOUND_BURST: "10000",
     INBOUND_PER_SECOND: "10000",
     ...extra,

@@ -2,7 +2,13 @@
 export const BOT_TOKEN = "123456:ABC-def";
 export const WEBHOOK_SECRET = "test_Secret-0123456789";
 
-/** Webhook mode on the database at `databaseUrl`, the Bot API at `apiRoot`; `extra` adds or overrides. */
+/**
+ * Telegram's outbound pacing (1 message/s per chat after a burst of 3) switched off: flows send
+ * several messages a step, so it would only stretch every test. tests/rate-limits.test.ts tests it.
+ */
+export const UNPACED = { TELEGRAM_SENDS_PER_SECOND: "10000", TELEGRAM_CHAT_SENDS_PER_SECOND: "10000", TELEGRAM_CHAT_BURST: "100" };
+
+/** Webhook mode, unpaced, on the database at `databaseUrl`, the Bot API at `apiRoot`; `extra` adds or overrides. */
 export function telegramWebhookEnv(databaseUrl: string, apiRoot: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     DATABASE_URL: databaseUrl,
@@ -13,6 +19,7 @@ export function telegramWebhookEnv(databaseUrl: string, apiRoot: string, extra: 
     TELEGRAM_API_ROOT: apiRoot,
     WEB_CHAT: "off",
     LOG_LEVEL: "silent",
+    ...UNPACED,
     ...extra,
   };
 }
