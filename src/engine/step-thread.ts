@@ -6,6 +6,7 @@
 import { Worker } from "node:worker_threads";
 import type { Logger } from "../log.ts";
 import type { CipherKey } from "../store/field-cipher.ts";
+import type { Outbox } from "../store/outbox-sql.ts";
 import type { HotPathThread, OutboxItem, StepResult } from "../store/store.ts";
 import { WriteLock } from "../store/write-lock.ts";
 import type { DeciderOptions } from "./decider.ts";
@@ -13,15 +14,8 @@ import type { Inbound } from "./engine.ts";
 import type { Admission } from "./inbound-limiter.ts";
 
 /** What the thread does for the main thread; every call is a message there and back. */
-export interface StepThreadCalls {
+export interface StepThreadCalls extends Outbox {
   step(inbound: Inbound, admission: Admission): Promise<StepResult>;
-  due(now: Date, perConversation: number, limit: number, maxChats?: number): Promise<OutboxItem[][]>;
-  claim(ids: number[], now: Date, leaseUntil: Date): Promise<Set<number>>;
-  release(ids: number[]): Promise<void>;
-  markSent(id: number, platformMessageIds: string[]): Promise<void>;
-  markRetry(id: number, nextAttemptAt: Date, error: string): Promise<void>;
-  markFailed(id: number, error: string): Promise<void>;
-  forgetErasedChat(conversationId: string): Promise<void>;
   rows(sql: string, params?: unknown[]): Promise<unknown[]>;
   close(): Promise<void>;
 }
