@@ -200,6 +200,29 @@ describe.each(DB_KINDS)("engine on %s", (kind) => {
       expect(out!.status).toBe("sent");
     });
 
+    it("keeps delivering to other chats while its own slow sends outlive their lease", async () => {
+      for (const chat of ["slow-a", "slow-b"]) await engine.handle(webEvent(chat, { type: "COMMAND", command: "start" }));
+      const sender = new RecordingSender();
+      const send = sender.send.bind(sender);
+      const held: (() => void)[] = [];
+      sender.send = async (items) => {
+        if (items[0]!.chatId.startsWith("slow")) await new Promise<void>((resolve) => held.push(resolve));
+        return send(items);
+      };
+      // Room for three chats: two go to the slow sends, whose claims run out while they are still under way.
+      const deliverer = new Deliverer(store, { web: sender }, silentLog, { pollMs: 20, leaseMs: 100, concurrency: 3 });
+      deliverer.start();
+      await until(() => held.length === 2);
+      await new Promise((r) => setTimeout(r, 300));
+      await engine.handle(webEvent("quick", { type: "COMMAND", command: "start" }));
+      await until(() => sender.sent.some((m) => m.chatId === "quick"));
+      expect(held).toHaveLength(2);
+      for (const finish of held) finish();
+      await until(() => sender.sent.length === 3);
+      await deliverer.stop();
+      expect(sender.calls).toHaveLength(3);
+    });
+
     it("lets only one of two deliverers claim a message", async () => {
       await engine.handle(webEvent("claim", { type: "COMMAND", command: "start" }));
       const [[item]] = (await store.dueOutbound(new Date())) as [[OutboxItem]];

@@ -96,8 +96,8 @@ export class StepThread implements HotPathThread {
     return this.call("step", inbound, admission);
   }
 
-  due(now: Date, perConversation: number, limit: number, maxChats?: number): Promise<OutboxItem[][]> {
-    return this.call("due", now, perConversation, limit, maxChats);
+  due(now: Date, perConversation: number, limit: number, maxChats?: number, skip?: ReadonlySet<string>): Promise<OutboxItem[][]> {
+    return this.call("due", now, perConversation, limit, maxChats, skip);
   }
 
   claim(ids: number[], now: Date, leaseUntil: Date): Promise<Set<number>> {

@@ -128,9 +128,9 @@ export class Deliverer {
     if (room <= 0) return;
     const batch = Math.max(1, ...Object.values(this.senders).map((sender) => sender?.batchSize ?? 1));
     const ready: OutboxItem[][] = [];
-    for (const group of await this.store.dueOutbound(new Date(), batch, 500, room)) {
+    for (const group of await this.store.dueOutbound(new Date(), batch, 500, room, this.sendingTo)) {
       const sender = this.senders[group[0]!.channel];
-      if (!sender || this.sendingTo.has(group[0]!.conversationId)) continue;
+      if (!sender) continue;
       // A chat that must wait is left for later, unclaimed.
       const wait = sender.readyIn?.(group[0]!) ?? 0;
       if (wait > 0) this.wakeIn(wait);

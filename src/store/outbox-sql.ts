@@ -44,7 +44,7 @@ const MARK_SENT = `UPDATE "Message" SET "status" = 'sent', "attempts" = "attempt
 
 /** The outbox's operations, wherever its SQL runs (here, or on the step thread). */
 export interface Outbox {
-  due(now: Date, perConversation: number, limit: number, maxChats?: number): Promise<OutboxItem[][]>;
+  due(now: Date, perConversation: number, limit: number, maxChats?: number, skip?: ReadonlySet<string>): Promise<OutboxItem[][]>;
   claim(ids: number[], now: Date, leaseUntil: Date): Promise<Set<number>>;
   release(ids: number[]): Promise<void>;
   markSent(id: number, platformMessageIds: string[]): Promise<void>;
@@ -64,9 +64,10 @@ export class OutboxSql implements Outbox {
   /**
    * Deliverable messages grouped by conversation, oldest first: the oldest unsent message if
    * it is due, plus up to `perConversation - 1` pending messages right behind it; at most
-   * `maxChats` conversations.
+   * `maxChats` conversations, none of those in `skip` (the caller is still sending to them:
+   * their claims may have outlived the lease, but they must not count against `maxChats`).
    */
-  async due(now: Date, perConversation: number, limit: number, maxChats = Infinity): Promise<OutboxItem[][]> {
+  async due(now: Date, perConversation: number, limit: number, maxChats = Infinity, skip?: ReadonlySet<string>): Promise<OutboxItem[][]> {
     const rows = await this.driver.rows<UnsentRow>(UNSENT, [sqlTime(now), limit]);
     const groups = new Map<string, number[] | null>();
     let chats = 0;
@@ -74,7 +75,7 @@ export class OutboxSql implements Outbox {
       const group = groups.get(row.conversationId);
       if (group === null || (group && group.length >= perConversation)) continue;
       const follower = group !== undefined;
-      if (!row.due || (follower && (row.status !== "pending" || !row.unscheduled))) {
+      if (!row.due || (follower && (row.status !== "pending" || !row.unscheduled)) || skip?.has(row.conversationId)) {
         groups.set(row.conversationId, group ?? null);
         continue;
       }

@@ -277,10 +277,11 @@ export class Store {
   /**
    * Deliverable messages grouped by conversation, oldest first: the oldest unsent message if
    * it is due (pending and not backing off, or a `sending` claim whose lease ran out), plus
-   * up to `perConversation - 1` pending messages right behind it; at most `maxChats` conversations.
+   * up to `perConversation - 1` pending messages right behind it; at most `maxChats` conversations,
+   * none of those in `skip`.
    */
-  dueOutbound(now: Date, perConversation = 1, limit = 500, maxChats?: number): Promise<OutboxItem[][]> {
-    return this.outbox.due(now, perConversation, limit, maxChats);
+  dueOutbound(now: Date, perConversation = 1, limit = 500, maxChats?: number, skip?: ReadonlySet<string>): Promise<OutboxItem[][]> {
+    return this.outbox.due(now, perConversation, limit, maxChats, skip);
   }
 
   /** Claims messages for sending until `leaseUntil`; answers the ids claimed (another deliverer may have the rest). */
