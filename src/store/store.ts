@@ -1,7 +1,6 @@
 // Persistence for the engine, the outbox and the channels. One transaction per step.
 // The hot path (steps, outbox) is plain SQL on the drivers (step-sql.ts, outbox-sql.ts);
 // Prisma serves the cold paths: staff actions and the console, transcripts, erasure tools.
-import { randomUUID } from "node:crypto";
 import { openPrisma, type Db } from "./prisma.ts";
 import { committedMigrations } from "./migrate.ts";
 import { providerOf, sqlitePath, type Provider } from "./database-url.ts";
