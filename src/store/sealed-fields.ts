@@ -33,6 +33,7 @@ export class SealedFields {
     const plain = this.cipher.open("Message.payload", stored);
     return plain === null ? null : JSON.parse(plain);
   };
+  readonly openAnswers = (stored: string) => JSON.parse(this.cipher.open("Report.answers", stored)) as Record<string, string>;
 
   /** Outbox rows for a step's replies, in order. */
   outboxRows(conversationId: string, channel: Channel, outbound: StepOutput["outbound"]): MessageRow[] {

@@ -1,7 +1,7 @@
 // Staff accounts, console sessions, the audit log and the handoff queue as staff read it.
 // Writes that touch a conversation (replies, notes, assignment, status) are in Store.staffAction.
 import { randomUUID } from "node:crypto";
-import type { FieldCipher } from "./field-cipher.ts";
+import type { SealedFields } from "./sealed-fields.ts";
 import type { Db } from "./prisma.ts";
 import type {
   AuditInput,
@@ -97,7 +97,7 @@ export class StaffStore {
   constructor(
     private readonly db: Db,
     private readonly run: Run,
-    private readonly cipher: FieldCipher,
+    private readonly fields: SealedFields,
   ) {}
 
   // ---- accounts ----
@@ -268,8 +268,8 @@ export class StaffStore {
       id: r.id,
       direction: r.direction as StaffTranscriptRow["direction"],
       kind: r.kind,
-      text: this.cipher.open("Message.text", r.text),
-      payload: r.payload === null ? null : (JSON.parse(this.cipher.open("Message.payload", r.payload)) as unknown),
+      text: this.fields.openText(r.text),
+      payload: this.fields.openPayload(r.payload),
       status: r.status,
       staffEmail: r.staffId ? (emails.get(r.staffId) ?? null) : null,
       createdAt: r.createdAt,
@@ -283,7 +283,7 @@ export class StaffStore {
       kind: r.kind,
       consent: r.consent,
       risk: r.risk,
-      answers: JSON.parse(this.cipher.open("Report.answers", r.answers)) as Record<string, string>,
+      answers: this.fields.openAnswers(r.answers),
       createdAt: r.createdAt,
     }));
   }

@@ -79,11 +79,10 @@ export class Store {
     private readonly db: Db,
     private readonly hot: HotPath,
     readonly provider: Provider,
-    private readonly cipher: FieldCipher,
     private readonly fields: SealedFields,
   ) {
     this.outbox = hot.outbox;
-    this.staff = new StaffStore(db, (operation) => this.exclusive(operation), cipher);
+    this.staff = new StaffStore(db, (operation) => this.exclusive(operation), fields);
     this.retention = new RetentionStore(db, provider, (operation) => this.exclusive(operation));
   }
 
@@ -123,14 +122,8 @@ export class Store {
         close: () => sqlite.close(),
       };
     }
-    return new Store(await openPrisma(url), hot, provider, cipher, fields);
+    return new Store(await openPrisma(url), hot, provider, fields);
   }
-
-  // What people wrote is sealed on the way in and opened on the way out (sealed-fields.ts).
-  private readonly text = (value: string | null) => this.fields.text(value);
-  private readonly payload = (value: unknown) => this.fields.payload(value);
-  private readonly snapshot = (value: string) => this.fields.snapshot(value);
-  private readonly openPayload = (stored: string | null) => this.fields.openPayload(stored);
 
   async close(): Promise<void> {
     await this.hot.close();
@@ -161,7 +154,7 @@ export class Store {
   private async addEvents(tx: Tx, conversationId: string, channel: string, events: StaffRecord["events"], staffId?: string): Promise<void> {
     for (const e of events) {
       await tx.message.create({
-        data: { conversationId, channel, direction: "event", kind: e.kind, payload: this.payload(e.payload), staffId: staffId ?? null, status: "recorded" },
+        data: { conversationId, channel, direction: "event", kind: e.kind, payload: this.fields.payload(e.payload), staffId: staffId ?? null, status: "recorded" },
       });
     }
   }
@@ -204,19 +197,19 @@ export class Store {
             conversation: {
               ...conversation,
               status: conversation.status as ConversationStatus,
-              snapshot: this.cipher.open("Conversation.snapshot", conversation.snapshot),
+              snapshot: this.fields.openSnapshot(conversation.snapshot),
             },
           });
           await tx.conversation.update({
             where: { id: conversationId },
-            data: { machineId: out.machineId, machineVersion: out.machineVersion, snapshot: this.snapshot(out.snapshot), status: out.status, seq: { increment: 1 } },
+            data: { machineId: out.machineId, machineVersion: out.machineVersion, snapshot: this.fields.snapshot(out.snapshot), status: out.status, seq: { increment: 1 } },
           });
           outboundIds = await this.queueOutbound(tx, conversationId, conversation.channel as Channel, out.outbound);
         }
         let noteId: number | undefined;
         if (input.note !== undefined) {
           const row = await tx.message.create({
-            data: { conversationId, channel: conversation.channel, direction: "note", kind: "text", text: this.text(input.note), staffId: record.staffId, status: "internal" },
+            data: { conversationId, channel: conversation.channel, direction: "note", kind: "text", text: this.fields.text(input.note), staffId: record.staffId, status: "internal" },
             select: { id: true },
           });
           noteId = row.id;
@@ -324,8 +317,8 @@ export class Store {
     return rows.map((r) => ({
       ...r,
       direction: r.direction as "in" | "out",
-      text: this.cipher.open("Message.text", r.text),
-      payload: this.openPayload(r.payload),
+      text: this.fields.openText(r.text),
+      payload: this.fields.openPayload(r.payload),
     }));
   }
 
@@ -335,7 +328,7 @@ export class Store {
    * running server is left alone (conditional update) and picked up by the next run.
    */
   async reseal(batch = 500): Promise<{ messages: number; conversations: number; reports: number }> {
-    const c = this.cipher;
+    const c = this.fields.cipher;
     const reseal = (column: string, stored: string | null) => (c.needsResealing(stored) ? c.seal(column, c.open(column, stored)) : stored);
     const counts = { messages: 0, conversations: 0, reports: 0 };
     for (let after = 0; ; ) {
