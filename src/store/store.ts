@@ -330,47 +330,47 @@ export class Store {
   async reseal(batch = 500): Promise<{ messages: number; conversations: number; reports: number }> {
     const c = this.fields.cipher;
     const reseal = (column: string, stored: string | null) => (c.needsResealing(stored) ? c.seal(column, c.open(column, stored)) : stored);
-    const counts = { messages: 0, conversations: 0, reports: 0 };
-    for (let after = 0; ; ) {
-      const rows = await this.exclusive(() =>
-        this.db.message.findMany({ where: { id: { gt: after } }, orderBy: { id: "asc" }, take: batch, select: { id: true, text: true, payload: true } }),
-      );
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        after = r.id;
-        if (!c.needsResealing(r.text) && !c.needsResealing(r.payload)) continue;
+    const messages = await this.walk(
+      0,
+      (after) => this.db.message.findMany({ where: { id: { gt: after } }, orderBy: { id: "asc" }, take: batch, select: { id: true, text: true, payload: true } }),
+      async (r) => {
+        if (!c.needsResealing(r.text) && !c.needsResealing(r.payload)) return 0;
         const data = { text: reseal("Message.text", r.text), payload: reseal("Message.payload", r.payload) };
-        const { count } = await this.exclusive(() => this.db.message.updateMany({ where: { id: r.id, text: r.text, payload: r.payload }, data }));
-        counts.messages += count;
-      }
-    }
-    for (let after = ""; ; ) {
-      const rows = await this.exclusive(() =>
-        this.db.conversation.findMany({ where: { id: { gt: after } }, orderBy: { id: "asc" }, take: batch, select: { id: true, snapshot: true } }),
-      );
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        after = r.id;
-        if (!c.needsResealing(r.snapshot)) continue;
+        return (await this.exclusive(() => this.db.message.updateMany({ where: { id: r.id, text: r.text, payload: r.payload }, data }))).count;
+      },
+    );
+    const conversations = await this.walk(
+      "",
+      (after) => this.db.conversation.findMany({ where: { id: { gt: after } }, orderBy: { id: "asc" }, take: batch, select: { id: true, snapshot: true } }),
+      async (r) => {
+        if (!c.needsResealing(r.snapshot)) return 0;
         const snapshot = reseal("Conversation.snapshot", r.snapshot)!;
-        const { count } = await this.exclusive(() => this.db.conversation.updateMany({ where: { id: r.id, snapshot: r.snapshot }, data: { snapshot } }));
-        counts.conversations += count;
-      }
-    }
-    for (let after = ""; ; ) {
-      const rows = await this.exclusive(() =>
-        this.db.report.findMany({ where: { id: { gt: after } }, orderBy: { id: "asc" }, take: batch, select: { id: true, answers: true } }),
-      );
-      if (rows.length === 0) break;
-      for (const r of rows) {
-        after = r.id;
-        if (!c.needsResealing(r.answers)) continue;
+        return (await this.exclusive(() => this.db.conversation.updateMany({ where: { id: r.id, snapshot: r.snapshot }, data: { snapshot } }))).count;
+      },
+    );
+    const reports = await this.walk(
+      "",
+      (after) => this.db.report.findMany({ where: { id: { gt: after } }, orderBy: { id: "asc" }, take: batch, select: { id: true, answers: true } }),
+      async (r) => {
+        if (!c.needsResealing(r.answers)) return 0;
         const answers = reseal("Report.answers", r.answers)!;
-        const { count } = await this.exclusive(() => this.db.report.updateMany({ where: { id: r.id, answers: r.answers }, data: { answers } }));
-        counts.reports += count;
+        return (await this.exclusive(() => this.db.report.updateMany({ where: { id: r.id, answers: r.answers }, data: { answers } }))).count;
+      },
+    );
+    return { messages, conversations, reports };
+  }
+
+  /** Visits a table in id order a page at a time; `each` returns how many rows it changed. */
+  private async walk<Id, Row extends { id: Id }>(first: Id, page: (after: Id) => Promise<Row[]>, each: (row: Row) => Promise<number>): Promise<number> {
+    let changed = 0;
+    for (let after = first; ; ) {
+      const rows = await this.exclusive(() => page(after));
+      if (rows.length === 0) return changed;
+      for (const row of rows) {
+        after = row.id;
+        changed += await each(row);
       }
     }
-    return counts;
   }
 
   /**
