@@ -6,13 +6,13 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import type { FakeBotApi } from "./fake-bot-api.ts";
 import { memoryMb, round } from "./measure.ts";
-import { children, ROOT, sleep, startServerProcess } from "../tests/helpers/server-process.ts";
+import { killServerProcesses, ROOT, sleep, startServerProcess } from "../tests/helpers/server-process.ts";
 
 const ADMIN_PG = process.env.BENCH_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
 // ---- child processes (started by tests/helpers/server-process.ts) ----
 
-export { children, ROOT, sleep };
+export { killServerProcesses, ROOT, sleep };
 
 export interface Server {
   pid: number;

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { FakeBotApi } from "./fake-bot-api.ts";
-import { children, createPgDatabase, drain, openReader, ROOT, sleep, startServer, UNSENT, type Server } from "./harness.ts";
+import { createPgDatabase, killServerProcesses, drain, openReader, ROOT, sleep, startServer, UNSENT, type Server } from "./harness.ts";
 import { averageFullPathLength, fullPath, pathName, runLoad, SECRET, startOnly, type Counters, type LoadResult, type Target } from "./load.ts";
 import { cpuMs, latencySummary, printProfile, round, summariseProfile } from "./measure.ts";
 
@@ -356,7 +356,7 @@ async function main(): Promise<number> {
   const cleanups: (() => Promise<void>)[] = [async () => rmSync(dir, { recursive: true, force: true }), () => fake.stop()];
   const onSignal = () => void cleanup().then(() => process.exit(130));
   const cleanup = async () => {
-    for (const child of children) child.kill("SIGKILL");
+    await killServerProcesses();
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
   };
   process.once("SIGINT", onSignal);
@@ -478,7 +478,7 @@ main().then(
   (code) => process.exit(code),
   (error: Error) => {
     console.error(`bench failed: ${error.stack ?? error.message}`);
-    for (const child of children) child.kill("SIGKILL");
+    void killServerProcesses(); // the kills are sent at once; the exit does not wait for them
     process.exit(1);
   },
 );

@@ -12,7 +12,7 @@ import { FakeTelegramBotApi, type RecordedCall } from "./fakes/telegram-bot-api.
 import { auditConversations, auditDelivery, scriptedChat, type ScriptedChat } from "./helpers/conversation-audit.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
-import { children, freePort, sleep, startServerProcess, TELEGRAM_TOKEN, webhookModeEnv, type ServerProcess } from "./helpers/server-process.ts";
+import { killServerProcesses, freePort, sleep, startServerProcess, TELEGRAM_TOKEN, webhookModeEnv, type ServerProcess } from "./helpers/server-process.ts";
 import { deliverUntilAcknowledged, eventUpdate, postUpdate, type TelegramUpdate } from "./helpers/telegram-webhook.ts";
 
 const KILLS = 5;
@@ -42,8 +42,7 @@ describe.each(DB_KINDS)("crash safety on %s", (kind) => {
     fake = await FakeTelegramBotApi.start({ token: TELEGRAM_TOKEN });
   });
   afterEach(async () => {
-    for (const child of children) child.kill("SIGKILL");
-    await server?.exited;
+    await killServerProcesses();
     await fake.stop();
     await db.drop();
   });

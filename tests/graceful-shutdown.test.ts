@@ -16,7 +16,7 @@ import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { auditConversations, auditDelivery, scriptedChat, type ScriptedChat } from "./helpers/conversation-audit.ts";
 import { createTestDatabase, DB_KINDS, type DbKind, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
-import { children, ROOT, sleep, startServerProcess, TELEGRAM_TOKEN, webhookModeEnv, type ServerProcess } from "./helpers/server-process.ts";
+import { killServerProcesses, ROOT, sleep, startServerProcess, TELEGRAM_TOKEN, webhookModeEnv, type ServerProcess } from "./helpers/server-process.ts";
 import { StaffClient } from "./helpers/staff-client.ts";
 import { WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
 import { deliverUntilAcknowledged, eventUpdate, postUpdate, type TelegramUpdate } from "./helpers/telegram-webhook.ts";
@@ -96,8 +96,7 @@ describe.each(DB_KINDS)("graceful shutdown on %s", (kind) => {
     fake = await FakeTelegramBotApi.start({ token: TELEGRAM_TOKEN });
   });
   afterEach(async () => {
-    for (const child of children) child.kill("SIGKILL");
-    await server?.exited;
+    await killServerProcesses();
     await fake.stop();
     await db.drop();
   });

@@ -13,7 +13,7 @@ import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { auditConversations, auditDelivery, scriptedChat, type ScriptedChat } from "./helpers/conversation-audit.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.ts";
 import { count } from "./helpers/db-query.ts";
-import { children, sleep, startServerProcess, webhookModeEnv, type ServerProcess } from "./helpers/server-process.ts";
+import { killServerProcesses, sleep, startServerProcess, webhookModeEnv, type ServerProcess } from "./helpers/server-process.ts";
 import { deliverUntilAcknowledged, eventUpdate } from "./helpers/telegram-webhook.ts";
 
 const CHATS = 160;
@@ -31,8 +31,7 @@ describe("several instances on postgresql", () => {
     fake = await FakeTelegramBotApi.start();
   });
   afterEach(async () => {
-    for (const child of children) child.kill("SIGKILL");
-    await Promise.all(servers.map((s) => s.exited));
+    await killServerProcesses();
     await fake.stop();
     await db.drop();
   });

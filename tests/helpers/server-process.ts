@@ -10,8 +10,14 @@ import { telegramWebhookEnv } from "./telegram-env.ts";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** Children still running, so a failed test or an interrupted bench can kill what it started. */
-export const children = new Set<ChildProcess>();
+/** Children still running, with their exits, so a failed test or an interrupted bench can kill what it started. */
+const children = new Map<ChildProcess, Promise<Exit>>();
+
+/** SIGKILLs every server process still running; resolves once they have all exited. */
+export async function killServerProcesses(): Promise<void> {
+  for (const child of children.keys()) child.kill("SIGKILL");
+  await Promise.all(children.values());
+}
 
 /**
  * SafeLine's settings (every variable .env.example names) are taken out of the inherited
@@ -93,7 +99,6 @@ export async function startServerProcess(options: StartOptions): Promise<ServerP
     env: { ...env, ...options.env, HOST: "127.0.0.1", PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  children.add(child);
   let tail = "";
   const keep = (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4000));
   child.stdout!.on("data", keep);
@@ -106,6 +111,7 @@ export async function startServerProcess(options: StartOptions): Promise<ServerP
       r({ code, signal });
     }),
   );
+  children.set(child, exited);
   const url = `http://127.0.0.1:${port}`;
   const server: ServerProcess = {
     child,
