@@ -11,11 +11,9 @@ import { LANGUAGES } from "../flows/data/languages.ts";
 import { FakeTelegramBotApi, type RecordedCall } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
-import { UNPACED } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN, UNPACED, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
 import { callbackUpdate, messageUpdate, nextMessageId, nextUpdateId, now, textUpdate, user } from "./helpers/telegram-updates.ts";
 
-const TOKEN = "123456:ABC-def";
-const SECRET = "test_Secret-0123456789";
 const PUBLIC_URL = "https://example.test";
 const SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
 
@@ -53,7 +51,7 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
   const newChat = () => 5_550_000 + ++chatSeq;
 
   beforeEach(async () => {
-    [db, fake] = await Promise.all([createTestDatabase(kind), FakeTelegramBotApi.start({ token: TOKEN, maxLongPollMs: 500 })]);
+    [db, fake] = await Promise.all([createTestDatabase(kind), FakeTelegramBotApi.start({ token: BOT_TOKEN, maxLongPollMs: 500 })]);
   });
 
   afterEach(async () => {
@@ -68,12 +66,12 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
       DATABASE_URL: db.url,
       PORT: "0",
       HOST: "127.0.0.1",
-      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_BOT_TOKEN: BOT_TOKEN,
       TELEGRAM_API_ROOT: fake.url,
       WEB_CHAT: "off",
       LOG_LEVEL: "silent",
       ...UNPACED,
-      ...(polling ? {} : { PUBLIC_URL, TELEGRAM_WEBHOOK_SECRET: SECRET }),
+      ...(polling ? {} : { PUBLIC_URL, TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET }),
       ...extra,
     };
     const app = await createApp(loadConfig(env), {
@@ -85,7 +83,7 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
     return {
       app,
       base,
-      post: (body: unknown, headers: Record<string, string> = { [SECRET_HEADER]: SECRET }) => postRaw(base, JSON.stringify(body), headers),
+      post: (body: unknown, headers: Record<string, string> = { [SECRET_HEADER]: WEBHOOK_SECRET }) => postRaw(base, JSON.stringify(body), headers),
       stop: async () => {
         running = running.filter((a) => a !== app);
         await app.stop();
@@ -93,7 +91,7 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
     };
   }
 
-  function postRaw(base: string, body: string, headers: Record<string, string> = { [SECRET_HEADER]: SECRET }) {
+  function postRaw(base: string, body: string, headers: Record<string, string> = { [SECRET_HEADER]: WEBHOOK_SECRET }) {
     return fetch(`${base}/webhooks/telegram`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
   }
 
@@ -124,13 +122,13 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
     await startApp();
     const set = fake.calls("setWebhook");
     expect(set).toHaveLength(1);
-    expect(set[0]!.token).toBe(TOKEN);
+    expect(set[0]!.token).toBe(BOT_TOKEN);
     expect(set[0]!.payload).toMatchObject({
       url: `${PUBLIC_URL}/webhooks/telegram`,
-      secret_token: SECRET,
+      secret_token: WEBHOOK_SECRET,
     });
     expect(set[0]!.payload.allowed_updates).toEqual(expect.arrayContaining(["message", "edited_message", "callback_query", "my_chat_member"]));
-    expect(fake.webhook).toEqual(expect.objectContaining({ url: `${PUBLIC_URL}/webhooks/telegram`, secret_token: SECRET }));
+    expect(fake.webhook).toEqual(expect.objectContaining({ url: `${PUBLIC_URL}/webhooks/telegram`, secret_token: WEBHOOK_SECRET }));
     expect(fake.calls("getMe")).toHaveLength(1);
     expect(fake.calls("getUpdates")).toHaveLength(0);
   });
@@ -148,7 +146,7 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
     ]);
 
     const [reply] = await fake.waitForMessages(chat, 1);
-    expect(reply!.token).toBe(TOKEN);
+    expect(reply!.token).toBe(BOT_TOKEN);
     expect(reply!.payload).toMatchObject({ chat_id: String(chat), text: TEXT.language, disable_notification: true });
     expect(keyboardData(reply!)).toEqual([...LANGUAGES]);
 
@@ -280,8 +278,8 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
     const body = JSON.stringify(textUpdate(chat, "/start"));
     expect((await postRaw(base, body, {})).status).toBe(401);
     expect((await postRaw(base, body, { [SECRET_HEADER]: "wrong" })).status).toBe(401);
-    expect((await postRaw(base, body, { [SECRET_HEADER]: SECRET.slice(0, -1) + "x" })).status).toBe(401);
-    expect((await postRaw(base, body, { [SECRET_HEADER]: `${SECRET}x` })).status).toBe(401);
+    expect((await postRaw(base, body, { [SECRET_HEADER]: WEBHOOK_SECRET.slice(0, -1) + "x" })).status).toBe(401);
+    expect((await postRaw(base, body, { [SECRET_HEADER]: `${WEBHOOK_SECRET}x` })).status).toBe(401);
     expect((await postRaw(base, "{broken", { [SECRET_HEADER]: "wrong" })).status).toBe(401);
     expect(await rowCounts()).toEqual({ contacts: 0, conversations: 0, messages: 0 });
     // An accepted update from another chat afterwards: only it is stored and answered.
@@ -639,7 +637,7 @@ function pipelinedPosts(base: string, bodies: string[]): Promise<number[]> {
       const requests = bodies.map(
         (body) =>
           `POST /webhooks/telegram HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\n` +
-          `${SECRET_HEADER}: ${SECRET}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: keep-alive\r\n\r\n${body}`,
+          `${SECRET_HEADER}: ${WEBHOOK_SECRET}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: keep-alive\r\n\r\n${body}`,
       );
       socket.write(requests.join(""));
     });
