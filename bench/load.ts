@@ -75,6 +75,8 @@ export interface LoadResult {
   conversations: number;
   updates: number;
   callbacks: number;
+  /** Callback queries answered in the webhook's reply (Telegram runs that method itself). */
+  answeredInReply: number;
   /** Responses other than 200 (each retried like Telegram would, up to 3 times). */
   errors: number;
   /** Updates never acknowledged with 200. */
@@ -117,7 +119,10 @@ function updateBody(step: Step, updateId: number, chatId: number, botMessageId: 
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
-function post(target: Target, body: string): Promise<number> {
+const CALLBACK_ANSWER = /"method"\s*:\s*"answerCallbackQuery"/;
+
+/** The status, and whether the answer asked Telegram to answer a callback query. */
+function post(target: Target, body: string): Promise<{ status: number; answersCallback: boolean }> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -133,8 +138,10 @@ function post(target: Target, body: string): Promise<number> {
         },
       },
       (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, answersCallback: CALLBACK_ANSWER.test(text) }));
         res.on("error", reject);
       },
     );
@@ -183,6 +190,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   let done = 0;
   let updates = 0;
   let callbacks = 0;
+  let answeredInReply = 0;
   let errors = 0;
   let lost = 0;
 
@@ -198,9 +206,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       for (let attempt = 1; ; attempt++) {
         const t0 = performance.now();
         if (i === 0 && attempt === 1) o.firstRequestAt?.set(String(chatId), t0);
-        const status = await post(o.target, body).catch(() => 0);
+        const { status, answersCallback } = await post(o.target, body).catch(() => ({ status: 0, answersCallback: false }));
         if (status === 200) {
           latencies.push(performance.now() - t0);
+          if (answersCallback) answeredInReply++;
           break;
         }
         errors++;
@@ -222,5 +231,5 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     }
   };
   await Promise.all(Array.from({ length: o.concurrency }, worker));
-  return { conversations: done, updates, callbacks, errors, lost, latenciesMs: latencies.done(), elapsedMs: performance.now() - started };
+  return { conversations: done, updates, callbacks, answeredInReply, errors, lost, latenciesMs: latencies.done(), elapsedMs: performance.now() - started };
 }

@@ -83,8 +83,15 @@ async function warmUp(target: Target, counters: Counters, fullRanges: [number, n
   const full = await runLoad({ target, counters, concurrency: CFG.concurrency, path: fullPath, conversations: CFG.warmupConversations / 5 });
   fullRanges.push([first, counters.nextConversation]);
   const light = await runLoad({ target, counters, concurrency: CFG.concurrency, path: startOnly, conversations: CFG.warmupConversations - full.conversations });
-  const sum = (k: "conversations" | "updates" | "callbacks" | "errors" | "lost") => full[k] + light[k];
-  return { conversations: sum("conversations"), updates: sum("updates"), callbacks: sum("callbacks"), errors: sum("errors"), lost: sum("lost") };
+  const sum = (k: "conversations" | "updates" | "callbacks" | "answeredInReply" | "errors" | "lost") => full[k] + light[k];
+  return {
+    conversations: sum("conversations"),
+    updates: sum("updates"),
+    callbacks: sum("callbacks"),
+    answeredInReply: sum("answeredInReply"),
+    errors: sum("errors"),
+    lost: sum("lost"),
+  };
 }
 
 /** How many conversations in these index ranges took the path `name`. */
@@ -255,6 +262,7 @@ async function benchSafeLine(kind: "sqlite" | "postgresql", url: string, fake: F
     const expectedHandoffs = countPath(fullRanges, "danger");
     const expectedReports = countPath(fullRanges, "report");
     const callbacks = warm.callbacks + full.load.callbacks + light.load.callbacks;
+    const callbacksAnswered = warm.answeredInReply + full.load.answeredInReply + light.load.answeredInReply + fake.count("answerCallbackQuery");
     const checks = [
       check("every update acknowledged with 200", lost === 0, `${lost} lost, ${non200} non-200 answers`),
       check("inbound rows = updates sent", inbound === updates, `${inbound} rows, ${updates} updates`),
@@ -267,6 +275,11 @@ async function benchSafeLine(kind: "sqlite" | "postgresql", url: string, fake: F
         "sendMessage calls = sent rows, per chat",
         storedSends === fake.sendMessages && mismatched === 0,
         `${fake.sendMessages} at the fake, ${storedSends} in the database, ${mismatched} chats differ`,
+      ),
+      check(
+        "every callback query answered once (in the webhook's reply or by the Bot API)",
+        callbacksAnswered === callbacks,
+        `${callbacksAnswered} answered of ${callbacks} (${fake.count("answerCallbackQuery")} by the Bot API)`,
       ),
       check(
         "flow paths reached their ends (handoffs, reports)",

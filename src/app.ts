@@ -174,6 +174,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await telegram?.stop();
       feed.stop();
       await Promise.all([server.close(), deliverer.stop()]);
+      await telegram?.close();
       await retention?.stop();
       await store.close();
     },

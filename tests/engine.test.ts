@@ -231,6 +231,42 @@ describe.each(DB_KINDS)("engine on %s", (kind) => {
       expect(claims.filter(Boolean)).toHaveLength(1);
     });
 
+    it("never offers a message past an earlier one of its chat that cannot go with it", async () => {
+      await engine.handle(webEvent("gap", { type: "COMMAND", command: "start" }));
+      await engine.handle(webEvent("gap", { type: "CHOICE", id: "en" }));
+      await engine.handle(webEvent("gap", { type: "TEXT", text: "what?" }));
+      const ids = (await store.transcript("web", "gap")).filter((m) => m.direction === "out").map((m) => m.id);
+      expect(ids).toHaveLength(4);
+      // The second message is out with another deliverer: the first may go, nothing behind the second.
+      expect(await store.claim(ids[1]!, new Date(), new Date(Date.now() + 30_000))).toBe(true);
+      expect((await store.dueOutbound(new Date(), 5)).map((group) => group.map((item) => item.id))).toEqual([[ids[0]]]);
+    });
+
+    it("sends a chat's queued messages in one claim, one call at a time, each recorded before the next call", async () => {
+      await engine.handle(webEvent("queued", { type: "COMMAND", command: "start" }));
+      await engine.handle(webEvent("queued", { type: "CHOICE", id: "en" }));
+      await engine.handle(webEvent("queued", { type: "TEXT", text: "what?" }));
+      const ids = (await store.transcript("web", "queued")).filter((m) => m.direction === "out").map((m) => m.id);
+      const statusesAtEachCall: string[][] = [];
+      const sender = new RecordingSender();
+      const send = sender.send.bind(sender);
+      sender.send = async (items) => {
+        statusesAtEachCall.push((await store.transcript("web", "queued")).filter((m) => m.direction === "out").map((m) => m.status));
+        return send(items);
+      };
+      const deliverer = new Deliverer(store, { web: sender }, silentLog, { pollMs: 60_000 });
+      deliverer.start();
+      await until(() => sender.sent.length === 4);
+      await deliverer.stop();
+      expect(sender.calls).toEqual(ids.map((id) => [id]));
+      expect(statusesAtEachCall).toEqual([
+        ["sending", "sending", "sending", "sending"],
+        ["sent", "sending", "sending", "sending"],
+        ["sent", "sent", "sending", "sending"],
+        ["sent", "sent", "sent", "sending"],
+      ]);
+    });
+
     it("offers a batching sender a conversation's consecutive messages, and keeps the ones it did not send", async () => {
       await engine.handle(webEvent("batch", { type: "COMMAND", command: "start" }));
       await engine.handle(webEvent("batch", { type: "CHOICE", id: "en" }));

@@ -1,7 +1,10 @@
 // The Telegram sender against the fake Bot API over real HTTP: a call that hangs is given up
-// within the sender's deadline (so its outbox claim cannot run out mid-send) and is retryable.
-import { Api } from "grammy";
+// within the sender's deadline (so its outbox claim cannot run out mid-send) and is retryable;
+// so is an answer that is not the Bot API's.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BotApiClient } from "../src/channels/telegram/bot-api-client.ts";
 import { TelegramSender } from "../src/channels/telegram/sender.ts";
 import { DeliveryError } from "../src/outbox/delivery-error.ts";
 import { SendRateLimiter } from "../src/outbox/send-rate-limiter.ts";
@@ -22,7 +25,7 @@ describe("Telegram sender", () => {
   });
 
   it("gives up a Bot API call that does not answer within its deadline, as a retryable failure", async () => {
-    const sender = new TelegramSender(new Api(BOT_TOKEN, { apiRoot: fake.url }), new SendRateLimiter(), 300);
+    const sender = new TelegramSender(new BotApiClient(BOT_TOKEN, fake.url), new SendRateLimiter(), 300);
     const release = fake.hold("sendMessage", CHAT);
     const started = Date.now();
     const failure = await sender.send([item(1)]).then(() => null, (e: unknown) => e);
@@ -33,5 +36,19 @@ describe("Telegram sender", () => {
     expect(waited).toBeLessThan(5_000);
 
     expect(await sender.send([item(2)])).toEqual([[expect.stringMatching(/^\d+$/)]]);
+  });
+
+  it("an answer that is not the Bot API's JSON (a proxy's error page) is a retryable failure", async () => {
+    const proxy = createServer((_req, res) => res.writeHead(502, { "content-type": "text/html" }).end("<html>Bad Gateway</html>"));
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const client = new BotApiClient(BOT_TOKEN, `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
+    try {
+      const failure = await new TelegramSender(client).send([item(3)]).then(() => null, (e: unknown) => e);
+      expect(failure).toBeInstanceOf(DeliveryError);
+      expect(failure).toMatchObject({ retryable: true, message: "telegram network error" });
+    } finally {
+      await client.close();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 });

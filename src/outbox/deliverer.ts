@@ -27,6 +27,11 @@ export interface DelivererOptions {
   /** Chats being sent to at once. A claim is held while its send waits for a rate-limit slot: keep this divided by the sends per second well under the lease. */
   concurrency: number;
   backoff: { baseMs: number; maxMs: number };
+  /**
+   * Send calls one claim may make to a chat, one after another: a chat whose replies queued
+   * up is not held to one call per pass. Each call is recorded before the next is made.
+   */
+  callsPerClaim: number;
   /** Called after messages were sent or given up on (live staff consoles show delivery status). */
   onDelivered?: () => void;
 }
@@ -36,6 +41,7 @@ const DEFAULTS: DelivererOptions = {
   leaseMs: 30_000,
   maxAttempts: 10,
   concurrency: 256,
+  callsPerClaim: 5,
   backoff: { baseMs: 1000, maxMs: 5 * 60_000 },
 };
 
@@ -126,7 +132,8 @@ export class Deliverer {
   private async claimAndSend(): Promise<void> {
     const room = this.options.concurrency - this.inFlight.size;
     if (room <= 0) return;
-    const batch = Math.max(1, ...Object.values(this.senders).map((sender) => sender?.batchSize ?? 1));
+    const depth = (sender: ChannelSender) => (sender.batchSize ?? 1) * this.options.callsPerClaim;
+    const batch = Math.max(1, ...Object.values(this.senders).map((sender) => (sender ? depth(sender) : 1)));
     const ready: OutboxItem[][] = [];
     for (const group of await this.store.dueOutbound(new Date(), batch, 500, room, this.sendingTo)) {
       const sender = this.senders[group[0]!.channel];
@@ -134,7 +141,7 @@ export class Deliverer {
       // A chat that must wait is left for later, unclaimed.
       const wait = sender.readyIn?.(group[0]!) ?? 0;
       if (wait > 0) this.wakeIn(wait);
-      else ready.push(group.slice(0, sender.batchSize ?? 1));
+      else ready.push(group.slice(0, depth(sender)));
       if (ready.length === room) break;
     }
     if (ready.length === 0) return;
@@ -180,7 +187,32 @@ export class Deliverer {
     return groups;
   }
 
+  /**
+   * Sends a chat's claimed messages call by call, each call's messages recorded before the
+   * next call goes: a crash can repeat one call, never send the chat's messages out of order.
+   * The rest go back to the outbox once a call does not send all it was given, or on stop.
+   */
   private async deliver(items: OutboxItem[]): Promise<number> {
+    const perCall = this.senders[items[0]!.channel]!.batchSize ?? 1;
+    let finished = 0;
+    for (let at = 0; at < items.length; at += perCall) {
+      if (this.stopped) {
+        await this.store.release(items.slice(at).map((item) => item.id));
+        break;
+      }
+      const call = items.slice(at, at + perCall);
+      const done = await this.deliverCall(call);
+      finished += done;
+      if (done < call.length) {
+        await this.store.release(items.slice(at + call.length).map((item) => item.id));
+        break;
+      }
+    }
+    return finished;
+  }
+
+  /** One send call; answers how many of `items` are finished (sent, or failed for good). */
+  private async deliverCall(items: OutboxItem[]): Promise<number> {
     const sender = this.senders[items[0]!.channel]!;
     const head = items[0]!;
     const attempt = head.attempts + 1;

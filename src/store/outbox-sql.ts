@@ -70,13 +70,16 @@ export class OutboxSql implements Outbox {
   async due(now: Date, perConversation: number, limit: number, maxChats = Infinity, skip?: ReadonlySet<string>): Promise<OutboxItem[][]> {
     const rows = await this.driver.rows<UnsentRow>(UNSENT, [sqlTime(now), limit]);
     const groups = new Map<string, number[] | null>();
+    // Chats whose group ended: a message that cannot follow ends it, and nothing behind it may jump the queue.
+    const ended = new Set<string>();
     let chats = 0;
     for (const row of rows) {
       const group = groups.get(row.conversationId);
-      if (group === null || (group && group.length >= perConversation)) continue;
+      if (group === null || ended.has(row.conversationId) || (group && group.length >= perConversation)) continue;
       const follower = group !== undefined;
       if (!row.due || (follower && (row.status !== "pending" || !row.unscheduled)) || skip?.has(row.conversationId)) {
-        groups.set(row.conversationId, group ?? null);
+        if (follower) ended.add(row.conversationId);
+        else groups.set(row.conversationId, null);
         continue;
       }
       if (group) group.push(row.id);

@@ -1,11 +1,12 @@
 // Delivers outbox rows with the Bot API, silently, within Telegram's rate limits (see
 // send-rate-limiter.ts); maps Bot API failures to retry decisions.
-import { GrammyError, HttpError, type Api } from "grammy";
+import { GrammyError, HttpError } from "grammy";
 import type { RenderedPayload } from "../../engine/render.ts";
 import { DeliveryError } from "../../outbox/delivery-error.ts";
 import type { ChannelSender } from "../../outbox/deliverer.ts";
 import { SendRateLimiter } from "../../outbox/send-rate-limiter.ts";
 import type { OutboxItem } from "../../store/store.ts";
+import type { BotApiClient } from "./bot-api-client.ts";
 import { toTelegramSends } from "./outbound.ts";
 
 export function toDeliveryError(error: unknown): DeliveryError {
@@ -19,8 +20,6 @@ export function toDeliveryError(error: unknown): DeliveryError {
   return new DeliveryError((error as Error).message ?? "unknown error", true);
 }
 
-type GrammySignal = NonNullable<Parameters<Api["sendMessage"]>[3]>;
-
 /** deleteMessages takes at most 100 ids per call. */
 const DELETE_BATCH = 100;
 /**
@@ -32,7 +31,7 @@ export const SEND_TIMEOUT_MS = 10_000;
 
 export class TelegramSender implements ChannelSender {
   constructor(
-    private readonly api: Api,
+    private readonly api: BotApiClient,
     private readonly limiter = new SendRateLimiter(),
     private readonly timeoutMs = SEND_TIMEOUT_MS,
   ) {}
@@ -77,9 +76,8 @@ export class TelegramSender implements ChannelSender {
     return [];
   }
 
-  /** grammY types its signal with an AbortSignal polyfill's type; Node's own is what it uses. */
-  private deadline(): GrammySignal {
-    return AbortSignal.timeout(this.timeoutMs) as unknown as GrammySignal;
+  private deadline(): AbortSignal {
+    return AbortSignal.timeout(this.timeoutMs);
   }
 
   /** A 429 holds the chat (or, when several chats get one, every chat) for Telegram's retry_after. */

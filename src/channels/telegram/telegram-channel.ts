@@ -3,7 +3,7 @@
 // acknowledged only after its step is committed.
 import { timingSafeEqual } from "node:crypto";
 import { Bot, type Context } from "grammy";
-import type { UserFromGetMe } from "grammy/types";
+import type { Update, UserFromGetMe } from "grammy/types";
 import type { FastifyInstance } from "fastify";
 import type { i18n as I18n } from "i18next";
 import type { Engine } from "../../engine/engine.ts";
@@ -11,6 +11,7 @@ import { FALLBACK_LANGUAGE, supportedLanguage } from "../../i18n.ts";
 import type { Logger } from "../../log.ts";
 import { fromTelegramUpdate } from "./inbound.ts";
 import { SendRateLimiter, type SendLimits } from "../../outbox/send-rate-limiter.ts";
+import { BotApiClient } from "./bot-api-client.ts";
 import { TelegramSender } from "./sender.ts";
 import { parseUpdate } from "./update-schema.ts";
 
@@ -40,6 +41,8 @@ function sameSecret(given: unknown, expected: string): boolean {
 export class TelegramChannel {
   readonly bot: Bot;
   readonly sender: TelegramSender;
+  /** The delivery path's client; grammY's `bot.api` serves every other call. */
+  private readonly api: BotApiClient;
   private polling: Promise<void> | undefined;
 
   constructor(
@@ -52,7 +55,8 @@ export class TelegramChannel {
       client: { apiRoot: options.apiRoot },
       ...(options.botInfo ? { botInfo: options.botInfo } : {}),
     });
-    this.sender = new TelegramSender(this.bot.api, new SendRateLimiter(options.sendLimits), options.sendTimeoutMs);
+    this.api = new BotApiClient(options.token, options.apiRoot);
+    this.sender = new TelegramSender(this.api, new SendRateLimiter(options.sendLimits), options.sendTimeoutMs);
     this.bot.use((ctx) => this.onUpdate(ctx));
     // Only long polling reaches this handler (webhook errors answer 500 so Telegram
     // redelivers). Polling moves on past a failed update: use webhook mode in production.
@@ -65,10 +69,22 @@ export class TelegramChannel {
     return Boolean(this.options.publicUrl);
   }
 
+  /** Long polling: the update runs through the engine, then its button's spinner is stopped. */
   private async onUpdate(ctx: Context): Promise<void> {
     // Webhook bodies were checked already; long polling's updates are checked here.
     const update = parseUpdate(ctx.update);
     if (!update) return this.log.warn("telegram update not readable: skipped");
+    const callbackQueryId = await this.process(update);
+    if (callbackQueryId) {
+      // After the commit: stops the button's spinner. Losing this call loses nothing.
+      this.bot.api.answerCallbackQuery(callbackQueryId).catch(() => {
+        this.log.warn("answerCallbackQuery failed");
+      });
+    }
+  }
+
+  /** Runs one update through the engine (committed on return); the callback query to answer, if any. */
+  private async process(update: Update): Promise<string | undefined> {
     const translated = fromTelegramUpdate(update);
     if (translated.kind === "ignored") return;
     if (translated.kind === "group") {
@@ -76,12 +92,7 @@ export class TelegramChannel {
       return;
     }
     await this.engine.handle(translated.inbound);
-    if (translated.callbackQueryId) {
-      // After the commit: stops the button's spinner. Losing this call loses nothing.
-      this.bot.api.answerCallbackQuery(translated.callbackQueryId).catch(() => {
-        this.log.warn("answerCallbackQuery failed");
-      });
-    }
+    return translated.callbackQueryId;
   }
 
   private answerGroup(chatId: number, languageHint?: string): void {
@@ -104,7 +115,10 @@ export class TelegramChannel {
       handler: async (request, reply) => {
         const update = parseUpdate(request.body);
         if (!update) return reply.code(400).send({ error: "not a Telegram update" });
-        await this.bot.handleUpdate(update);
+        const callbackQueryId = await this.process(update);
+        // Telegram runs a method given in the webhook's answer (no result comes back): the
+        // button's spinner stops without a Bot API call of our own.
+        if (callbackQueryId) return reply.code(200).send({ method: "answerCallbackQuery", callback_query_id: callbackQueryId });
         return reply.code(200).send({ ok: true });
       },
     });
@@ -134,5 +148,10 @@ export class TelegramChannel {
   async stop(): Promise<void> {
     if (this.bot.isRunning()) await this.bot.stop();
     await this.polling;
+  }
+
+  /** Closes the delivery client's connections; after the deliverer has stopped. */
+  close(): Promise<void> {
+    return this.api.close();
   }
 }
