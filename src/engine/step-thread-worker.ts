@@ -11,13 +11,13 @@ import { SqliteDriver } from "../store/sqlite-driver.ts";
 import { runStep } from "../store/step-sql.ts";
 import { WriteLock } from "../store/write-lock.ts";
 import { Decider } from "./decider.ts";
-import type { StepThreadCalls, StepThreadData, StepThreadMessage, StepThreadReply, StepThreadRequest } from "./step-thread.ts";
+import type { StepThreadCalls, StepThreadData, StepThreadMessage, StepThreadReply, StepThreadRequest, StepThreadRequests } from "./step-thread.ts";
 
 const port = parentPort!;
 const data = workerData as StepThreadData;
 const post = (message: StepThreadMessage) => port.postMessage(message);
 
-const driver = new SqliteDriver(data.path, "FULL", new WriteLock(data.lock));
+const driver = new SqliteDriver(data.path, { lock: new WriteLock(data.lock), flushWal: true });
 const fields = new SealedFields(new FieldCipher(data.keys));
 const outbox = new OutboxSql(driver, fields);
 // The decider's one log line (a snapshot restarted) goes to the main thread's logger.
@@ -57,5 +57,7 @@ async function answer(request: StepThreadRequest): Promise<void> {
   }
 }
 
-port.on("message", (request: StepThreadRequest) => void answer(request));
+port.on("message", ({ requests }: StepThreadRequests) => {
+  for (const request of requests) void answer(request);
+});
 post({ ready: true });

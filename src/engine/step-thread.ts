@@ -22,6 +22,11 @@ export interface StepThreadCalls extends Outbox {
 
 export type StepThreadRequest = { [K in keyof StepThreadCalls]: { id: number; call: K; args: Parameters<StepThreadCalls[K]> } }[keyof StepThreadCalls];
 
+/** What the main thread posts: the calls made during one turn of its event loop, as one message. */
+export interface StepThreadRequests {
+  requests: StepThreadRequest[];
+}
+
 export type StepThreadReply = { id: number; value: unknown } | { id: number; error: { name: string; message: string } };
 
 /** What the thread posts. Replies that a group commit makes ready together come back as one message. */
@@ -48,6 +53,7 @@ export class StepThread implements HotPathThread {
   private readonly pending = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void }>();
   private next = 1;
   private gone: Error | undefined;
+  private outgoing: StepThreadRequest[] = [];
 
   private constructor(data: Omit<StepThreadData, "lock">, log: Logger, ready: (error?: Error) => void) {
     this.worker = new Worker(BOOT, { eval: true, workerData: { ...data, lock: this.lock.buffer } satisfies StepThreadData });
@@ -88,9 +94,15 @@ export class StepThread implements HotPathThread {
       if (this.gone) return reject(this.gone);
       const id = this.next++;
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, call, args } as StepThreadRequest);
+      if (this.outgoing.push({ id, call, args } as StepThreadRequest) === 1) queueMicrotask(this.post);
     }) as ReturnType<StepThreadCalls[K]>;
   }
+
+  private readonly post = () => {
+    const requests = this.outgoing;
+    this.outgoing = [];
+    this.worker.postMessage({ requests } satisfies StepThreadRequests);
+  };
 
   step(inbound: Inbound, admission: Admission): Promise<StepResult> {
     return this.call("step", inbound, admission);

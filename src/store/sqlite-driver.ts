@@ -1,10 +1,12 @@
 // SQLite through better-sqlite3 on a connection of its own, statements prepared once.
 // Group commit: every write asked for during one turn of the event loop is committed in one
 // transaction (each in its own savepoint, so one failing write undoes only itself), and each
-// caller is answered only after that COMMIT. With synchronous=FULL the COMMIT has reached
-// the disk (fsync of the WAL) before anyone hears "done"; one fsync covers the whole batch.
+// caller is answered only once that COMMIT is on disk: with synchronous=FULL the COMMIT
+// itself fsyncs the WAL; with `flushWal` (the step thread) the WAL is flushed off the thread
+// (wal-flush.ts) while the next batch runs. One flush covers the whole batch either way.
 import Database from "better-sqlite3";
-import { all, driveSync, RollbackWith, run, sqlTime, UniqueViolation, type SqlDriver, type SqlOp, type SqlWork } from "./sql-driver.ts";
+import { driveSync, RollbackWith, sqlTime, UniqueViolation, type SqlDriver, type SqlOp, type SqlWork } from "./sql-driver.ts";
+import { WalFlush } from "./wal-flush.ts";
 import { COLD_PATHS, HOT_PATH, type WriteLock } from "./write-lock.ts";
 
 /**
@@ -50,7 +52,8 @@ export class SqliteGate {
 }
 
 interface Pending {
-  work: () => SqlWork<unknown>;
+  /** Work of several statements, run in a savepoint of its own; or one statement, atomic by itself. */
+  work: (() => SqlWork<unknown>) | SqlOp;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -70,6 +73,16 @@ function translated(error: unknown): unknown {
   return error;
 }
 
+/** Answers a committed batch's callers; a failed flush fails them all (their writes may not be on disk). */
+function answer(batch: Pending[], outcomes: Outcome[], flushError?: Error): void {
+  for (const [i, p] of batch.entries()) {
+    const outcome = outcomes[i]!;
+    if (flushError) p.reject(flushError);
+    else if ("error" in outcome) p.reject(outcome.error);
+    else p.resolve(outcome.value);
+  }
+}
+
 export class SqliteDriver implements SqlDriver {
   readonly provider = "sqlite" as const;
   readonly gate = new SqliteGate();
@@ -79,21 +92,22 @@ export class SqliteDriver implements SqlDriver {
   private scheduled = false;
   private readonly inSavepoint: (work: () => SqlWork<unknown>) => unknown;
   private readonly batch: (batch: Pending[], outcomes: Outcome[]) => void;
+  private readonly lock: WriteLock | undefined;
+  private readonly walFlush: WalFlush | undefined;
 
   /**
-   * `synchronous`: FULL makes every acknowledged write survive a power cut as well as a
-   * process crash; NORMAL (in WAL mode) survives a process crash but may lose the last
-   * commits on a power cut. See bench/README.md for what each costs.
+   * Every answered write survives a power cut as well as a process crash, either way.
+   * `lock`: on the step thread, the lock shared with the main thread's Prisma operations
+   * (instead of `gate`). `flushWal`: flush the WAL off this thread instead of inside COMMIT,
+   * so this thread is not blocked while the disk writes (bench/README.md has what it saves).
    */
-  constructor(
-    path: string,
-    synchronous: "FULL" | "NORMAL" = "FULL",
-    /** On the step thread: the lock shared with the main thread's Prisma operations (instead of `gate`). */
-    private readonly lock?: WriteLock,
-  ) {
+  constructor(path: string, options: { lock?: WriteLock; flushWal?: boolean } = {}) {
+    this.lock = options.lock;
     this.db = new Database(path, { timeout: 5000 });
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma(`synchronous = ${synchronous}`);
+    const wal = this.db.pragma("journal_mode = WAL", { simple: true }) === "wal";
+    // An in-memory database has no WAL to flush: it keeps FULL (which is moot there).
+    this.walFlush = wal && options.flushWal ? new WalFlush(`${this.db.name}-wal`) : undefined;
+    this.db.pragma(`synchronous = ${this.walFlush ? "NORMAL" : "FULL"}`);
     this.inSavepoint = this.db.transaction((work: () => SqlWork<unknown>) => driveSync(work(), this.exec));
     this.batch = this.db.transaction((batch: Pending[], outcomes: Outcome[]) => this.commitBatch(batch, outcomes)).immediate;
   }
@@ -118,22 +132,31 @@ export class SqliteDriver implements SqlDriver {
   };
 
   rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    let rows: T[];
     try {
-      return Promise.resolve(this.statement(sql).all(...params.map(sqliteValue)) as T[]);
+      rows = this.statement(sql).all(...params.map(sqliteValue)) as T[];
     } catch (error) {
       return Promise.reject(translated(error));
     }
+    const walFlush = this.walFlush;
+    if (!walFlush) return Promise.resolve(rows);
+    // What was read may leave the process (a reply to send): only once it is on disk.
+    return new Promise((resolve, reject) => walFlush.read((error) => (error ? reject(error) : resolve(rows))));
   }
 
   execute(sql: string, params: unknown[] = []): Promise<number> {
-    return this.transaction(() => run(sql, ...params));
+    return this.enqueue({ sql, params, returns: "changes" });
   }
 
   executeReturning<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return this.transaction(() => all<T>(sql, ...params));
+    return this.enqueue({ sql, params, returns: "rows" });
   }
 
   transaction<T>(work: () => SqlWork<T>): Promise<T> {
+    return this.enqueue(work);
+  }
+
+  private enqueue<T>(work: Pending["work"]): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
@@ -167,7 +190,8 @@ export class SqliteDriver implements SqlDriver {
   private commitBatch(batch: Pending[], outcomes: Outcome[]): void {
     for (const [i, p] of batch.entries()) {
       try {
-        outcomes[i] = { value: this.inSavepoint(p.work) };
+        // A failing statement undoes only itself; several statements need a savepoint for that.
+        outcomes[i] = { value: typeof p.work === "function" ? this.inSavepoint(p.work) : this.exec(p.work) };
       } catch (error) {
         // Some errors (I/O, disk full) make SQLite abandon the whole transaction: then every write of the batch fails.
         if (!this.db.inTransaction) throw error;
@@ -187,15 +211,13 @@ export class SqliteDriver implements SqlDriver {
       for (const p of batch) p.reject(translated(error));
       return;
     }
-    for (const [i, p] of batch.entries()) {
-      const outcome = outcomes[i]!;
-      if ("error" in outcome) p.reject(outcome.error);
-      else p.resolve(outcome.value);
-    }
+    if (this.walFlush) this.walFlush.committed((error) => answer(batch, outcomes, error));
+    else answer(batch, outcomes);
   }
 
   async close(): Promise<void> {
-    while (this.scheduled) await new Promise((resolve) => setImmediate(resolve));
+    while (this.scheduled || this.walFlush?.busy) await new Promise((resolve) => setImmediate(resolve));
+    this.walFlush?.close();
     this.db.close();
   }
 }
