@@ -156,7 +156,12 @@ async function benchBaseline(fake: FakeBotApi) {
 // ---- SafeLine on one database ----
 
 /** SafeLine in Telegram webhook mode against the fake, nothing else enabled. */
+// As deployed: production mode, so encryption at rest is on (a fixed key; the bench's data is made up).
+const BENCH_KEY = `bench:${Buffer.alloc(32, 7).toString("base64")}`;
+
 const safeLineEnv = (url: string, fake: FakeBotApi) => ({
+  NODE_ENV: "production",
+  DATA_ENCRYPTION_KEYS: BENCH_KEY,
   DATABASE_URL: url,
   PUBLIC_URL: "https://bench.invalid",
   TELEGRAM_BOT_TOKEN: TOKEN,
@@ -244,6 +249,7 @@ async function benchSafeLine(kind: "sqlite" | "postgresql", url: string, fake: F
     const outRows = await db.count(`SELECT COUNT(*) FROM "Message" WHERE direction = 'out'`);
     const failed = await db.count(`SELECT COUNT(*) FROM "Message" WHERE direction = 'out' AND status NOT IN ('sent', 'pending', 'sending')`);
     const retried = await db.count(`SELECT COUNT(*) FROM "Message" WHERE direction = 'out' AND status = 'sent' AND attempts <> 1`);
+    const plainText = await db.count(`SELECT COUNT(*) FROM "Message" WHERE "text" IS NOT NULL AND "text" NOT LIKE 'enc:v1:%'`);
     // A row split into several Telegram messages stores their ids comma-separated.
     const perChat = await db.rows<{ chatId: string; n: number | string }>(
       `SELECT c."chatId" AS "chatId", SUM(LENGTH(m."platformMessageId") - LENGTH(REPLACE(m."platformMessageId", ',', '')) + 1) AS n
@@ -271,6 +277,7 @@ async function benchSafeLine(kind: "sqlite" | "postgresql", url: string, fake: F
       check("outbox drained (nothing pending/sending)", unsent === 0, `${unsent} unsent of ${outRows} outbound rows`),
       check("no outbound row failed", failed === 0, `${failed} failed`),
       check("every outbound row sent in one attempt", retried === 0, `${retried} sent after a retry`),
+      check("message text encrypted at rest", plainText === 0, `${plainText} rows with plain text`),
       check(
         "sendMessage calls = sent rows, per chat",
         storedSends === fake.sendMessages && mismatched === 0,

@@ -36,6 +36,13 @@ describe("field cipher", () => {
     expect(cipher.open("Message.text", "plain, from before encryption")).toBe("plain, from before encryption");
   });
 
+  it("gives every value its own IV, also across the refills of the IV pool", () => {
+    const cipher = new FieldCipher(parseKeys(key("k1")));
+    const ivs = Array.from({ length: 3000 }, () => cipher.seal("Message.text", "same").split(":")[3]!);
+    expect(ivs.every((iv) => Buffer.from(iv, "base64url").length === 12)).toBe(true);
+    expect(new Set(ivs).size).toBe(ivs.length);
+  });
+
   it.each([
     ["k1", /<id>:<base64/],
     [`k1:${randomBytes(16).toString("base64")}`, /16 bytes; AES-256 needs 32/],
