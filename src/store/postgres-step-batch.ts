@@ -13,7 +13,7 @@
 // another process, the whole batch is rolled back and its steps run one by one.
 import type { SealedFields } from "./sealed-fields.ts";
 import { all, run, sqlTime, type SqlDriver, type SqlWork } from "./sql-driver.ts";
-import { inboundRow, openedConversation, runStep, type LoadRow, type StepContext } from "./step-sql.ts";
+import { inboundRow, messageValues, openedConversation, runStep, type LoadRow, type StepContext } from "./step-sql.ts";
 import { timeOrderedId } from "./time-ordered-id.ts";
 import type { StepInput, StepOutput, StepResult } from "./types.ts";
 
@@ -179,9 +179,7 @@ export class PostgresStepBatch {
         languages[1]!.push(out.language);
       }
       for (const m of [inboundRow(this.fields, p.input, conversationId, out), ...this.fields.outboxRows(conversationId, p.input.channel, out.outbound)]) {
-        [m.conversationId, m.channel, m.direction, m.kind, m.text, m.payload, m.platformEventId ?? null, m.platformMessageId ?? null, m.staffId, m.status].forEach(
-          (value, column) => messages[column]!.push(value),
-        );
+        messageValues(m).forEach((value, column) => messages[column]!.push(value));
       }
       outcomes.push({ result: { duplicate: false, conversationId, outboundCount: out.outbound.length } });
     }

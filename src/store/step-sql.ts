@@ -55,11 +55,13 @@ function insertMessages(n: number): string {
   return sql;
 }
 
+/** A row's values in MESSAGE_COLUMNS order, without `createdAt` (the statement's time). */
+export function messageValues(r: MessageRow): unknown[] {
+  return [r.conversationId, r.channel, r.direction, r.kind, r.text, r.payload, r.platformEventId ?? null, r.platformMessageId ?? null, r.staffId, r.status];
+}
+
 function messageInsert(rows: MessageRow[], now: string): { sql: string; params: unknown[] } {
-  const params = rows.flatMap((r) => [
-    r.conversationId, r.channel, r.direction, r.kind, r.text, r.payload, r.platformEventId ?? null, r.platformMessageId ?? null, r.staffId, r.status, now,
-  ]);
-  return { sql: insertMessages(rows.length), params };
+  return { sql: insertMessages(rows.length), params: rows.flatMap((r) => [...messageValues(r), now]) };
 }
 
 function* addMessages(rows: MessageRow[], now: string): SqlWork<void> {
