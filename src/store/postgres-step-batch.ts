@@ -29,6 +29,9 @@ interface Pending {
 
 type Outcome = { result: StepResult } | { alone: true };
 
+/** One person: a channel's user id. */
+const personKey = (channel: string, platformUserId: string) => `${channel}\n${platformUserId}`;
+
 /** A step of the batch saw its event stored after the upsert (another process): run them one by one. */
 class RaceLost extends Error {}
 
@@ -97,7 +100,7 @@ export class PostgresStepBatch {
     const rest: Pending[] = [];
     const people = new Set<string>();
     for (const p of this.pending) {
-      const person = `${p.input.channel}\n${p.input.platformUserId}`;
+      const person = personKey(p.input.channel, p.input.platformUserId);
       if (batch.length < MAX_BATCH && !people.has(person)) {
         people.add(person);
         batch.push(p);
@@ -138,8 +141,8 @@ export class PostgresStepBatch {
       byPerson.map((p) => p.input.platformUserId),
       byPerson.map((p) => p.input.eventId),
     );
-    const contactOf = new Map(contacts.map((c) => [`${c.channel}\n${c.platformUserId}`, c]));
-    const contact = (p: Pending) => contactOf.get(`${p.input.channel}\n${p.input.platformUserId}`);
+    const contactOf = new Map(contacts.map((c) => [personKey(c.channel, c.platformUserId), c]));
+    const contact = (p: Pending) => contactOf.get(personKey(p.input.channel, p.input.platformUserId));
     // Steps whose person was left out of the upsert repeat an event that is stored already.
     const fresh = [...batch.entries()].filter(([, p]) => contact(p));
     const loaded = yield* all<LoadRow & { n: number }>(
