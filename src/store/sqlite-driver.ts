@@ -186,7 +186,7 @@ export class SqliteDriver implements SqlDriver {
     }
   }
 
-  /** One transaction for the batch; each work inside it in a savepoint (better-sqlite3 nests them so). */
+  /** One transaction for the batch; each work of several statements inside it in a savepoint (better-sqlite3 nests them so). */
   private commitBatch(batch: Pending[], outcomes: Outcome[]): void {
     for (const [i, p] of batch.entries()) {
       try {
