@@ -69,24 +69,29 @@ export class OutboxSql implements Outbox {
    */
   async due(now: Date, perConversation: number, limit: number, maxChats = Infinity, skip?: ReadonlySet<string>): Promise<OutboxItem[][]> {
     const rows = await this.driver.rows<UnsentRow>(UNSENT, [sqlTime(now), limit]);
-    const groups = new Map<string, number[] | null>();
-    // Chats whose group ended: a message that cannot follow ends it, and nothing behind it may jump the queue.
-    const ended = new Set<string>();
+    const groups = new Map<string, number[]>();
+    // Chats that take no more rows: not due at their oldest, full, or ended by a message that
+    // cannot follow (nothing behind it may jump the queue), or over `maxChats`.
+    const closed = new Set<string>();
     let chats = 0;
     for (const row of rows) {
-      const group = groups.get(row.conversationId);
-      if (group === null || ended.has(row.conversationId) || (group && group.length >= perConversation)) continue;
-      const follower = group !== undefined;
-      if (!row.due || (follower && (row.status !== "pending" || !row.unscheduled)) || skip?.has(row.conversationId)) {
-        if (follower) ended.add(row.conversationId);
-        else groups.set(row.conversationId, null);
+      const chat = row.conversationId;
+      if (closed.has(chat)) continue;
+      const group = groups.get(chat);
+      if (!row.due || (group && (row.status !== "pending" || !row.unscheduled)) || skip?.has(chat)) {
+        closed.add(chat);
         continue;
       }
-      if (group) group.push(row.id);
-      else if (chats++ < maxChats) groups.set(row.conversationId, [row.id]);
-      else groups.set(row.conversationId, null); // not this time; nor its later messages
+      const taken = group ?? (chats++ < maxChats ? [] : undefined);
+      if (!taken) {
+        closed.add(chat); // over maxChats: not this time; nor its later messages
+        continue;
+      }
+      if (!group) groups.set(chat, taken);
+      taken.push(row.id);
+      if (taken.length >= perConversation) closed.add(chat);
     }
-    const ids = [...groups.values()].flatMap((g) => g ?? []);
+    const ids = [...groups.values()].flat();
     if (ids.length === 0) return [];
     const content = new Map<number, ContentRow>();
     for (const row of await this.driver.rows<ContentRow>(CONTENT(this.driver.provider), [idList(this.driver.provider, ids)])) content.set(row.id, row);
@@ -94,7 +99,7 @@ export class OutboxSql implements Outbox {
     for (const [conversationId, group] of groups) {
       // A row gone meanwhile (erased, or sent by another process) ends its chat's group.
       const items: OutboxItem[] = [];
-      for (const id of group ?? []) {
+      for (const id of group) {
         const row = content.get(id);
         if (!row) break;
         items.push({
