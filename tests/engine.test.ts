@@ -154,8 +154,10 @@ describe.each(DB_KINDS)("engine on %s", (kind) => {
       await until(() => sender.sent.length === 2);
       expect(Date.now() - started).toBeGreaterThanOrEqual(200);
       expect(sender.sent.map((m) => (m.payload as { key: string }).key)).toEqual(["language.prompt", "safety.prompt"]);
-      const out = (await store.transcript("web", "retry")).filter((m) => m.direction === "out");
-      expect(out.map((m) => m.status)).toEqual(["sent", "sent"]);
+      // A send is recorded right after the sender returns: wait for the record, then check it.
+      const outbound = async () => (await store.transcript("web", "retry")).filter((m) => m.direction === "out");
+      await until(async () => (await outbound()).every((m) => m.status !== "pending" && m.status !== "sending"));
+      expect((await outbound()).map((m) => m.status)).toEqual(["sent", "sent"]);
 
       sender.failures.push(new DeliveryError("telegram 403: blocked", false));
       await engine.handle(webEvent("retry", { type: "CHOICE", id: "yes" }));
