@@ -20,6 +20,19 @@ export function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
+/** Bytes a process has caused to be written to storage so far (`write_bytes` of /proc/<pid>/io). */
+export function diskWriteBytes(pid: number): number {
+  return Number(/^write_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, "utf8"))?.[1] ?? NaN);
+}
+
+/** The whole machine's idle and busy CPU time so far, in USER_HZ ticks (first line of /proc/stat). */
+export function machineTicks(): { idle: number; total: number } {
+  const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/).map(Number);
+  // user nice system idle iowait irq softirq steal: idle and iowait count as idle.
+  const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { idle: ticks[3]! + ticks[4]!, total };
+}
+
 export interface LatencySummary {
   p50: number;
   p95: number;

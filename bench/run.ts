@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { FakeBotApi } from "./fake-bot-api.ts";
 import { createPgDatabase, killServerProcesses, drain, openReader, ROOT, sleep, startServer, UNSENT, type Server } from "./harness.ts";
 import { averageFullPathLength, fullPath, pathName, runLoad, SECRET, startOnly, type Counters, type LoadResult, type Target } from "./load.ts";
-import { cpuMs, latencySummary, printProfile, round, summariseProfile } from "./measure.ts";
+import { cpuMs, diskWriteBytes, latencySummary, machineTicks, printProfile, round, summariseProfile } from "./measure.ts";
 
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const CFG = {
@@ -36,7 +36,7 @@ interface Check {
 }
 const check = (name: string, pass: boolean, detail: string): Check => ({ name, pass, detail });
 
-function phaseFigures(load: LoadResult, sends: number, serverCpuMs: number, clientCpuMs: number, readyz: Float64Array) {
+function phaseFigures(load: LoadResult, sends: number, serverCpuMs: number, clientCpuMs: number, readyz: Float64Array, diskBytes: number, machineIdle: number) {
   const s = load.elapsedMs / 1000;
   return {
     seconds: round(s, 1),
@@ -49,6 +49,10 @@ function phaseFigures(load: LoadResult, sends: number, serverCpuMs: number, clie
     /** The server's CPU time per update, all threads: less sensitive to other load on the machine than updates/s. */
     serverCpuUsPerUpdate: Math.round((1000 * serverCpuMs) / Math.max(1, load.updates)),
     clientCpuPct: Math.round((100 * clientCpuMs) / load.elapsedMs),
+    /** What the server wrote to the disk (WAL, checkpoints) per update, in KB. */
+    diskKbPerUpdate: round(diskBytes / 1024 / Math.max(1, load.updates), 1),
+    /** The whole machine's idle share during the phase: near 0, the load generator, the fake and the server compete for the cores. */
+    machineIdlePct: Math.round(100 * machineIdle),
     non200: load.errors,
     /** GET /readyz polled every 250 ms during the phase (a load balancer's health check). */
     readyzMs: latencySummary(readyz),
@@ -58,6 +62,8 @@ function phaseFigures(load: LoadResult, sends: number, serverCpuMs: number, clie
 async function measured<T extends LoadResult>(server: Server, fake: FakeBotApi, run: () => Promise<T>) {
   const sends0 = fake.sendMessages;
   const cpu0 = cpuMs(server.pid);
+  const disk0 = diskWriteBytes(server.pid);
+  const ticks0 = machineTicks();
   const client0 = process.cpuUsage();
   let running = true;
   const readyz: number[] = [];
@@ -73,7 +79,10 @@ async function measured<T extends LoadResult>(server: Server, fake: FakeBotApi, 
   const client = process.cpuUsage(client0);
   running = false;
   await poller;
-  const figures = phaseFigures(load, fake.sendMessages - sends0, cpuMs(server.pid) - cpu0, (client.user + client.system) / 1000, Float64Array.from(readyz));
+  const ticks = machineTicks();
+  const machineIdle = (ticks.idle - ticks0.idle) / Math.max(1, ticks.total - ticks0.total);
+  const cpu = cpuMs(server.pid) - cpu0;
+  const figures = phaseFigures(load, fake.sendMessages - sends0, cpu, (client.user + client.system) / 1000, Float64Array.from(readyz), diskWriteBytes(server.pid) - disk0, machineIdle);
   return { load, figures };
 }
 
@@ -356,6 +365,8 @@ interface Figures {
   serverCpuPct: number;
   serverCpuUsPerUpdate: number;
   clientCpuPct: number;
+  diskKbPerUpdate: number;
+  machineIdlePct: number;
   firstReplyMs: { p50: number; p99: number };
 }
 
@@ -364,7 +375,8 @@ function printFigures(label: string, f: Figures) {
   console.log(
     `  ${label.padEnd(24)} ${String(f.updatesPerSec).padStart(6)} updates/s   latency p50 ${l.p50} / p95 ${l.p95} / p99 ${l.p99} ms   ` +
       `${f.outboundPerSec} sendMessage/s   first reply p50 ${f.firstReplyMs.p50} / p99 ${f.firstReplyMs.p99} ms   ` +
-      `CPU server ${f.serverCpuPct}% (${f.serverCpuUsPerUpdate} µs/update) / load+fake ${f.clientCpuPct}%`,
+      `CPU server ${f.serverCpuPct}% (${f.serverCpuUsPerUpdate} µs/update) / load+fake ${f.clientCpuPct}% / machine idle ${f.machineIdlePct}%   ` +
+      `disk ${f.diskKbPerUpdate} KB/update`,
   );
 }
 

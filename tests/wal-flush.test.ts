@@ -1,18 +1,31 @@
 // The order of WAL flushes and answers (src/store/wal-flush.ts), with fdatasync held by the
 // test so each flush's start and end are visible: nobody hears "done" before a flush that began
-// after their commit (or read) has finished. Real flushes run under every SQLite test, which
-// goes through the step thread.
-import { beforeEach, describe, expect, it, vi } from "vitest";
+// after their commit (or read) has finished. Then the same through the step thread, whose
+// commits do not wait for the disk: its answers are handed on only after this (the main)
+// thread's flush. Real flushes run under every other SQLite test.
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
+const WAL_FD = 99;
 const flushes: ((error: Error | null) => void)[] = [];
-vi.mock("node:fs", async (original) => ({
-  ...(await original<typeof import("node:fs")>()),
-  openSync: () => 99,
-  closeSync: () => {},
-  fdatasync: (_fd: number, done: (error: Error | null) => void) => flushes.push(done),
-}));
+/** Off: flushes finish by themselves (for closing the step thread). */
+const held = { flushes: true };
+vi.mock("node:fs", async (original) => {
+  const fs = await original<typeof import("node:fs")>();
+  return {
+    ...fs,
+    openSync: (path: string, ...rest: never[]) => (String(path).endsWith("-wal") ? WAL_FD : fs.openSync(path, ...rest)),
+    closeSync: (fd: number) => (fd === WAL_FD ? undefined : fs.closeSync(fd)),
+    fdatasync: (fd: number, done: (error: Error | null) => void) =>
+      fd !== WAL_FD ? fs.fdatasync(fd, done) : held.flushes ? flushes.push(done) : setImmediate(() => done(null)),
+  };
+});
 
 const { WalFlush } = await import("../src/store/wal-flush.ts");
+const { StepThread } = await import("../src/engine/step-thread.ts");
+const { migrate } = await import("../src/store/migrate.ts");
+const { createTestDatabase } = await import("./helpers/databases.ts");
+const { silentLog, webEvent } = await import("./helpers/engine-harness.ts");
+const { sqlitePath } = await import("../src/store/database-url.ts");
 
 describe("WAL flush", () => {
   let wal: InstanceType<typeof WalFlush>;
@@ -67,5 +80,63 @@ describe("WAL flush", () => {
     expect(flushes).toHaveLength(2);
     flushes[1]!(null);
     expect(answered).toEqual(["a: EIO", "b"]);
+  });
+});
+
+describe("step thread answers after the main thread's WAL flush", () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let thread: InstanceType<typeof StepThread>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase("sqlite");
+    await migrate(db.url);
+    thread = await StepThread.start({ path: sqlitePath(db.url), keys: [], decider: {} }, silentLog);
+  });
+
+  afterAll(async () => {
+    held.flushes = false;
+    for (const flush of flushes.splice(0)) flush(null);
+    await thread.close();
+    await db.drop();
+  });
+
+  beforeEach(() => {
+    flushes.length = 0;
+  });
+
+  /** Resolves once the test has seen `n` flushes begin. */
+  const flushesBegun = (n: number) => vi.waitUntil(() => flushes.length >= n, { timeout: 5000, interval: 5 });
+  const state = <T>(promise: Promise<T>) => {
+    const seen = { settled: false };
+    void promise.then(() => (seen.settled = true), () => (seen.settled = true));
+    return seen;
+  };
+
+  it("a committed step is answered only once a flush that began after the commit has finished", async () => {
+    const step = thread.step(webEvent("wal-1", { type: "COMMAND", command: "start" }), { run: true });
+    const answered = state(step);
+    await flushesBegun(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(answered.settled).toBe(false); // committed on the step thread, not yet on disk
+    flushes[0]!(null);
+    await expect(step).resolves.toMatchObject({ duplicate: false, outboundCount: 1 });
+  });
+
+  it("a read that saw an unflushed commit waits for that commit's flush; a failed flush fails the commit's caller", async () => {
+    const step = thread.step(webEvent("wal-2", { type: "COMMAND", command: "start" }), { run: true });
+    const failed = expect(step).rejects.toThrow("EIO");
+    await flushesBegun(1);
+    const read = thread.rows<{ n: number }>(`SELECT count(*) AS "n" FROM "Conversation" WHERE "chatId" = 'wal-2'`);
+    const readAnswered = state(read);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(readAnswered.settled).toBe(false); // it saw the step's commit, which is not on disk yet
+    flushes[0]!(new Error("EIO"));
+    await failed;
+    await expect(read).rejects.toThrow("EIO");
+
+    // Nothing unflushed: the next read waits for no flush.
+    const later = thread.rows<{ n: number }>(`SELECT count(*) AS "n" FROM "Conversation" WHERE "chatId" = 'wal-2'`);
+    await expect(later).resolves.toEqual([{ n: 1 }]);
+    expect(flushes).toHaveLength(1);
   });
 });

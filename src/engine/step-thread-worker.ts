@@ -17,7 +17,7 @@ const port = parentPort!;
 const data = workerData as StepThreadData;
 const post = (message: StepThreadMessage) => port.postMessage(message);
 
-const driver = new SqliteDriver(data.path, { lock: new WriteLock(data.lock), flushWal: true });
+const driver = new SqliteDriver(data.path, { lock: new WriteLock(data.lock), flushedByOwner: true });
 const fields = new SealedFields(new FieldCipher(data.keys));
 const outbox = new OutboxSql(driver, fields);
 // The decider's one log line (a snapshot restarted) goes to the main thread's logger.
@@ -60,4 +60,4 @@ async function answer(request: StepThreadRequest): Promise<void> {
 port.on("message", ({ requests }: StepThreadRequests) => {
   for (const request of requests) void answer(request);
 });
-post({ ready: true });
+post({ ready: true, flushWal: !driver.syncsOnCommit });

@@ -2,11 +2,10 @@
 // Group commit: every write asked for during one turn of the event loop is committed in one
 // transaction (each in its own savepoint, so one failing write undoes only itself), and each
 // caller is answered only once that COMMIT is on disk: with synchronous=FULL the COMMIT
-// itself fsyncs the WAL; with `flushWal` (the step thread) the WAL is flushed off the thread
-// (wal-flush.ts) while the next batch runs. One flush covers the whole batch either way.
+// itself fsyncs the WAL. With `flushedByOwner` (the step thread) COMMIT does not wait for the
+// disk: the thread's owner flushes the WAL (wal-flush.ts) before it hands anything on.
 import Database from "better-sqlite3";
 import { driveSync, RollbackWith, sqlTime, UniqueViolation, type SqlDriver, type SqlOp, type SqlWork } from "./sql-driver.ts";
-import { WalFlush } from "./wal-flush.ts";
 import { COLD_PATHS, HOT_PATH, type WriteLock } from "./write-lock.ts";
 
 /**
@@ -73,12 +72,10 @@ function translated(error: unknown): unknown {
   return error;
 }
 
-/** Answers a committed batch's callers; a failed flush fails them all (their writes may not be on disk). */
-function answer(batch: Pending[], outcomes: Outcome[], flushError?: Error): void {
+function answer(batch: Pending[], outcomes: Outcome[]): void {
   for (const [i, p] of batch.entries()) {
     const outcome = outcomes[i]!;
-    if (flushError) p.reject(flushError);
-    else if ("error" in outcome) p.reject(outcome.error);
+    if ("error" in outcome) p.reject(outcome.error);
     else p.resolve(outcome.value);
   }
 }
@@ -93,21 +90,23 @@ export class SqliteDriver implements SqlDriver {
   private readonly inSavepoint: (work: () => SqlWork<unknown>) => unknown;
   private readonly batch: (batch: Pending[], outcomes: Outcome[]) => void;
   private readonly lock: WriteLock | undefined;
-  private readonly walFlush: WalFlush | undefined;
+  /** COMMIT syncs the WAL itself; when false, the owner must flush it (WalFlush) before handing results on. */
+  readonly syncsOnCommit: boolean;
 
   /**
-   * Every answered write survives a power cut as well as a process crash, either way.
    * `lock`: on the step thread, the lock shared with the main thread's Prisma operations
-   * (instead of `gate`). `flushWal`: flush the WAL off this thread instead of inside COMMIT,
-   * so this thread is not blocked while the disk writes (bench/README.md has what it saves).
+   * (instead of `gate`). `flushedByOwner`: COMMIT writes the WAL without syncing it, and
+   * answers at once; whoever hands the answers (and what was read) on must first flush the
+   * WAL file (WalFlush), so that this thread never waits for the disk (bench/README.md has
+   * what it saves). Without it, every answered write is on disk when answered.
    */
-  constructor(path: string, options: { lock?: WriteLock; flushWal?: boolean } = {}) {
+  constructor(path: string, options: { lock?: WriteLock; flushedByOwner?: boolean } = {}) {
     this.lock = options.lock;
     this.db = new Database(path, { timeout: 5000 });
     const wal = this.db.pragma("journal_mode = WAL", { simple: true }) === "wal";
     // An in-memory database has no WAL to flush: it keeps FULL (which is moot there).
-    this.walFlush = wal && options.flushWal ? new WalFlush(`${this.db.name}-wal`) : undefined;
-    this.db.pragma(`synchronous = ${this.walFlush ? "NORMAL" : "FULL"}`);
+    this.syncsOnCommit = !(wal && options.flushedByOwner);
+    this.db.pragma(`synchronous = ${this.syncsOnCommit ? "FULL" : "NORMAL"}`);
     this.inSavepoint = this.db.transaction((work: () => SqlWork<unknown>) => driveSync(work(), this.exec));
     this.batch = this.db.transaction((batch: Pending[], outcomes: Outcome[]) => this.commitBatch(batch, outcomes)).immediate;
   }
@@ -132,16 +131,11 @@ export class SqliteDriver implements SqlDriver {
   };
 
   rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    let rows: T[];
     try {
-      rows = this.statement(sql).all(...params.map(sqliteValue)) as T[];
+      return Promise.resolve(this.statement(sql).all(...params.map(sqliteValue)) as T[]);
     } catch (error) {
       return Promise.reject(translated(error));
     }
-    const walFlush = this.walFlush;
-    if (!walFlush) return Promise.resolve(rows);
-    // What was read may leave the process (a reply to send): only once it is on disk.
-    return new Promise((resolve, reject) => walFlush.read((error) => (error ? reject(error) : resolve(rows))));
   }
 
   execute(sql: string, params: unknown[] = []): Promise<number> {
@@ -211,13 +205,11 @@ export class SqliteDriver implements SqlDriver {
       for (const p of batch) p.reject(translated(error));
       return;
     }
-    if (this.walFlush) this.walFlush.committed((error) => answer(batch, outcomes, error));
-    else answer(batch, outcomes);
+    answer(batch, outcomes);
   }
 
   async close(): Promise<void> {
-    while (this.scheduled || this.walFlush?.busy) await new Promise((resolve) => setImmediate(resolve));
-    this.walFlush?.close();
+    while (this.scheduled) await new Promise((resolve) => setImmediate(resolve));
     this.db.close();
   }
 }
