@@ -7,6 +7,7 @@ import { createApp, type App } from "../src/app.ts";
 import { ConfigError, loadConfig } from "../src/config.ts";
 import { createStaffAccount } from "../src/staff/accounts.ts";
 import { FieldCipher, FieldCipherError, parseKeys } from "../src/store/field-cipher.ts";
+import { SealedFields } from "../src/store/sealed-fields.ts";
 import { Store } from "../src/store/store.ts";
 import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
@@ -50,6 +51,29 @@ describe("field cipher", () => {
   ])("rejects the key list %s", (spec, message) => {
     expect(() => parseKeys(spec)).toThrow(message);
     expect(() => loadConfig({ DATA_ENCRYPTION_KEYS: spec })).toThrow(/DATA_ENCRYPTION_KEYS:/);
+  });
+
+  it("opens a reply it sealed itself without decrypting it again, once; older and foreign values are decrypted", () => {
+    const cipher = new FieldCipher(parseKeys(key("k1")));
+    const fields = new SealedFields(cipher);
+    const opened: string[] = [];
+    const open = cipher.open.bind(cipher);
+    cipher.open = ((column: string, stored: string | null) => (opened.push(column), open(column, stored))) as typeof cipher.open;
+    const reply = (n: number) => ({ kind: "text", text: `reply ${n}`, payload: { choices: [{ id: "a", label: `choice ${n}` }] } });
+    const rows = fields.outboxRows("c1", "telegram", Array.from({ length: 2100 }, (_, n) => reply(n)));
+    expect(rows[0]!.text).toMatch(/^enc:v1:k1:/);
+
+    // The newest 2,048 are remembered: opened without AES.
+    expect(fields.openText(rows[2099]!.text)).toBe("reply 2099");
+    expect(fields.openPayload(rows[2099]!.payload)).toEqual(reply(2099).payload);
+    expect(opened).toEqual([]);
+    // Once opened, or too old, or sealed elsewhere: decrypted, with the same result.
+    expect(fields.openText(rows[2099]!.text)).toBe("reply 2099");
+    expect(fields.openText(rows[0]!.text)).toBe("reply 0");
+    expect(fields.openText(cipher.seal("Message.text", "from the database"))).toBe("from the database");
+    expect(opened).toEqual(["Message.text", "Message.text", "Message.text"]);
+    // A remembered value is bound to its column like any other.
+    expect(() => fields.openText(rows[2098]!.payload)).toThrow(FieldCipherError);
   });
 
   it("refuses a production start without a key", () => {

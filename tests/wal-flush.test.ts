@@ -13,7 +13,7 @@ vi.mock("node:fs", async (original) => {
   const fs = await original<typeof import("node:fs")>();
   return {
     ...fs,
-    openSync: (path: string, ...rest: never[]) => (String(path).endsWith("-wal") ? WAL_FD : fs.openSync(path, ...rest)),
+    openSync: (path: string, flags: string = "r") => (String(path).endsWith("-wal") ? WAL_FD : fs.openSync(path, flags)),
     closeSync: (fd: number) => (fd === WAL_FD ? undefined : fs.closeSync(fd)),
     fdatasync: (fd: number, done: (error: Error | null) => void) =>
       fd !== WAL_FD ? fs.fdatasync(fd, done) : held.flushes ? flushes.push(done) : setImmediate(() => done(null)),
@@ -85,7 +85,7 @@ describe("WAL flush", () => {
 
 describe("step thread answers after the main thread's WAL flush", () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let thread: InstanceType<typeof StepThread>;
+  let thread: Awaited<ReturnType<typeof StepThread.start>>;
 
   beforeAll(async () => {
     db = await createTestDatabase("sqlite");

@@ -29,7 +29,7 @@ export class SealedFields {
    * operation costs about 10 µs, and a reply took four). Only what this process sealed is
    * here, so a value found is exactly what the stored value decrypts to.
    */
-  private readonly unsent = new Map<string, string>();
+  private readonly unsent = new Map<string, { column: string; plain: string }>();
 
   constructor(readonly cipher: FieldCipher) {}
 
@@ -38,10 +38,10 @@ export class SealedFields {
   readonly snapshot = (value: string) => this.cipher.seal("Conversation.snapshot", value);
   readonly answers = (value: Record<string, string>) => this.cipher.seal("Report.answers", JSON.stringify(value));
 
-  readonly openText = (stored: string | null) => this.remembered(stored) ?? this.cipher.open("Message.text", stored);
+  readonly openText = (stored: string | null) => this.remembered("Message.text", stored) ?? this.cipher.open("Message.text", stored);
   readonly openSnapshot = (stored: string) => this.cipher.open("Conversation.snapshot", stored);
   readonly openPayload = (stored: string | null): unknown => {
-    const plain = this.remembered(stored) ?? this.cipher.open("Message.payload", stored);
+    const plain = this.remembered("Message.payload", stored) ?? this.cipher.open("Message.payload", stored);
     return plain === null ? null : JSON.parse(plain);
   };
   readonly openAnswers = (stored: string) => JSON.parse(this.cipher.open("Report.answers", stored)) as Record<string, string>;
@@ -64,14 +64,15 @@ export class SealedFields {
     const sealed = this.cipher.seal(column, plain);
     if (plain === null || sealed === plain) return sealed; // nothing to remember without encryption
     if (this.unsent.size >= UNSENT_REMEMBERED) this.unsent.delete(this.unsent.keys().next().value!);
-    this.unsent.set(sealed!, plain);
+    this.unsent.set(sealed!, { column, plain });
     return sealed;
   }
 
-  private remembered(stored: string | null): string | undefined {
-    if (stored === null) return undefined;
-    const plain = this.unsent.get(stored);
-    if (plain !== undefined) this.unsent.delete(stored);
-    return plain;
+  /** What `stored` seals, if this process sealed it for `column` and has not opened it yet. */
+  private remembered(column: string, stored: string | null): string | undefined {
+    const found = stored === null ? undefined : this.unsent.get(stored);
+    if (found?.column !== column) return undefined;
+    this.unsent.delete(stored!);
+    return found.plain;
   }
 }
