@@ -30,11 +30,6 @@ export class WalFlush {
 
   constructor(private readonly walPath: string) {}
 
-  /** A flush is under way or waited for. */
-  get busy(): boolean {
-    return this.flushing || this.waiters.length > 0;
-  }
-
   /** After a COMMIT: `done` runs once the commit is on disk. */
   committed(done: (error?: Error) => void): void {
     this.needed = this.started + 1;
