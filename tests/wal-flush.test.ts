@@ -25,6 +25,7 @@ const { StepThread } = await import("../src/engine/step-thread.ts");
 const { migrate } = await import("../src/store/migrate.ts");
 const { createTestDatabase } = await import("./helpers/databases.ts");
 const { silentLog, webEvent } = await import("./helpers/engine-harness.ts");
+const { sleep } = await import("./helpers/server-process.ts");
 const { sqlitePath } = await import("../src/store/database-url.ts");
 
 describe("WAL flush", () => {
@@ -116,7 +117,7 @@ describe("step thread answers after the main thread's WAL flush", () => {
     const step = thread.step(webEvent("wal-1", { type: "COMMAND", command: "start" }), { run: true });
     const answered = state(step);
     await flushesBegun(1);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     expect(answered.settled).toBe(false); // committed on the step thread, not yet on disk
     flushes[0]!(null);
     await expect(step).resolves.toMatchObject({ duplicate: false, outboundCount: 1 });
@@ -128,7 +129,7 @@ describe("step thread answers after the main thread's WAL flush", () => {
     await flushesBegun(1);
     const read = thread.rows<{ n: number }>(`SELECT count(*) AS "n" FROM "Conversation" WHERE "chatId" = 'wal-2'`);
     const readAnswered = state(read);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     expect(readAnswered.settled).toBe(false); // it saw the step's commit, which is not on disk yet
     flushes[0]!(new Error("EIO"));
     await failed;

@@ -77,7 +77,7 @@ export class StepThread implements HotPathThread {
         return ready();
       }
       if ("log" in message) return log[message.log.level](message.log.obj, message.log.msg);
-      for (const reply of message.replies) this.settle(reply);
+      for (const reply of message.replies) this.onReply(reply);
     });
     this.worker.on("error", (error) => {
       log.error({ err: error.message }, "step thread failed");
@@ -91,7 +91,8 @@ export class StepThread implements HotPathThread {
     });
   }
 
-  private settle(reply: StepThreadReply): void {
+  /** Hands a reply to its caller, once the WAL flush it needs has finished. */
+  private onReply(reply: StepThreadReply): void {
     const call = this.pending.get(reply.id);
     if (!call) return;
     this.pending.delete(reply.id);

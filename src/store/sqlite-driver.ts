@@ -1,9 +1,10 @@
 // SQLite through better-sqlite3 on a connection of its own, statements prepared once.
 // Group commit: every write asked for during one turn of the event loop is committed in one
 // transaction (each in its own savepoint, so one failing write undoes only itself), and each
-// caller is answered only once that COMMIT is on disk: with synchronous=FULL the COMMIT
-// itself fsyncs the WAL. With `flushedByOwner` (the step thread) COMMIT does not wait for the
-// disk: the thread's owner flushes the WAL (wal-flush.ts) before it hands anything on.
+// caller is answered after that COMMIT. With synchronous=FULL the COMMIT itself fsyncs the WAL,
+// so an answer means the write is on disk. With `flushedByOwner` (the step thread) COMMIT does
+// not wait for the disk: the thread's owner flushes the WAL (wal-flush.ts) before it hands
+// anything on.
 import Database from "better-sqlite3";
 import { driveSync, RollbackWith, sqlTime, UniqueViolation, type SqlDriver, type SqlOp, type SqlWork } from "./sql-driver.ts";
 import { COLD_PATHS, HOT_PATH, type WriteLock } from "./write-lock.ts";
@@ -70,14 +71,6 @@ function translated(error: unknown): unknown {
     return new UniqueViolation(table, error);
   }
   return error;
-}
-
-function answer(batch: Pending[], outcomes: Outcome[]): void {
-  for (const [i, p] of batch.entries()) {
-    const outcome = outcomes[i]!;
-    if ("error" in outcome) p.reject(outcome.error);
-    else p.resolve(outcome.value);
-  }
 }
 
 export class SqliteDriver implements SqlDriver {
@@ -205,7 +198,11 @@ export class SqliteDriver implements SqlDriver {
       for (const p of batch) p.reject(translated(error));
       return;
     }
-    answer(batch, outcomes);
+    for (const [i, p] of batch.entries()) {
+      const outcome = outcomes[i]!;
+      if ("error" in outcome) p.reject(outcome.error);
+      else p.resolve(outcome.value);
+    }
   }
 
   async close(): Promise<void> {
