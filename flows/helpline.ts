@@ -1,13 +1,15 @@
 // The helpline flow: discreet greeting, language, safety check, then help for myself
 // (triage -> report), for someone else (family report), a job-offer check, contacts and
-// advisories, and handoff to a person. Every question can be skipped, typed answers are
-// matched to choices by the engine, emergency words jump to the emergency card anywhere.
-// Pure: receives FlowEvents, emits `say` and `effect` actions for the engine to carry out.
+// advisories, and handoff to a person. Every question can be skipped or gone back from;
+// typed answers are matched to choices by the engine; emergency phrases jump to the
+// emergency card anywhere, and "continue" returns to the exact question left; a typed
+// story at a choice question is kept for staff. Pure: receives FlowEvents, emits `say`
+// and `effect` actions for the engine to carry out.
 import { assign, setup } from "xstate";
 import { ADVISORY } from "./data/contacts.ts";
-import { isEmergencyWord } from "./data/emergency-words.ts";
-import { LANGUAGES } from "./data/languages.ts";
+import { isEmergencyMessage } from "./data/emergency-words.ts";
 import { JOB_FLAGS, jobVerdict, type JobFlag } from "./data/job-offer.ts";
+import { LANGUAGES } from "./data/languages.ts";
 import {
   emergencyCard,
   familyCard,
@@ -19,7 +21,7 @@ import {
   type ContactCard,
   type Nationality,
 } from "./data/nationalities.ts";
-import { NATIONALITY_CHOICES, QUESTIONS, SKIP, YES_NO_SKIP, type QuestionKey } from "./data/questions.ts";
+import { NATIONALITY_CHOICES, QUESTIONS, SKIP, type QuestionKey } from "./data/questions.ts";
 import { riskLevel, type TriageAnswers } from "./data/risk.ts";
 import type { Choice, Effect, FlowContext, FlowEvent, OutMessage } from "./types.ts";
 
@@ -29,8 +31,10 @@ export interface HelplineContext extends FlowContext {
   photos: number;
   handoffReason?: "emergency" | "requested" | "family" | "report";
   location?: { latitude: number; longitude: number };
-  /** The triage question to continue with after the emergency card interrupted it. */
+  /** The question (state path, e.g. "triage.documents") to continue with after the emergency card interrupted it. */
   resume?: string;
+  /** The emergency card was shown in this run of the questions: a second indicator does not show it again. */
+  cardShown?: boolean;
   /**
    * The nationality that decides which contacts are shown, once the person chose it (their
    * own, or in the family flow the missing person's). Until then the language suggests one.
@@ -40,19 +44,35 @@ export interface HelplineContext extends FlowContext {
 
 type Ctx = HelplineContext;
 type Args = { context: Ctx; event: FlowEvent };
+type Prompt = OutMessage | ((context: Ctx) => OutMessage);
+type HandoffReason = NonNullable<Ctx["handoffReason"]>;
+
+/** Typed text this long at a choice question is the person's story, not a mistyped answer. */
+const STORY_WORDS = 4;
+const STORY_CHARS = 25;
+/** What one conversation keeps of typed stories and descriptions. */
+const TEXT_LIMIT = 4000;
 
 const skip = SKIP;
+const back: Choice = { id: "back", label: "common.back" };
 const backToMenu: Choice = { id: "menu", label: "common.backToMenu" };
 const talkToPerson: Choice = { id: "person", label: "common.talkToPerson" };
-const yesNoSkip = [...YES_NO_SKIP];
+const done: Choice = { id: "done", label: "report.done" };
 
 const say = (message: OutMessage) => ({ type: "say" as const, params: message });
 /** A message built from the context; nothing is said when `build` returns undefined. */
 const sayWith = (build: (context: Ctx) => OutMessage | undefined) => ({ type: "say" as const, params: ({ context }: { context: Ctx }) => build(context) });
+const sayPrompt = (prompt: Prompt, change: (m: OutMessage) => OutMessage = (m) => m) =>
+  sayWith((context) => change(typeof prompt === "function" ? prompt(context) : prompt));
 const chose = (id: string) => ({ event }: Args) => event.type === "CHOICE" && event.id === id;
+const choseOneOf = (ids: readonly string[]) => ({ event }: Args) => event.type === "CHOICE" && ids.includes(event.id);
 const choiceId = (event: FlowEvent) => (event.type === "CHOICE" ? event.id : "");
 const record = (key: string) => ({ type: "record" as const, params: { key } });
 const recordText = (key: string) => ({ type: "recordText" as const, params: { key } });
+const appendText = (key: string) => ({ type: "appendText" as const, params: { key } });
+const resumeAt = (path: string) => ({ type: "resumeAt" as const, params: { path } });
+/** "#helpline.family.age" -> "family.age" */
+const pathOf = (target: string) => target.replace(/^#helpline\./, "");
 
 const triageOf = (a: Record<string, string>): TriageAnswers => ({
   danger: a["triage.danger"],
@@ -75,68 +95,96 @@ const withCard = (message: OutMessage, card: ContactCard): OutMessage => ({
   contacts: card.contacts,
 });
 
-/** What the emergency card offers: a person, sharing a location, going back to the questions (if interrupted), the menu. */
+/** What the emergency card offers: a person, sharing a location, the question left (if interrupted), the menu. */
 const emergencyChoices = (context: Ctx): Choice[] => [
   { id: "person", label: "emergency.person" },
   { id: "location", label: "emergency.shareLocation" },
   ...(context.resume ? [{ id: "continue", label: "emergency.continue" }] : []),
   backToMenu,
 ];
+const emergencyPrompt = (context: Ctx): OutMessage =>
+  withCard({ text: "emergency.card", choices: emergencyChoices(context) }, emergencyCard(nationality(context)));
 
-/** Free text or an unknown choice: say so once, then ask the same question again. */
-const reask = (state: string) => [
-  { guard: "isEmergencyText" as const, target: "#helpline.emergency" },
-  { target: `#helpline.${state}`, reenter: true, actions: say({ text: "common.pickOne" }) },
-];
-
-/** The question `key` of flows/data/questions.ts as a message. */
-const ask = (key: QuestionKey): OutMessage => ({ text: QUESTIONS[key].prompt, choices: [...QUESTIONS[key].choices] });
+/** Every question the emergency card may send the person back to; filled as the states are built. */
+const RESUMABLE = new Set<string>();
 
 /**
- * A question with choices (flows/data/questions.ts). Each route maps a choice id to a
- * target; the chosen id is recorded under `key`. Choices without a route (e.g. "skip") go to `next`.
+ * Typed text where buttons were offered (the engine has already turned typed labels and
+ * numbers into choices): an emergency phrase brings the card (and, at a question, marks
+ * it to continue there); a story is kept for staff and acknowledged; anything else gets
+ * "please tap". Then the same question, its choices numbered in the text.
  */
-function question(path: string, key: QuestionKey, next: string, routes: Record<string, string> = {}, also: "recordNationality"[] = []) {
+function reask(path: string, prompt: Prompt, resumable = false) {
+  if (resumable) RESUMABLE.add(path);
+  return [
+    { guard: "isEmergencyText" as const, target: "#helpline.emergency", actions: resumable ? [resumeAt(path)] : [{ type: "clearResume" as const }] },
+    { guard: "isStory" as const, actions: [appendText("report.story"), sayPrompt(prompt, (m) => ({ ...m, lead: "common.savedStory", numbered: true }))] },
+    { actions: sayPrompt(prompt, (m) => ({ ...m, lead: "common.pickOne", numbered: true })) },
+  ];
+}
+
+/** The question `key` of flows/data/questions.ts as a message, with Back after its choices. */
+const ask = (key: QuestionKey): OutMessage => ({ text: QUESTIONS[key].prompt, choices: [...QUESTIONS[key].choices, back] });
+
+interface QuestionOptions {
+  /** Where its choices lead ("#helpline.…"), and where Back leads. */
+  next: string;
+  prev: string;
+  /** Choice ids that lead elsewhere than `next`. */
+  routes?: Record<string, string>;
+  /** The answer also sets the nationality. */
+  setsNationality?: boolean;
+}
+
+/** A question with choices (flows/data/questions.ts); the chosen id is recorded under `key`. */
+function question(path: string, key: QuestionKey, { next, prev, routes = {}, setsNationality = false }: QuestionOptions) {
   const prompt = ask(key);
-  const actions = [record(key), ...also];
+  const actions = [record(key), ...(setsNationality ? ["recordNationality" as const] : [])];
   return {
     entry: say(prompt),
     on: {
       CHOICE: [
+        { guard: chose("back"), target: prev },
         ...Object.entries(routes).map(([id, target]) => ({ guard: chose(id), target, actions })),
-        ...(prompt.choices ?? []).map((c) => ({ guard: chose(c.id), target: next, actions })),
+        ...QUESTIONS[key].choices.map((c) => ({ guard: chose(c.id), target: next, actions })),
         { target: `#helpline.${path}`, reenter: true },
       ],
-      TEXT: reask(path),
+      TEXT: reask(path, prompt, true),
+    },
+  };
+}
+
+/**
+ * A question answered by typing (or skipped), e.g. a name or a place. Typed text is the
+ * answer, even when it also asks for help: it is kept, and the card then returns to the next question.
+ */
+function textQuestion(path: string, key: QuestionKey, { next, prev }: Omit<QuestionOptions, "routes">) {
+  RESUMABLE.add(path);
+  RESUMABLE.add(pathOf(next));
+  return {
+    entry: say({ text: QUESTIONS[key].prompt, choices: [skip, back] }),
+    on: {
+      TEXT: [
+        { guard: "isEmergencyText" as const, target: "#helpline.emergency", actions: [recordText(key), resumeAt(pathOf(next))] },
+        { target: next, actions: recordText(key) },
+      ],
+      CHOICE: [{ guard: chose("back"), target: prev }, { target: next }],
     },
   };
 }
 
 /** A closing message that offers a person (a handoff with `reason`) or the menu. */
-function personOrMenu(path: string, prompt: OutMessage | ((context: Ctx) => OutMessage), reason: NonNullable<HelplineContext["handoffReason"]>) {
+function personOrMenu(path: string, prompt: OutMessage | ((context: Ctx) => OutMessage), reason: HandoffReason) {
   const choices = [talkToPerson, backToMenu];
+  const message: Prompt = typeof prompt === "function" ? (context) => ({ ...prompt(context), choices }) : { ...prompt, choices };
   return {
-    entry: typeof prompt === "function" ? sayWith((context) => ({ ...prompt(context), choices })) : say({ ...prompt, choices }),
+    entry: typeof message === "function" ? sayWith(message) : say(message),
     on: {
       CHOICE: [
         { guard: chose("person"), target: "#helpline.handoff", actions: { type: "setHandoffReason" as const, params: { reason } } },
         { target: "#helpline.menu" },
       ],
-      TEXT: reask(path),
-    },
-  };
-}
-
-/** A nationality question: the answer is recorded and decides the contacts shown from then on. */
-const nationalityQuestion = (path: string, key: QuestionKey, next: string) => question(path, key, next, {}, ["recordNationality"]);
-
-/** A question answered by typing (or skipped), e.g. a name or a place. */
-function textQuestion(path: string, key: QuestionKey, next: string) {
-  return {
-    entry: say({ text: QUESTIONS[key].prompt, choices: [skip] }),
-    on: {
-      TEXT: [{ guard: "isEmergencyText" as const, target: "#helpline.emergency" }, { target: next, actions: recordText(key) }],
-      CHOICE: { target: next },
+      TEXT: reask(path, message),
     },
   };
 }
@@ -146,9 +194,49 @@ const nationalityChoices = [...NATIONALITY_CHOICES];
 const jobQuestions = Object.fromEntries(
   JOB_FLAGS.map((flag, i) => [
     flag,
-    question(`job.${flag}`, `job.${flag}` as QuestionKey, i + 1 < JOB_FLAGS.length ? `#helpline.job.${JOB_FLAGS[i + 1]}` : "#helpline.job.verdict"),
+    question(`job.${flag}`, `job.${flag}` as QuestionKey, {
+      next: i + 1 < JOB_FLAGS.length ? `#helpline.job.${JOB_FLAGS[i + 1]}` : "#helpline.job.verdict",
+      prev: i > 0 ? `#helpline.job.${JOB_FLAGS[i - 1]}` : "#helpline.menu",
+    }),
   ]),
 );
+
+/** Marks `path` as a question the emergency card can return to. */
+function resumable(path: string): string {
+  RESUMABLE.add(path);
+  return path;
+}
+
+const MENU: OutMessage = {
+  text: "menu.prompt",
+  choices: [
+    { id: "danger", label: "menu.danger" },
+    { id: "me", label: "menu.me" },
+    { id: "other", label: "menu.other" },
+    { id: "job", label: "menu.job" },
+    { id: "info", label: "menu.info" },
+    talkToPerson,
+  ],
+};
+
+const INFO_PROMPT: OutMessage = { text: "info.nationality", choices: [...nationalityChoices, { id: "advisory", label: "info.advisory" }, backToMenu] };
+
+function reportSaved(context: Ctx): OutMessage {
+  return {
+    text: context.answers["report.consent"] === "yes" ? "report.savedShared" : "report.savedPrivate",
+    choices: [{ id: "police", label: "report.policeHelp" }, talkToPerson, backToMenu],
+  };
+}
+
+/** Korea's travel advisory, labelled as Korea's for everyone else (CONTENT.md §4a). */
+function advisory(context: Ctx): OutMessage {
+  return {
+    text: variant(context) === "kr" ? "info.advisoryText" : "info.advisoryTextForeign",
+    params: { asOf: ADVISORY.asOf, link: ADVISORY.link },
+    bullets: ["info.advisoryLevel4", "info.advisoryLevel3", "info.advisorySpecial", "info.advisoryLevel2"],
+    choices: [backToMenu],
+  };
+}
 
 export const helplineMachine = setup({
   types: {
@@ -164,19 +252,28 @@ export const helplineMachine = setup({
     recordText: assign(({ context, event }, { key }: { key: string }) =>
       event.type === "TEXT" ? { answers: { ...context.answers, [key]: event.text.slice(0, 2000) } } : {},
     ),
+    /** Adds typed text to what is kept under `key` (a description, a story told between the questions). */
+    appendText: assign(({ context, event }, { key }: { key: string }) => {
+      if (event.type !== "TEXT") return {};
+      const before = context.answers[key];
+      return { answers: { ...context.answers, [key]: (before ? `${before}\n${event.text}` : event.text).slice(0, TEXT_LIMIT) } };
+    }),
     /** The chosen nationality decides the contacts shown from now on. */
     recordNationality: assign(({ event }) => (event.type === "CHOICE" && isNationality(event.id) ? { nationality: event.id } : {})),
+    resumeAt: assign((_, { path }: { path: string }) => ({ resume: path })),
     clearResume: assign({ resume: undefined }),
-    setHandoffReason: assign((_, { reason }: { reason: NonNullable<HelplineContext["handoffReason"]> }) => ({ handoffReason: reason })),
+    setHandoffReason: assign((_, { reason }: { reason: HandoffReason }) => ({ handoffReason: reason })),
     setLocation: assign(({ event }) =>
       event.type === "LOCATION" ? { location: { latitude: event.latitude, longitude: event.longitude } } : {},
     ),
   },
   guards: {
-    isEmergencyText: ({ event }) => event.type === "TEXT" && isEmergencyWord(event.text),
+    isEmergencyText: ({ event }) => event.type === "TEXT" && isEmergencyMessage(event.text),
+    isStory: ({ event }) => event.type === "TEXT" && (event.text.trim().split(/\s+/).length >= STORY_WORDS || event.text.trim().length >= STORY_CHARS),
     isLanguageChoice: ({ event }) =>
       event.type === "CHOICE" && (LANGUAGES as readonly string[]).includes(event.id),
     isCritical: ({ context }) => riskOf(context) === "critical",
+    cardShown: ({ context }) => context.cardShown === true,
   },
 }).createMachine({
   id: "helpline",
@@ -205,9 +302,16 @@ export const helplineMachine = setup({
     },
   },
   states: {
-    // A conversation that has not started: the first message of any kind opens it.
+    // A conversation that has not started: the first message of any kind opens it; a story told first is kept.
     idle: {
-      on: { "*": [{ guard: "isEmergencyText", target: "emergency" }, { target: "language" }] },
+      on: {
+        TEXT: [
+          { guard: "isEmergencyText", target: "emergency" },
+          { guard: "isStory", target: "language", actions: [appendText("report.story"), say({ text: "common.savedStory" })] },
+          { target: "language" },
+        ],
+        "*": { target: "language" },
+      },
     },
     language: {
       entry: say({ text: "language.prompt", choices: LANGUAGES.map((id) => ({ id, label: `language.${id}` })) }),
@@ -216,14 +320,14 @@ export const helplineMachine = setup({
           { guard: "isLanguageChoice", target: "safeCheck", actions: assign({ lang: ({ event }) => choiceId(event) }) },
           { target: "language", reenter: true },
         ],
-        TEXT: reask("language"),
+        TEXT: reask("language", { text: "language.prompt", choices: LANGUAGES.map((id) => ({ id, label: `language.${id}` })) }),
       },
     },
     safeCheck: {
       entry: say({ text: "safety.prompt", choices: [{ id: "yes", label: "common.yes" }, { id: "no", label: "common.no" }] }),
       on: {
         CHOICE: [{ guard: chose("yes"), target: "menu" }, { guard: chose("no"), target: "quiet" }, { target: "safeCheck", reenter: true }],
-        TEXT: reask("safeCheck"),
+        TEXT: reask("safeCheck", { text: "safety.prompt", choices: [{ id: "yes", label: "common.yes" }, { id: "no", label: "common.no" }] }),
       },
     },
     // Not safe to chat: say how to come back, then stay silent until they write again.
@@ -250,7 +354,7 @@ export const helplineMachine = setup({
       entry: say({ text: "delete.confirm", choices: [{ id: "erase", label: "delete.yes" }, { id: "keep", label: "delete.no" }] }),
       on: {
         CHOICE: [{ guard: chose("erase"), target: "erased" }, { target: "menu" }],
-        TEXT: reask("confirmDelete"),
+        TEXT: reask("confirmDelete", { text: "delete.confirm", choices: [{ id: "erase", label: "delete.yes" }, { id: "keep", label: "delete.no" }] }),
       },
     },
     // Everything the person told us is gone; a new message starts a new conversation.
@@ -259,33 +363,23 @@ export const helplineMachine = setup({
       on: {
         "*": [
           { guard: "isEmergencyText", target: "emergency" },
-          { target: "language", actions: assign({ answers: {}, photos: 0, location: undefined, handoffReason: undefined }) },
+          { target: "language", actions: assign({ answers: {}, photos: 0, location: undefined, handoffReason: undefined, resume: undefined, cardShown: undefined, nationality: undefined }) },
         ],
       },
     },
     menu: {
-      entry: say({
-        text: "menu.prompt",
-        choices: [
-          { id: "danger", label: "menu.danger" },
-          { id: "me", label: "menu.me" },
-          { id: "other", label: "menu.other" },
-          { id: "job", label: "menu.job" },
-          { id: "info", label: "menu.info" },
-          talkToPerson,
-        ],
-      }),
+      entry: say(MENU),
       on: {
         CHOICE: [
-          { guard: chose("danger"), target: "emergency", actions: assign({ answers: ({ context }) => ({ ...context.answers, "triage.danger": "yes" }) }) },
-          { guard: chose("me"), target: "triage" },
+          { guard: chose("danger"), target: "emergency", actions: assign({ answers: ({ context }) => ({ ...context.answers, "triage.danger": "yes" }), resume: undefined }) },
+          { guard: chose("me"), target: "triage", actions: assign({ resume: undefined, cardShown: undefined }) },
           { guard: chose("other"), target: "family" },
           { guard: chose("job"), target: "job" },
           { guard: chose("info"), target: "info" },
           { guard: chose("person"), target: "handoff", actions: assign({ handoffReason: "requested" }) },
           { target: "menu", reenter: true },
         ],
-        TEXT: reask("menu"),
+        TEXT: reask("menu", MENU),
       },
     },
 
@@ -293,60 +387,59 @@ export const helplineMachine = setup({
     triage: {
       initial: "danger",
       states: {
-        danger: {
-          entry: say(ask("triage.danger")),
-          on: {
-            CHOICE: [
-              { guard: chose("yes"), target: "#helpline.emergency", actions: [record("triage.danger"), assign({ resume: "injured" })] },
-              { guard: ({ event }: Args) => event.type === "CHOICE" && ["no", "skip"].includes(event.id), target: "injured", actions: record("triage.danger") },
-              { target: "danger", reenter: true },
-            ],
-            TEXT: reask("triage.danger"),
-          },
+        danger: question("triage.danger", "triage.danger", {
+          next: "#helpline.triage.injured",
+          prev: "#helpline.menu",
+          routes: { yes: "#helpline.triage.dangerCard" },
+        }),
+        // In danger: the card at once; "continue" comes back to the next question.
+        dangerCard: {
+          always: { target: "#helpline.emergency", actions: resumeAt(resumable("triage.injured")) },
         },
-        injured: question("triage.injured", "triage.injured", "#helpline.triage.leave"),
-        leave: {
-          entry: say(ask("triage.leave")),
-          on: {
-            CHOICE: [
-              { guard: ({ event }: Args) => event.type === "CHOICE" && ["yes", "no", "skip"].includes(event.id), target: "leaveChecked", actions: record("triage.leave") },
-              { target: "leave", reenter: true },
-            ],
-            TEXT: reask("triage.leave"),
-          },
-        },
-        // Injured and not able to leave is critical: the emergency card comes before any further question.
+        injured: question("triage.injured", "triage.injured", { next: "#helpline.triage.leave", prev: "#helpline.triage.danger" }),
+        leave: question("triage.leave", "triage.leave", { next: "#helpline.triage.leaveChecked", prev: "#helpline.triage.injured" }),
+        // Injured and not able to leave is critical: the card before any further question, unless it was just shown.
         leaveChecked: {
           always: [
-            { guard: "isCritical", target: "#helpline.emergency", actions: assign({ resume: "documents" }) },
+            { guard: ({ context }: Args) => riskOf(context) === "critical" && context.cardShown !== true, target: "#helpline.emergency", actions: resumeAt(resumable("triage.documents")) },
             { target: "documents" },
           ],
         },
-        documents: question("triage.documents", "triage.documents", "#helpline.triage.watched"),
-        watched: question("triage.watched", "triage.watched", "#helpline.triage.where"),
-        where: question(
-          "triage.where",
-          "triage.whereHow",
-          "#helpline.triage.nationality",
-          { share: "#helpline.triage.whereShare", type: "#helpline.triage.whereType" },
-        ),
+        documents: question("triage.documents", "triage.documents", { next: "#helpline.triage.watched", prev: "#helpline.triage.leave" }),
+        watched: question("triage.watched", "triage.watched", {
+          next: "#helpline.triage.where",
+          prev: "#helpline.triage.documents",
+          routes: { yes: "#helpline.triage.watchedTip" },
+        }),
+        // Someone may check the phone: how to clear this chat, at the moment it matters.
+        watchedTip: {
+          entry: say({ text: "triage.watchedTip" }),
+          always: "where",
+        },
+        where: question("triage.where", "triage.whereHow", {
+          next: "#helpline.triage.nationality",
+          prev: "#helpline.triage.watched",
+          routes: { share: "#helpline.triage.whereShare", type: "#helpline.triage.whereType" },
+        }),
+        // Sharing a location, or typing it here all the same: typed words are kept as the place.
         whereShare: {
-          entry: say({ text: "triage.whereSharePrompt", requestLocation: true, choices: [skip] }),
+          entry: say({ text: "triage.whereSharePrompt", requestLocation: true, choices: [skip, back] }),
           on: {
-            LOCATION: {
-              target: "nationality",
-              actions: [
-                "setLocation",
-                say({ text: "emergency.locationThanks" }),
-              ],
-            },
-            CHOICE: "nationality",
-            TEXT: reask("triage.whereShare"),
+            LOCATION: { target: "nationality", actions: ["setLocation", say({ text: "emergency.locationThanks" })] },
+            TEXT: [
+              { guard: "isEmergencyText", target: "#helpline.emergency", actions: resumeAt(resumable("triage.whereShare")) },
+              { target: "nationality", actions: [recordText("triage.place"), say({ text: "emergency.placeNoted" })] },
+            ],
+            CHOICE: [{ guard: chose("back"), target: "where" }, { target: "nationality" }],
           },
         },
-        whereType: textQuestion("triage.whereType", "triage.place", "#helpline.triage.nationality"),
-        nationality: nationalityQuestion("triage.nationality", "triage.nationality", "#helpline.triage.others"),
-        others: question("triage.others", "triage.others", "#helpline.report"),
+        whereType: textQuestion("triage.whereType", "triage.place", { next: "#helpline.triage.nationality", prev: "#helpline.triage.where" }),
+        nationality: question("triage.nationality", "triage.nationality", {
+          next: "#helpline.triage.others",
+          prev: "#helpline.triage.where",
+          setsNationality: true,
+        }),
+        others: question("triage.others", "triage.others", { next: "#helpline.report", prev: "#helpline.triage.nationality" }),
       },
     },
 
@@ -355,42 +448,32 @@ export const helplineMachine = setup({
       initial: "describe",
       states: {
         describe: {
-          entry: say({ text: "report.describe", choices: [{ id: "done", label: "report.done" }, skip] }),
+          entry: say({ text: "report.describe", choices: [done, skip, back] }),
           on: {
             TEXT: [
-              { guard: "isEmergencyText", target: "#helpline.emergency" },
-              {
-                actions: [
-                  assign({
-                    answers: ({ context, event }) => {
-                      if (event.type !== "TEXT") return context.answers;
-                      const before = context.answers["report.description"];
-                      const text = (before ? `${before}\n${event.text}` : event.text).slice(0, 4000);
-                      return { ...context.answers, "report.description": text };
-                    },
-                  }),
-                  say({ text: "report.noted", choices: [{ id: "done", label: "report.done" }] }),
-                ],
-              },
+              // Kept first: what they wrote is part of the report even when it also asks for help.
+              { guard: "isEmergencyText", target: "#helpline.emergency", actions: [appendText("report.description"), resumeAt(resumable("report.describe"))] },
+              { actions: [appendText("report.description"), say({ text: "report.noted", choices: [done] })] },
             ],
             UNSUPPORTED: [
               {
                 guard: ({ event }: Args) => event.type === "UNSUPPORTED" && event.what === "photo",
-                actions: [assign({ photos: ({ context }) => context.photos + 1 }), say({ text: "report.photoNoted", choices: [{ id: "done", label: "report.done" }] })],
+                actions: [assign({ photos: ({ context }) => context.photos + 1 }), say({ text: "report.photoNoted", choices: [done] })],
               },
               { actions: say({ text: "report.describeOnlyText" }) },
             ],
-            CHOICE: "consent",
+            CHOICE: [{ guard: chose("back"), target: "#helpline.triage.others" }, { target: "consent" }],
           },
         },
         consent: {
           entry: say(ask("report.consent")),
           on: {
             CHOICE: [
-              { guard: ({ event }: Args) => event.type === "CHOICE" && ["yes", "no"].includes(event.id), target: "saved", actions: record("report.consent") },
+              { guard: chose("back"), target: "describe" },
+              { guard: choseOneOf(["yes", "no"]), target: "saved", actions: record("report.consent") },
               { target: "consent", reenter: true },
             ],
-            TEXT: reask("report.consent"),
+            TEXT: reask("report.consent", ask("report.consent"), true),
           },
         },
         saved: {
@@ -410,10 +493,7 @@ export const helplineMachine = setup({
                 risk: riskOf(context),
               }),
             },
-            sayWith((context) => ({
-              text: context.answers["report.consent"] === "yes" ? "report.savedShared" : "report.savedPrivate",
-              choices: [{ id: "police", label: "report.policeHelp" }, talkToPerson, backToMenu],
-            })),
+            sayWith(reportSaved),
           ],
           on: {
             CHOICE: [
@@ -421,9 +501,10 @@ export const helplineMachine = setup({
               { guard: chose("person"), target: "#helpline.handoff", actions: assign({ handoffReason: "report" }) },
               { target: "#helpline.menu" },
             ],
-            TEXT: reask("report.saved"),
+            TEXT: reask("report.saved", reportSaved),
           },
         },
+        // First: only if no one can see you (CONTENT.md §7); the contacts come apart from the checklist.
         police: {
           entry: sayWith((context) => ({
             text: "police.intro",
@@ -440,19 +521,31 @@ export const helplineMachine = setup({
     family: {
       initial: "relationship",
       states: {
-        relationship: question("family.relationship", "family.relationship", "#helpline.family.name"),
-        name: textQuestion("family.name", "family.name", "#helpline.family.nationality"),
-        nationality: nationalityQuestion("family.nationality", "family.nationality", "#helpline.family.age"),
-        age: question("family.age", "family.age", "#helpline.family.lastContact"),
-        lastContact: question("family.lastContact", "family.lastContact", "#helpline.family.lastPlace"),
-        lastPlace: textQuestion("family.lastPlace", "family.lastPlace", "#helpline.family.recruited"),
-        recruited: question("family.recruited", "family.recruited", "#helpline.family.ransom"),
-        ransom: question(
-          "family.ransom",
-          "family.ransom",
-          "#helpline.family.prepare",
-          { yes: "#helpline.family.ransomAdvice" },
-        ),
+        relationship: question("family.relationship", "family.relationship", { next: "#helpline.family.name", prev: "#helpline.menu" }),
+        name: textQuestion("family.name", "family.name", { next: "#helpline.family.nationality", prev: "#helpline.family.relationship" }),
+        nationality: question("family.nationality", "family.nationality", {
+          next: "#helpline.family.age",
+          prev: "#helpline.family.name",
+          setsNationality: true,
+        }),
+        age: question("family.age", "family.age", { next: "#helpline.family.lastContact", prev: "#helpline.family.nationality" }),
+        lastContact: question("family.lastContact", "family.lastContact", { next: "#helpline.family.lastPlace", prev: "#helpline.family.age" }),
+        lastPlace: textQuestion("family.lastPlace", "family.lastPlace", { next: "#helpline.family.recruited", prev: "#helpline.family.lastContact" }),
+        recruited: question("family.recruited", "family.recruited", {
+          next: "#helpline.family.ransom",
+          prev: "#helpline.family.lastPlace",
+          routes: { debt: "#helpline.family.debtNote" },
+        }),
+        // The 2025 lure: a promise to cancel debts. The job check lists it with the other red flags.
+        debtNote: {
+          entry: say({ text: "family.debtNote" }),
+          always: "ransom",
+        },
+        ransom: question("family.ransom", "family.ransom", {
+          next: "#helpline.family.prepare",
+          prev: "#helpline.family.recruited",
+          routes: { yes: "#helpline.family.ransomAdvice" },
+        }),
         ransomAdvice: {
           entry: say({ text: "family.ransomAdvice" }),
           always: "prepare",
@@ -470,7 +563,12 @@ export const helplineMachine = setup({
             sayWith((context) => withCard({ text: `family.where.${variant(context)}` }, familyCard(nationality(context)))),
             {
               type: "effect",
-              params: ({ context }: { context: Ctx }) => ({ type: "report" as const, kind: "family" as const, answers: pick(context.answers, "family."), consent: true }),
+              params: ({ context }: { context: Ctx }) => ({
+                type: "report" as const,
+                kind: "family" as const,
+                answers: { ...pick(context.answers, "family."), ...pick(context.answers, "report.story") },
+                consent: true,
+              }),
             },
           ],
           always: "saved",
@@ -500,41 +598,39 @@ export const helplineMachine = setup({
       initial: "nationality",
       states: {
         nationality: {
-          entry: say({ text: "info.nationality", choices: [...nationalityChoices, { id: "advisory", label: "info.advisory" }] }),
+          entry: say(INFO_PROMPT),
           on: {
             CHOICE: [
               { guard: chose("advisory"), target: "advisory" },
               ...NATIONALITIES.map((n) => ({ guard: chose(n), target: `contacts_${n}` })),
-              { target: "nationality", reenter: true },
+              { target: "#helpline.menu" },
             ],
-            TEXT: reask("info.nationality"),
+            TEXT: reask("info.nationality", INFO_PROMPT),
           },
         },
         ...Object.fromEntries(
-          NATIONALITIES.map((n: Nationality) => [
-            `contacts_${n}`,
-            {
-              entry: say({ ...withCard({ text: "info.contacts" }, infoCard(n)), showChecked: true, choices: [{ id: "advisory", label: "info.advisory" }, backToMenu] }),
-              on: { CHOICE: [{ guard: chose("advisory"), target: "advisory" }, { target: "#helpline.menu" }], TEXT: reask(`info.contacts_${n}`) },
-            },
-          ]),
+          NATIONALITIES.map((n: Nationality) => {
+            const contacts: OutMessage = { ...withCard({ text: "info.contacts" }, infoCard(n)), showChecked: true, choices: [{ id: "advisory", label: "info.advisory" }, backToMenu] };
+            return [
+              `contacts_${n}`,
+              {
+                entry: say(contacts),
+                on: { CHOICE: [{ guard: chose("advisory"), target: "advisory" }, { target: "#helpline.menu" }], TEXT: reask(`info.contacts_${n}`, contacts) },
+              },
+            ];
+          }),
         ),
         advisory: {
-          entry: sayWith((context) => ({
-            // Korea's levels: labelled as Korea's for everyone else (CONTENT.md §4a).
-            text: variant(context) === "kr" ? "info.advisoryText" : "info.advisoryTextForeign",
-            params: { asOf: ADVISORY.asOf, link: ADVISORY.link },
-            bullets: ["info.advisoryLevel4", "info.advisoryLevel3", "info.advisorySpecial", "info.advisoryLevel2"],
-            choices: [backToMenu],
-          })),
-          on: { CHOICE: "#helpline.menu", TEXT: reask("info.advisory") },
+          entry: sayWith(advisory),
+          on: { CHOICE: "#helpline.menu", TEXT: reask("info.advisory", advisory) },
         },
       },
     },
 
     emergency: {
       entry: [
-        sayWith((context) => withCard({ text: "emergency.card", choices: emergencyChoices(context) }, emergencyCard(nationality(context)))),
+        assign({ cardShown: true }),
+        sayWith(emergencyPrompt),
         // Not chosen yet: one tap shows their own government's lines (the card's buttons still work).
         sayWith((context) => (context.nationality ? undefined : { text: "emergency.askNationality", choices: nationalityChoices })),
       ],
@@ -549,16 +645,18 @@ export const helplineMachine = setup({
           },
           { guard: chose("person"), target: "handoff", actions: assign({ handoffReason: "emergency" }) },
           { guard: chose("location"), target: "emergencyLocation" },
-          ...["injured", "documents"].map((resume) => ({
-            guard: ({ context, event }: Args) => event.type === "CHOICE" && event.id === "continue" && context.resume === resume,
-            target: `#helpline.triage.${resume}`,
+          // Back to the exact question left, with the answers so far.
+          ...[...RESUMABLE].map((path) => ({
+            guard: ({ context, event }: Args) => event.type === "CHOICE" && event.id === "continue" && context.resume === path,
+            target: `#helpline.${path}`,
             actions: { type: "clearResume" as const },
           })),
           { target: "menu", actions: { type: "clearResume" as const } },
         ],
-        TEXT: reask("emergency"),
+        TEXT: reask("emergency", emergencyPrompt),
       },
     },
+    // Where are you: a shared location, or typed words (kept as the place, for staff).
     emergencyLocation: {
       entry: say({ text: "emergency.locationPrompt", requestLocation: true, choices: [skip] }),
       on: {
@@ -567,7 +665,10 @@ export const helplineMachine = setup({
           actions: ["setLocation", assign({ handoffReason: "emergency" }), say({ text: "emergency.locationThanks" })],
         },
         CHOICE: { target: "handoff", actions: assign({ handoffReason: "emergency" }) },
-        TEXT: reask("emergencyLocation"),
+        TEXT: [
+          { guard: "isEmergencyText", target: "emergency" },
+          { target: "handoff", actions: [recordText("triage.place"), assign({ handoffReason: "emergency" }), say({ text: "emergency.placeNoted" })] },
+        ],
       },
     },
     handoff: {
@@ -585,7 +686,7 @@ export const helplineMachine = setup({
       ],
       always: "withStaff",
     },
-    // Staff have the conversation: stay quiet; messages land in the transcript for them.
+    // Staff have the conversation: stay quiet (the engine sends a receipt now and then); messages land in the transcript for them.
     withStaff: {
       tags: ["handoff"],
       on: {

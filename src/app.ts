@@ -60,7 +60,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const log = options.logger ?? createLogger(config.LOG_LEVEL);
   await migrate(config.DATABASE_URL);
   const staffHours = config.STAFF_HOURS ? parseStaffHours(config.STAFF_HOURS) : undefined;
-  const decider: DeciderOptions = { ...(staffHours ? { staffHours } : {}), deletingChannels: new Set<Channel>(["telegram"]) };
+  const decider: DeciderOptions = {
+    ...(staffHours ? { staffHours } : {}),
+    deletingChannels: new Set<Channel>(["telegram"]),
+    receiptIntervalMs: config.HANDOFF_RECEIPT_MINUTES * 60_000,
+  };
   // On SQLite with the helpline flow, steps and the outbox's SQL run on the step thread.
   const stepThread =
     providerOf(config.DATABASE_URL) === "sqlite" && !options.flow

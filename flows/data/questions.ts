@@ -45,6 +45,8 @@ export const QUESTIONS = {
   "triage.nationality": { prompt: "triage.nationality", choices: [...NATIONALITY_CHOICES, SKIP] },
   "triage.others": { prompt: "triage.others", choices: YES_NO_SKIP },
   "report.description": typed("report.describe"),
+  /** Typed between the questions (not an answer to one): kept for staff. */
+  "report.story": typed("report.story"),
   "report.consent": { prompt: "report.consent", choices: [{ id: "yes", label: "report.consentYes" }, { id: "no", label: "report.consentNo" }] },
   "family.relationship": { prompt: "family.relationship", choices: [...options(["child", "partner", "sibling", "parent", "friend", "other"], (id) => `family.rel.${id}`), SKIP] },
   "family.name": typed("family.name"),
@@ -52,9 +54,9 @@ export const QUESTIONS = {
   "family.age": { prompt: "family.age", choices: [...options(["under18", "18to29", "30to49", "50plus"], (id) => `family.ageRange.${id}`), SKIP] },
   "family.lastContact": { prompt: "family.lastContact", choices: [...options(["today", "week", "month", "longer"], (id) => `family.when.${id}`), SKIP] },
   "family.lastPlace": typed("family.lastPlace"),
-  "family.recruited": { prompt: "family.recruited", choices: [...options(["ad", "chat", "acquaintance", "unknown"], (id) => `family.how.${id}`), SKIP] },
+  "family.recruited": { prompt: "family.recruited", choices: [...options(["ad", "chat", "acquaintance", "debt", "unknown"], (id) => `family.how.${id}`), SKIP] },
   "family.ransom": { prompt: "family.ransom", choices: YES_NO_SKIP },
-  ...Object.fromEntries(JOB_FLAGS.map((flag) => [`job.${flag}`, { prompt: `job.q.${flag}`, choices: [yes, no, unsure] }])),
+  ...Object.fromEntries(JOB_FLAGS.map((flag) => [`job.${flag}`, { prompt: `job.q.${flag}`, choices: [yes, no, unsure, SKIP] }])),
 } satisfies Record<string, QuestionData>;
 
 export type QuestionKey = keyof typeof QUESTIONS;

@@ -12,6 +12,8 @@ export interface PersistedState {
   context: FlowContext;
   /** Choices of the last question, with labels as shown, for matching typed answers. */
   choices?: { id: string; label: string }[];
+  /** When the person last got a "received" note while staff had the conversation (ms since epoch). */
+  receiptAt?: number;
 }
 
 export interface StoredMachine {

@@ -34,7 +34,17 @@ export interface DeciderOptions {
   staffHours?: StaffHours;
   /** Channels whose platform lets the bot delete chat messages (Telegram). */
   deletingChannels?: ReadonlySet<Channel>;
+  /**
+   * While staff have the conversation the bot is quiet; a message from the person gets a
+   * short receipt at most once in this many milliseconds, so the chat does not seem dead.
+   */
+  receiptIntervalMs?: number;
+  /** The clock (tests). */
+  now?: () => Date;
 }
+
+/** Ten minutes between "received" notes while staff have the conversation, unless configured. */
+export const DEFAULT_RECEIPT_INTERVAL_MS = 10 * 60_000;
 
 export class Decider {
   /** Rendered flow messages by language; see `render`. */
@@ -90,6 +100,8 @@ export class Decider {
       reportCode ? { ...m, params: { ...m.params, reportCode } } : m,
     );
     const reply = replyWindow(inbound);
+    const receipt = this.receipt(inbound, snapshot, messages, stored);
+    if (receipt) messages.push({ text: "handoff.received" });
     const outbound = messages.map((m) => this.render(m, lang, reply));
     // An erased conversation keeps its chat id only until its last reply is delivered.
     const last = outbound.at(-1);
@@ -97,7 +109,7 @@ export class Decider {
     return {
       machineId: this.flow.id,
       machineVersion: this.flow.version,
-      snapshot: persisted(snapshot, outbound, stored),
+      snapshot: persisted(snapshot, outbound, stored, receipt),
       status: snapshot.hasTag("handoff") ? "handoff" : "active",
       language: chosen ?? null,
       inbound: inboundRecord(inbound),
@@ -132,6 +144,17 @@ export class Decider {
   }
 
   /**
+   * When a person writes while staff have the conversation and the flow stays quiet: the time
+   * to record for a receipt, if the last one is older than the interval.
+   */
+  private receipt(inbound: Inbound, snapshot: AnyMachineSnapshot, said: OutMessage[], stored: StoredMachine | null): number | undefined {
+    if (said.length > 0 || !snapshot.hasTag("handoff") || inbound.event.type === "COMMAND") return undefined;
+    const now = (this.options.now?.() ?? new Date()).getTime();
+    const last = stored?.state.receiptAt ?? 0;
+    return now - last >= (this.options.receiptIntervalMs ?? DEFAULT_RECEIPT_INTERVAL_MS) ? now : undefined;
+  }
+
+  /**
    * A message in `lang`. The flows' messages without params are constant objects that render
    * the same every time, so each is rendered once per language and copied from then on
    * (rendering through i18next was a sixth of a step's CPU).
@@ -155,7 +178,7 @@ export class Decider {
     if (!canDelete && effects.some((e) => e.type === "quickExit" || e.type === "erase")) added.push({ text: "stop.deleteYourself" });
     const hours = this.options.staffHours;
     if (hours && effects.some((e) => e.type === "handoff")) {
-      const now = new Date();
+      const now = this.options.now?.() ?? new Date();
       if (staffAvailable(hours, now)) added.push({ text: "handoff.staffOnline" });
       else {
         const { days, from, to, cambodia, utcOffset } = staffHoursText(hours, lang, now);
@@ -178,13 +201,15 @@ function storedMachine(conversation: StoredConversation | null): StoredMachine |
   );
 }
 
-/** The snapshot to store, with the choices last offered (kept when this step offered none). */
-function persisted(snapshot: AnyMachineSnapshot, outbound: RenderedMessage[], stored: StoredMachine | null): string {
+/** The snapshot to store, with the choices last offered (kept when this step offered none) and the last receipt's time. */
+function persisted(snapshot: AnyMachineSnapshot, outbound: RenderedMessage[], stored: StoredMachine | null, receiptAt?: number): string {
   const asked = outbound.findLast((m) => m.payload.choices);
+  const lastReceipt = receiptAt ?? (snapshot.hasTag("handoff") ? stored?.state.receiptAt : undefined);
   const state: PersistedState = {
     value: snapshot.value,
     context: snapshot.context,
     choices: outbound.length ? asked?.payload.choices : stored?.state.choices,
+    ...(lastReceipt ? { receiptAt: lastReceipt } : {}),
   };
   return JSON.stringify(state);
 }

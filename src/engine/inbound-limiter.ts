@@ -5,7 +5,7 @@
 // person who typed fast still gets the emergency card and the quick exit. State is kept in
 // memory per process: a restart forgets it, which only makes the limit more lenient.
 import type { PersonEvent } from "../../flows/types.ts";
-import { isEmergencyWord } from "../../flows/data/emergency-words.ts";
+import { isEmergencyMessage } from "../../flows/data/emergency-words.ts";
 import { TokenBucket, type BucketLimits } from "../token-bucket.ts";
 
 export interface InboundLimits extends BucketLimits {
@@ -27,7 +27,7 @@ interface PersonState {
 }
 
 export function isSafetyEvent(event: PersonEvent): boolean {
-  return event.type === "COMMAND" || event.type === "LOCATION" || (event.type === "TEXT" && isEmergencyWord(event.text));
+  return event.type === "COMMAND" || event.type === "LOCATION" || (event.type === "TEXT" && isEmergencyMessage(event.text));
 }
 
 export class InboundLimiter {
