@@ -25,7 +25,7 @@ export class Presence {
   readonly id = randomUUID();
   private readonly claims = new Set<Claim>();
   private timer: NodeJS.Timeout | undefined;
-  private beating: Promise<unknown> | undefined;
+  private beating: Promise<HeartbeatResult | undefined> | undefined;
 
   constructor(
     private readonly store: OutboxPresence,
@@ -44,7 +44,7 @@ export class Presence {
       // The next beat registers the process again; until then only leases free what a crash left.
       this.log.error({ err: (error as Error).message }, "outbox: joining failed");
     }
-    this.timer = setInterval(() => void this.beat(), this.options.heartbeatTimeoutMs / 4);
+    this.timer = setInterval(this.tick, this.options.heartbeatTimeoutMs / 4);
     this.timer.unref();
   }
 
@@ -55,13 +55,18 @@ export class Presence {
     return () => this.claims.delete(claim);
   }
 
-  /** One heartbeat (at most one at a time); answers undefined when one was already under way or it failed. */
+  /** The timer's beat: skipped while the previous one is still under way. */
+  private readonly tick = () => {
+    if (!this.beating) void this.beat();
+  };
+
+  /** One heartbeat, after any still under way; answers undefined if it failed (logged). */
   beat(): Promise<HeartbeatResult | undefined> {
-    if (this.beating) return Promise.resolve(undefined);
-    const beating = this.beatOnce().finally(() => {
-      this.beating = undefined;
-    });
+    const beating = (this.beating ?? Promise.resolve()).then(() => this.beatOnce());
     this.beating = beating;
+    void beating.finally(() => {
+      if (this.beating === beating) this.beating = undefined;
+    });
     return beating;
   }
 
