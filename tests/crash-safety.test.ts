@@ -44,6 +44,12 @@ interface Life {
   unsent: number[];
 }
 
+/** How long the restarts took, from spawn to /readyz answering 200. */
+const restartTimes = (lives: Life[]) => {
+  const ms = lives.slice(1).map((life) => life.readyAt - life.spawnedAt);
+  return `restarts ready after ${(Math.min(...ms) / 1000).toFixed(1)}–${(Math.max(...ms) / 1000).toFixed(1)} s`;
+};
+
 /** The replies each kill left unsent, measured from the next process's readiness. */
 const interruptions = (lives: Life[]): Interruption[] =>
   lives.slice(0, -1).map((life, k) => ({
@@ -180,7 +186,7 @@ describe.each(DB_KINDS)("crash safety on %s", (kind) => {
         `kills ${KILLS}, acknowledged ${sent}, lost ${conversations.lost}, processed twice ${conversations.processedTwice}, ` +
         `disordered ${conversations.disordered}, inconsistent ${conversations.inconsistent}, outbox ${delivery.outbound} messages (${delivery.unsent} unsent), ` +
         `in flight at a kill ${lives.reduce((n, l) => n + l.inFlight.length, 0)}, duplicate sends ${delivery.duplicates.length} ` +
-        `(cut off by a kill ${explained}, unexplained ${unexplained.length}); ${describeWaits(waits)}; replayed ${replay.length} acknowledged updates: ${replayNewSends} new sends, ${replayNewRows} new rows`,
+        `(cut off by a kill ${explained}, unexplained ${unexplained.length}); ${restartTimes(lives)}; ${describeWaits(waits)}; replayed ${replay.length} acknowledged updates: ${replayNewSends} new sends, ${replayNewRows} new rows`,
     );
 
     expect(refused, "kills cut off some webhook requests").toBeGreaterThan(0);
@@ -238,7 +244,7 @@ describe.each(DB_KINDS)("crash safety on %s", (kind) => {
     console.log(
       `crash safety surge [${kind}]: ${SURGE_PEOPLE} people, /start each (${refused} requests not acknowledged and re-sent), ` +
         `kills at ${SURGE_KILLS_AT.map((f) => `${f * 100} %`).join(", ")} acknowledged; lost ${conversations.lost}, processed twice ${conversations.processedTwice}; ` +
-        `${delivery.outbound} replies, ${delivery.unsent} unsent; ${describeWaits(waits)}; ` +
+        `${delivery.outbound} replies, ${delivery.unsent} unsent; ${restartTimes(lives)}; ${describeWaits(waits)}; ` +
         `outbox drained ${((drainedAt - lastAckAt) / 1000).toFixed(2)} s after the last acknowledgement; ` +
         `duplicate sends ${delivery.duplicates.length} (cut off by a kill ${explained}, unexplained ${unexplained.length})`,
     );
