@@ -35,11 +35,15 @@ export class Presence {
     private readonly onReleased: () => void,
   ) {}
 
-  /** Registers this process (taking over what earlier ones left, on SQLite) and starts beating. */
+  /**
+   * Registers this process and starts beating: on SQLite it first takes over whatever earlier
+   * processes left claimed; elsewhere it beats at once, releasing the claims of processes already silent.
+   */
   async join(): Promise<void> {
     try {
       const released = await this.store.join(this.id, new Date(this.options.now()), this.options.takeOverAll);
       if (released > 0) this.log.info({ released }, "outbox: claims left by an earlier process released");
+      if (!this.options.takeOverAll) await this.beat();
     } catch (error) {
       // The next beat registers the process again; until then only leases free what a crash left.
       this.log.error({ err: (error as Error).message }, "outbox: joining failed");
