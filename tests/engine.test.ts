@@ -252,6 +252,9 @@ describe.each(DB_KINDS)("engine on %s", (kind) => {
       await deliverer.stop();
       expect(sender.sent.map((m) => m.chatId)).toEqual(["orphaned"]);
       expect([await statusOf("orphaned"), await statusOf("alive")]).toEqual(["sent", "sending"]);
+      // Were "crashed" only stalled, its next beat would learn that it was taken for dead (and join again).
+      expect(await beatOf("crashed")).toMatchObject({ known: false });
+      expect(await beatOf("crashed")).toMatchObject({ known: true });
     });
 
     it("renews the lease of its own send while it lasts, so no other deliverer takes it", async () => {
