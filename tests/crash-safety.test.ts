@@ -87,12 +87,16 @@ describe.each(DB_KINDS)("crash safety on %s", (kind) => {
   let db: TestDatabase;
   let fake: FakeTelegramBotApi;
   let server: ServerProcess | undefined;
+  /** Ends a test's load when the test ends, also when it failed midway (no updates re-sent into the next test). */
+  let loadStop: AbortController;
 
   beforeEach(async () => {
     db = await createTestDatabase(kind);
     fake = await FakeTelegramBotApi.start({ token: TELEGRAM_TOKEN });
+    loadStop = new AbortController();
   });
   afterEach(async () => {
+    loadStop.abort();
     await killServerProcesses();
     await fake.stop();
     await db.drop();
@@ -137,7 +141,7 @@ describe.each(DB_KINDS)("crash safety on %s", (kind) => {
         const update = eventUpdate(chat.chatId, event, nextUpdateId++);
         chat.updateIds.push(update.update_id);
         updates.set(update.update_id, update);
-        const attempts = await deliverUntilAcknowledged(base, update, { retryMs: 50, giveUpMs: 45_000, onRefused: () => refused++ });
+        const attempts = await deliverUntilAcknowledged(base, update, { retryMs: 50, giveUpMs: 45_000, onRefused: () => refused++, signal: loadStop.signal });
         requests += attempts;
       }
     };
@@ -222,7 +226,7 @@ describe.each(DB_KINDS)("crash safety on %s", (kind) => {
         const n = next++;
         const chat: ScriptedChat = { chatId: 830_000_000 + n, events: [startCommand], replies: flow.steps.map((st) => st.messages.length), finalState: flow.state, updateIds: [n + 1] };
         chats.push(chat);
-        await deliverUntilAcknowledged(base, eventUpdate(chat.chatId, startCommand, n + 1), { retryMs: 50, giveUpMs: 60_000, onRefused: () => refused++ });
+        await deliverUntilAcknowledged(base, eventUpdate(chat.chatId, startCommand, n + 1), { retryMs: 50, giveUpMs: 60_000, onRefused: () => refused++, signal: loadStop.signal });
         acknowledged++;
         lastAckAt = Date.now();
       }
