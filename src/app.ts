@@ -3,7 +3,6 @@ import type { FastifyInstance } from "fastify";
 import type { UserFromGetMe } from "grammy/types";
 import { helplineFlow, type FlowDefinition } from "../flows/registry.ts";
 import { registerWebChat, webSender } from "./channels/web/web-channel.ts";
-import { SEND_TIMEOUT_MS } from "./channels/telegram/sender.ts";
 import { TelegramChannel } from "./channels/telegram/telegram-channel.ts";
 import { LineChannel } from "./channels/line/line-channel.ts";
 import type { Config } from "./config.ts";
@@ -113,7 +112,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           perSecond: config.TELEGRAM_SENDS_PER_SECOND,
           chat: { burst: config.TELEGRAM_CHAT_BURST, perSecond: config.TELEGRAM_CHAT_SENDS_PER_SECOND },
         },
-        sendTimeoutMs: Math.min(SEND_TIMEOUT_MS, (config.OUTBOX_LEASE_SECONDS * 1000) / 2),
         ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
         ...(config.TELEGRAM_WEBHOOK_SECRET ? { webhookSecret: config.TELEGRAM_WEBHOOK_SECRET } : {}),
         ...(options.telegramBotInfo ? { botInfo: options.telegramBotInfo } : {}),
@@ -143,6 +141,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
   const deliverer = new Deliverer(store, senders, log, {
     leaseMs: config.OUTBOX_LEASE_SECONDS * 1000,
+    heartbeatTimeoutMs: config.OUTBOX_HEARTBEAT_TIMEOUT_SECONDS * 1000,
+    // One process serves a SQLite file: whatever an earlier process left claimed is released at start.
+    takeOverAll: store.provider === "sqlite",
     onDelivered: () => feed.notify(),
     ...options.delivery,
   });

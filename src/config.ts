@@ -82,9 +82,12 @@ const schema = z
       .transform((v) => (v === undefined ? DEFAULT_RETENTION_DAYS : /^off$/i.test(v) ? 0 : Number(v)))
       .pipe(z.number().max(3650, RETENTION_DAYS_RULE)),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    // A claimed outbox message is reserved this long for the process sending it: after a crash
-    // mid-send it is sent again once the lease runs out (at-least-once), not before.
-    OUTBOX_LEASE_SECONDS: wholeSeconds(30),
+    // A claimed outbox message is reserved this long for the process sending it, which renews
+    // the lease while the send lasts; only a claim that names no live process waits it out.
+    OUTBOX_LEASE_SECONDS: wholeSeconds(10),
+    // A delivering process whose heartbeat is older than this is taken for dead: its claims are
+    // released for the other processes at once (on SQLite, a restart releases them at start).
+    OUTBOX_HEARTBEAT_TIMEOUT_SECONDS: wholeSeconds(3),
     // On SIGTERM: the longest the server may take to finish requests and sends under way.
     SHUTDOWN_TIMEOUT_SECONDS: wholeSeconds(8),
   })
@@ -94,6 +97,13 @@ const schema = z
         code: "custom",
         path: ["TELEGRAM_WEBHOOK_SECRET"],
         message: "is required when PUBLIC_URL is set (Telegram webhook mode)",
+      });
+    }
+    if (env.OUTBOX_HEARTBEAT_TIMEOUT_SECONDS > env.OUTBOX_LEASE_SECONDS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["OUTBOX_HEARTBEAT_TIMEOUT_SECONDS"],
+        message: "must not exceed OUTBOX_LEASE_SECONDS (a live process renews its claims with its heartbeat)",
       });
     }
     if (env.NODE_ENV === "production" && !env.DATA_ENCRYPTION_KEYS) {

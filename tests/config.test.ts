@@ -8,6 +8,7 @@ describe("config", () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ DATABASE_URL: "file:./data/safeline.db", PORT: 3000, HOST: "127.0.0.1", TELEGRAM_API_ROOT: "https://api.telegram.org" });
     expect(c.TRUST_PROXY).toEqual([]);
+    expect(c).toMatchObject({ OUTBOX_LEASE_SECONDS: 10, OUTBOX_HEARTBEAT_TIMEOUT_SECONDS: 3 });
     expect(loadConfig({ TRUST_PROXY: "loopback, 10.0.0.0/8,2001:db8::1" }).TRUST_PROXY).toEqual(["loopback", "10.0.0.0/8", "2001:db8::1"]);
   });
 
@@ -22,6 +23,8 @@ describe("config", () => {
     [{ WEB_CHAT: "maybe" }, "WEB_CHAT"],
     [{ TRUST_PROXY: "10.0.0.0/8, proxy.example" }, "TRUST_PROXY"],
     [{ TRUST_PROXY: "10.0.0.0/33" }, "TRUST_PROXY"],
+    [{ OUTBOX_HEARTBEAT_TIMEOUT_SECONDS: "0" }, "OUTBOX_HEARTBEAT_TIMEOUT_SECONDS"],
+    [{ OUTBOX_HEARTBEAT_TIMEOUT_SECONDS: "20", OUTBOX_LEASE_SECONDS: "10" }, "OUTBOX_HEARTBEAT_TIMEOUT_SECONDS"],
   ])("rejects %o naming %s", (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`${variable}:`));

@@ -5,53 +5,128 @@
 // Afterwards: every update is stored exactly once and in order, every conversation's state
 // and replies are what the flow says for its events, the outbox is fully delivered, and
 // the only duplicate sends at the fake Bot API are sends a kill cut off (the message was
-// still `sending` when the process died, so it was sent again after its lease). Replaying
-// acknowledged updates afterwards changes and sends nothing.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+// still `sending` when the process died, so it was sent again after the restart). The replies
+// a kill left unsent go out within 5 s of the restart (the killed process's claims do not
+// wait for their lease). Replaying acknowledged updates afterwards changes and sends nothing.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeTelegramBotApi, type RecordedCall } from "./fakes/telegram-bot-api.ts";
-import { auditConversations, auditDelivery, scriptedChat, type ScriptedChat } from "./helpers/conversation-audit.ts";
+import { auditConversations, auditDelivery, scriptedChat, type DeliveryAudit, type ScriptedChat } from "./helpers/conversation-audit.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
+import { runFlow } from "./helpers/flow-model.ts";
+import { describeWaits, resumeWaits, type Interruption } from "./helpers/resume-waits.ts";
 import { killServerProcesses, freePort, sleep, startServerProcess, TELEGRAM_TOKEN, webhookModeEnv, type ServerProcess } from "./helpers/server-process.ts";
 import { deliverUntilAcknowledged, eventUpdate, postUpdate, type TelegramUpdate } from "./helpers/telegram-webhook.ts";
 
 const KILLS = 5;
 const CHATS_AT_ONCE = 24;
-const LEASE_SECONDS = 5;
 const REPLAYED = 60;
+const SURGE_PEOPLE = 600;
+const SURGE_AT_ONCE = 100;
+const SURGE_KILLS_AT = [0.2, 0.45, 0.7];
+/** The issue's bound: every reply a kill left unsent is sent within this long of the restart. */
+const RESUME_LIMIT_MS = 5000;
 
 const UNSENT = `SELECT COUNT(*) FROM "Message" WHERE direction = 'out' AND status IN ('pending', 'sending')`;
-const IN_FLIGHT = `SELECT m.id, c."chatId" FROM "Message" m JOIN "Conversation" c ON c.id = m."conversationId" WHERE m.direction = 'out' AND m.status = 'sending'`;
+const UNSENT_ROWS = `SELECT m.id, c."chatId", m.status FROM "Message" m JOIN "Conversation" c ON c.id = m."conversationId"
+  WHERE m.direction = 'out' AND m.status IN ('pending', 'sending')`;
 
 /** One server process's life: from spawn to the moment its exit was seen (killed) or the end of the run. */
 interface Life {
   spawnedAt: number;
+  /** When /readyz first answered 200. */
+  readyAt: number;
   killedAt?: number;
   exitSeenAt?: number;
   /** Outbox rows still claimed (`sending`) when it died: their sends were in flight. */
   inFlight: { id: number; chatId: string }[];
+  /** Every outbox row unsent (pending or sending) when it died. */
+  unsent: number[];
+}
+
+/** How long the restarts took, from spawn to /readyz answering 200. */
+const restartTimes = (lives: Life[]) => {
+  const ms = lives.slice(1).map((life) => life.readyAt - life.spawnedAt);
+  return `restarts ready after ${(Math.min(...ms) / 1000).toFixed(1)}–${(Math.max(...ms) / 1000).toFixed(1)} s`;
+};
+
+/** The replies each kill left unsent, measured from the next process's readiness. */
+const interruptions = (lives: Life[]): Interruption[] =>
+  lives.slice(0, -1).map((life, k) => ({
+    unsent: life.unsent,
+    resumedAt: lives[k + 1]!.readyAt,
+    ...(lives[k + 1]!.killedAt !== undefined ? { until: lives[k + 1]!.killedAt } : {}),
+  }));
+
+/**
+ * Duplicate sends no kill explains. Each must be a send cut off by a kill: a row still
+ * `sending` when a process died, sent by that process (received before it died), same chat
+ * and text as the row's final send. Each (row, kill) explains at most one duplicate.
+ */
+function unexplainedDuplicates(delivery: DeliveryAudit, lives: Life[]): { explained: number; unexplained: RecordedCall[] } {
+  const explained = new Set<string>();
+  const unexplained: RecordedCall[] = [];
+  const finalTexts = new Map<number, string[]>();
+  for (const [call, row] of delivery.rowOf) finalTexts.set(row.id, [...(finalTexts.get(row.id) ?? []), String(call.payload.text)]);
+  for (const dup of delivery.duplicates) {
+    const match = lives.flatMap((life, k) =>
+      life.exitSeenAt !== undefined && dup.at >= life.spawnedAt && dup.at <= life.exitSeenAt + 500
+        ? life.inFlight
+            .filter((r) => r.chatId === String(dup.payload.chat_id) && finalTexts.get(r.id)?.includes(String(dup.payload.text)))
+            .map((r) => `${r.id}@${k}`)
+            .filter((key) => !explained.has(key))
+        : [],
+    )[0];
+    if (match) explained.add(match);
+    else unexplained.push(dup);
+  }
+  return { explained: explained.size, unexplained };
 }
 
 describe.each(DB_KINDS)("crash safety on %s", (kind) => {
   let db: TestDatabase;
   let fake: FakeTelegramBotApi;
   let server: ServerProcess | undefined;
+  /** Ends a test's load when the test ends, also when it failed midway (no updates re-sent into the next test). */
+  let loadStop: AbortController;
 
   beforeEach(async () => {
     db = await createTestDatabase(kind);
     fake = await FakeTelegramBotApi.start({ token: TELEGRAM_TOKEN });
+    loadStop = new AbortController();
   });
   afterEach(async () => {
+    loadStop.abort();
     await killServerProcesses();
     await fake.stop();
     await db.drop();
   });
 
+  const start = async (env: Record<string, string>, lives: Life[], port?: number): Promise<ServerProcess> => {
+    const spawnedAt = Date.now();
+    // The same address, as Telegram's webhook URL stays the same (a new port only if another test took it meanwhile).
+    const started = await (port === undefined ? startServerProcess({ env }) : startServerProcess({ env, port }).catch(() => startServerProcess({ env })));
+    lives.push({ spawnedAt, readyAt: Date.now(), inFlight: [], unsent: [] });
+    return started;
+  };
+
+  /** SIGKILL, note what the dead process left unsent, restart on the same database. */
+  const killAndRestart = async (env: Record<string, string>, lives: Life[], pause: number): Promise<ServerProcess> => {
+    const life = lives.at(-1)!;
+    life.killedAt = Date.now();
+    await server!.kill();
+    life.exitSeenAt = Date.now();
+    const rows = (await query<{ id: number; chatId: string; status: string }>(db.url, UNSENT_ROWS)).map((r) => ({ ...r, id: Number(r.id) }));
+    life.inFlight = rows.filter((r) => r.status === "sending").map(({ id, chatId }) => ({ id, chatId }));
+    life.unsent = rows.map((r) => r.id);
+    await sleep(pause);
+    return start(env, lives, server!.port);
+  };
+
   it(`loses no acknowledged update and processes none twice through ${KILLS} SIGKILLs mid-load`, async () => {
-    const port = await freePort();
-    const env = webhookModeEnv(db.url, fake.url, { OUTBOX_LEASE_SECONDS: String(LEASE_SECONDS) });
-    const lives: Life[] = [{ spawnedAt: Date.now(), inFlight: [] }];
-    server = await startServerProcess({ env, port });
+    const env = webhookModeEnv(db.url, fake.url);
+    const lives: Life[] = [];
+    server = await start(env, lives, await freePort());
     const base = () => server!.url;
 
     // ---- load: chats along the flow's paths, updates posted like Telegram does ----
@@ -66,7 +141,7 @@ describe.each(DB_KINDS)("crash safety on %s", (kind) => {
         const update = eventUpdate(chat.chatId, event, nextUpdateId++);
         chat.updateIds.push(update.update_id);
         updates.set(update.update_id, update);
-        const attempts = await deliverUntilAcknowledged(base, update, { retryMs: 50, giveUpMs: 45_000, onRefused: () => refused++ });
+        const attempts = await deliverUntilAcknowledged(base, update, { retryMs: 50, giveUpMs: 45_000, onRefused: () => refused++, signal: loadStop.signal });
         requests += attempts;
       }
     };
@@ -78,28 +153,20 @@ describe.each(DB_KINDS)("crash safety on %s", (kind) => {
       }
     };
     const load = Promise.all(Array.from({ length: CHATS_AT_ONCE }, worker));
+    load.catch(() => {}); // observed now; awaited (and its error thrown) after the kills
 
     // ---- kills: SIGKILL mid-load, look at what was in flight, restart on the same database ----
     for (let k = 0; k < KILLS; k++) {
       await sleep(800 + Math.random() * 1200);
-      const life = lives.at(-1)!;
-      life.killedAt = Date.now();
-      await server.kill();
-      life.exitSeenAt = Date.now();
-      life.inFlight = (await query<{ id: number; chatId: string }>(db.url, IN_FLIGHT)).map((r) => ({ ...r, id: Number(r.id) }));
-      await sleep(Math.random() * 300);
-      lives.push({ spawnedAt: Date.now(), inFlight: [] });
-      // The same address, as Telegram's webhook URL stays the same (a new port only if another test took it meanwhile).
-      server = await startServerProcess({ env, port }).catch(() => startServerProcess({ env }));
+      server = await killAndRestart(env, lives, Math.random() * 300);
     }
     await sleep(1500);
     loadRunning = false;
     await load;
 
-    // ---- the outbox drains after the last restart (claims cut off by a kill wait out their lease) ----
+    // ---- the outbox drains after the last restart ----
     const drainDeadline = Date.now() + 30_000;
     while ((await count(db.url, UNSENT)) > 0 && Date.now() < drainDeadline) await sleep(200);
-    await sleep(500);
 
     // ---- replaying acknowledged updates changes and sends nothing ----
     const sendsBefore = fake.sentMessages().length;
@@ -107,40 +174,23 @@ describe.each(DB_KINDS)("crash safety on %s", (kind) => {
     const acknowledged = [...updates.values()];
     const replay = acknowledged.sort(() => Math.random() - 0.5).slice(0, REPLAYED);
     const replayStatuses = await Promise.all(replay.map((u) => postUpdate(server!.url, u)));
-    await sleep(2500); // more than two outbox polls
-    const replayNewSends = fake.sentMessages().length - sendsBefore;
+    // Each 200 comes after its step's commit: with no new row and nothing unsent, nothing can be sent later.
     const replayNewRows = (await count(db.url, `SELECT COUNT(*) FROM "Message"`)) - rowsBefore;
+    const unsentAfterReplay = await count(db.url, UNSENT);
+    const replayNewSends = fake.sentMessages().length - sendsBefore;
 
     // ---- audit ----
     const conversations = await auditConversations(db.url, chats);
     const delivery = await auditDelivery(db.url, fake);
-    // Each duplicate send must be a send cut off by a kill: a row still `sending` when a
-    // process died, sent by that process (received before it died), same chat and text
-    // as the row's final send. Each (row, kill) explains at most one duplicate.
-    const explained = new Set<string>();
-    const unexplained: RecordedCall[] = [];
-    const finalTexts = new Map<number, string[]>();
-    for (const [call, row] of delivery.rowOf) finalTexts.set(row.id, [...(finalTexts.get(row.id) ?? []), String(call.payload.text)]);
-    for (const dup of delivery.duplicates) {
-      const match = lives.flatMap((life, k) =>
-        life.exitSeenAt !== undefined && dup.at >= life.spawnedAt && dup.at <= life.exitSeenAt + 500
-          ? life.inFlight
-              .filter((r) => r.chatId === String(dup.payload.chat_id) && finalTexts.get(r.id)?.includes(String(dup.payload.text)))
-              .map((r) => `${r.id}@${k}`)
-              .filter((key) => !explained.has(key))
-          : [],
-      )[0];
-      if (match) explained.add(match);
-      else unexplained.push(dup);
-    }
-
+    const { explained, unexplained } = unexplainedDuplicates(delivery, lives);
+    const waits = resumeWaits(interruptions(lives), delivery, RESUME_LIMIT_MS);
     const sent = updates.size;
     console.log(
       `crash safety [${kind}]: ${chats.length} chats, updates sent ${sent} (${requests} webhook requests, ${refused} not acknowledged and re-sent), ` +
         `kills ${KILLS}, acknowledged ${sent}, lost ${conversations.lost}, processed twice ${conversations.processedTwice}, ` +
         `disordered ${conversations.disordered}, inconsistent ${conversations.inconsistent}, outbox ${delivery.outbound} messages (${delivery.unsent} unsent), ` +
         `in flight at a kill ${lives.reduce((n, l) => n + l.inFlight.length, 0)}, duplicate sends ${delivery.duplicates.length} ` +
-        `(cut off by a kill ${explained.size}, unexplained ${unexplained.length}), replayed ${replay.length} acknowledged updates: ${replayNewSends} new sends, ${replayNewRows} new rows`,
+        `(cut off by a kill ${explained}, unexplained ${unexplained.length}); ${restartTimes(lives)}; ${describeWaits(waits)}; replayed ${replay.length} acknowledged updates: ${replayNewSends} new sends, ${replayNewRows} new rows`,
     );
 
     expect(refused, "kills cut off some webhook requests").toBeGreaterThan(0);
@@ -153,5 +203,61 @@ describe.each(DB_KINDS)("crash safety on %s", (kind) => {
     expect(unexplained.map((c) => `${c.payload.chat_id}: ${c.payload.text}`)).toEqual([]);
     expect(replayNewSends).toBe(0);
     expect(replayNewRows).toBe(0);
+    expect(unsentAfterReplay).toBe(0);
+    expect(waits.late, "replies sent more than 5 s after the restart").toBe(0);
   }, 120_000);
+
+  it(`answers every person of a ${SURGE_PEOPLE}-person surge within 5 s of each restart, through ${SURGE_KILLS_AT.length} SIGKILLs`, async () => {
+    const env = webhookModeEnv(db.url, fake.url);
+    const lives: Life[] = [];
+    server = await start(env, lives, await freePort());
+    const base = () => server!.url;
+
+    // Each person sends /start once; a kill comes when 20 %, 45 % and 70 % are acknowledged.
+    const chats: ScriptedChat[] = [];
+    const startCommand = { type: "COMMAND", command: "start" } as const;
+    const flow = runFlow([startCommand]);
+    let acknowledged = 0;
+    let refused = 0;
+    let lastAckAt = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < SURGE_PEOPLE) {
+        const n = next++;
+        const chat: ScriptedChat = { chatId: 830_000_000 + n, events: [startCommand], replies: flow.steps.map((st) => st.messages.length), finalState: flow.state, updateIds: [n + 1] };
+        chats.push(chat);
+        await deliverUntilAcknowledged(base, eventUpdate(chat.chatId, startCommand, n + 1), { retryMs: 50, giveUpMs: 60_000, onRefused: () => refused++, signal: loadStop.signal });
+        acknowledged++;
+        lastAckAt = Date.now();
+      }
+    };
+    const load = Promise.all(Array.from({ length: SURGE_AT_ONCE }, worker));
+    load.catch(() => {}); // observed now; awaited (and its error thrown) after the kills
+
+    for (const share of SURGE_KILLS_AT) {
+      await vi.waitUntil(() => acknowledged >= SURGE_PEOPLE * share, { timeout: 60_000, interval: 5 });
+      server = await killAndRestart(env, lives, 0);
+    }
+    await load;
+    await vi.waitUntil(async () => (await count(db.url, UNSENT)) === 0, { timeout: 60_000, interval: 100 });
+    const drainedAt = Date.now();
+
+    const conversations = await auditConversations(db.url, chats);
+    const delivery = await auditDelivery(db.url, fake);
+    const { explained, unexplained } = unexplainedDuplicates(delivery, lives);
+    const waits = resumeWaits(interruptions(lives), delivery, RESUME_LIMIT_MS);
+    console.log(
+      `crash safety surge [${kind}]: ${SURGE_PEOPLE} people, /start each (${refused} requests not acknowledged and re-sent), ` +
+        `kills at ${SURGE_KILLS_AT.map((f) => `${f * 100} %`).join(", ")} acknowledged; lost ${conversations.lost}, processed twice ${conversations.processedTwice}; ` +
+        `${delivery.outbound} replies, ${delivery.unsent} unsent; ${restartTimes(lives)}; ${describeWaits(waits)}; ` +
+        `outbox drained ${((drainedAt - lastAckAt) / 1000).toFixed(2)} s after the last acknowledgement; ` +
+        `duplicate sends ${delivery.duplicates.length} (cut off by a kill ${explained}, unexplained ${unexplained.length})`,
+    );
+
+    expect(conversations.problems).toEqual([]);
+    expect(delivery.problems).toEqual([]);
+    expect(unexplained.map((c) => `${c.payload.chat_id}: ${c.payload.text}`)).toEqual([]);
+    expect(waits.replies, "the kills left replies unsent").toBeGreaterThan(0);
+    expect(waits.late, "replies sent more than 5 s after the restart").toBe(0);
+  }, 180_000);
 });

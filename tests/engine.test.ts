@@ -225,6 +225,81 @@ describe.each(DB_KINDS)("engine on %s", (kind) => {
       expect(sender.calls).toHaveLength(3);
     });
 
+    it("releases at once the claims of a process whose heartbeat stopped, never those of a live one", async () => {
+      for (const chat of ["orphaned", "alive"]) await engine.handle(webEvent(chat, { type: "COMMAND", command: "start" }));
+      let now = Date.now();
+      const [[orphaned], [alive]] = (await store.dueOutbound(new Date(now))) as [[OutboxItem], [OutboxItem]];
+      // Two other processes joined; each claimed one reply with a long lease.
+      for (const [process, item] of [["crashed", orphaned], ["live", alive]] as const) {
+        await store.presence.join(process, new Date(now), false);
+        expect(await store.claim(item.id, new Date(now), new Date(now + 60_000), process)).toBe(true);
+      }
+      const beatOf = (process: string) =>
+        store.presence.beat(process, new Date(now), { renew: [], leaseUntil: new Date(now + 60_000), staleBefore: new Date(now - 3000) });
+      const statusOf = async (chat: string) => (await store.transcript("web", chat)).find((m) => m.direction === "out")!.status;
+      const sender = new RecordingSender();
+      const deliverer = new Deliverer(store, { web: sender }, silentLog, { pollMs: 20, heartbeatTimeoutMs: 3000, now: () => now });
+      deliverer.start();
+
+      now += 2000; // "crashed" has been silent for 2 s: not yet taken for dead
+      await beatOf("live");
+      expect(await deliverer.presence.beat()).toMatchObject({ released: 0, gone: 0, known: true });
+      expect([await statusOf("orphaned"), await statusOf("alive")]).toEqual(["sending", "sending"]);
+
+      now += 1500; // 3.5 s: taken for dead; "live" beat 1.5 s ago
+      await deliverer.presence.beat();
+      await until(() => sender.sent.length === 1);
+      await deliverer.stop();
+      expect(sender.sent.map((m) => m.chatId)).toEqual(["orphaned"]);
+      expect([await statusOf("orphaned"), await statusOf("alive")]).toEqual(["sent", "sending"]);
+      // Were "crashed" only stalled, its next beat would learn that it was taken for dead (and join again).
+      expect(await beatOf("crashed")).toMatchObject({ known: false });
+      expect(await beatOf("crashed")).toMatchObject({ known: true });
+    });
+
+    it("renews the lease of its own send while it lasts, so no other deliverer takes it", async () => {
+      await engine.handle(webEvent("renewed", { type: "COMMAND", command: "start" }));
+      let now = Date.now();
+      const sender = new RecordingSender();
+      const send = sender.send.bind(sender);
+      let finish = () => {};
+      const started = new Promise<void>((resolve) => {
+        sender.send = async (items) => {
+          resolve();
+          await new Promise<void>((r) => (finish = r));
+          return send(items);
+        };
+      });
+      const deliverer = new Deliverer(store, { web: sender }, silentLog, { pollMs: 20, leaseMs: 1000, heartbeatTimeoutMs: 1000, now: () => now });
+      deliverer.start();
+      await started;
+      const claimedAt = now;
+      // Past the first lease, another deliverer would take the message, were it not renewed.
+      now += 600;
+      await deliverer.presence.beat();
+      expect(await store.dueOutbound(new Date(claimedAt + 1200))).toEqual([]);
+      expect(await store.claim((await store.transcript("web", "renewed")).at(-1)!.id, new Date(claimedAt + 1200), new Date(claimedAt + 9000))).toBe(false);
+      finish();
+      await until(() => sender.sent.length === 1);
+      await deliverer.stop();
+      expect(sender.calls).toHaveLength(1);
+    });
+
+    it("takes over at start every claim an earlier process left when it is the only process (as on SQLite)", async () => {
+      await engine.handle(webEvent("left", { type: "COMMAND", command: "start" }));
+      const now = Date.now();
+      const [[item]] = (await store.dueOutbound(new Date(now))) as [[OutboxItem]];
+      // The earlier process beat a moment ago and claimed the reply for a long lease, then was killed.
+      await store.presence.join("before-restart", new Date(now), false);
+      expect(await store.claim(item.id, new Date(now), new Date(now + 60_000), "before-restart")).toBe(true);
+      const sender = new RecordingSender();
+      const deliverer = new Deliverer(store, { web: sender }, silentLog, { pollMs: 60_000, heartbeatTimeoutMs: 60_000, takeOverAll: true });
+      deliverer.start();
+      await until(() => sender.sent.length === 1);
+      await deliverer.stop();
+      expect(sender.sent.map((m) => m.id)).toEqual([item.id]);
+    });
+
     it("lets only one of two deliverers claim a message", async () => {
       await engine.handle(webEvent("claim", { type: "COMMAND", command: "start" }));
       const [[item]] = (await store.dueOutbound(new Date())) as [[OutboxItem]];

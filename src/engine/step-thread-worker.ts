@@ -6,6 +6,7 @@ import { helplineFlow } from "../../flows/registry.ts";
 import { createI18n } from "../i18n.ts";
 import { FieldCipher } from "../store/field-cipher.ts";
 import { OutboxSql } from "../store/outbox-sql.ts";
+import { OutboxPresenceSql } from "../store/outbox-presence-sql.ts";
 import { SealedFields } from "../store/sealed-fields.ts";
 import { SqliteDriver } from "../store/sqlite-driver.ts";
 import { runStep } from "../store/step-sql.ts";
@@ -20,6 +21,7 @@ const post = (message: StepThreadMessage) => port.postMessage(message);
 const driver = new SqliteDriver(data.path, { lock: new WriteLock(data.lock), flushedByOwner: true });
 const fields = new SealedFields(new FieldCipher(data.keys));
 const outbox = new OutboxSql(driver, fields);
+const presence = new OutboxPresenceSql(driver);
 // The decider's one log line (a snapshot restarted) goes to the main thread's logger.
 const log = { warn: (obj: object, msg: string) => post({ log: { level: "warn", obj, msg } }) };
 const decider = new Decider(helplineFlow, await createI18n(), log, data.decider);
@@ -33,6 +35,9 @@ const calls: StepThreadCalls = {
   markRetry: (...args) => outbox.markRetry(...args),
   markFailed: (...args) => outbox.markFailed(...args),
   forgetErasedChat: (...args) => outbox.forgetErasedChat(...args),
+  join: (...args) => presence.join(...args),
+  beat: (...args) => presence.beat(...args),
+  leave: (...args) => presence.leave(...args),
   rows: (sql, params) => driver.rows(sql, params),
   close: () => driver.close(),
 };

@@ -13,6 +13,7 @@ import { Worker } from "node:worker_threads";
 import type { Logger } from "../log.ts";
 import type { CipherKey } from "../store/field-cipher.ts";
 import type { Outbox } from "../store/outbox-sql.ts";
+import type { Heartbeat, HeartbeatResult, OutboxPresence } from "../store/outbox-presence-sql.ts";
 import type { HotPathThread, OutboxItem, StepResult } from "../store/store.ts";
 import { WalFlush } from "../store/wal-flush.ts";
 import { WriteLock } from "../store/write-lock.ts";
@@ -21,7 +22,7 @@ import type { Inbound } from "./engine.ts";
 import type { Admission } from "./inbound-limiter.ts";
 
 /** What the thread does for the main thread; every call is a message there and back. */
-export interface StepThreadCalls extends Outbox {
+export interface StepThreadCalls extends Outbox, OutboxPresence {
   step(inbound: Inbound, admission: Admission): Promise<StepResult>;
   rows(sql: string, params?: unknown[]): Promise<unknown[]>;
   close(): Promise<void>;
@@ -138,8 +139,8 @@ export class StepThread implements HotPathThread {
     return this.call("due", now, perConversation, limit, maxChats, skip);
   }
 
-  claim(ids: number[], now: Date, leaseUntil: Date): Promise<Set<number>> {
-    return this.call("claim", ids, now, leaseUntil);
+  claim(ids: number[], now: Date, leaseUntil: Date, holder: string | null): Promise<Set<number>> {
+    return this.call("claim", ids, now, leaseUntil, holder);
   }
 
   release(ids: number[]): Promise<void> {
@@ -160,6 +161,18 @@ export class StepThread implements HotPathThread {
 
   forgetErasedChat(conversationId: string): Promise<void> {
     return this.call("forgetErasedChat", conversationId);
+  }
+
+  join(processId: string, now: Date, takeOverAll: boolean): Promise<number> {
+    return this.call("join", processId, now, takeOverAll);
+  }
+
+  beat(processId: string, now: Date, heartbeat: Heartbeat): Promise<HeartbeatResult> {
+    return this.call("beat", processId, now, heartbeat);
+  }
+
+  leave(processId: string): Promise<void> {
+    return this.call("leave", processId);
   }
 
   rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {

@@ -1,11 +1,14 @@
 // Sends outbox rows through the channel senders: oldest first within a conversation,
 // conversations in parallel, transient failures retried with backoff, permanent ones
-// marked failed. Claims carry a lease, so a row left `sending` by a crashed process is
-// picked up again once the lease has run out; everything resumes after a restart.
+// marked failed. Claims name this process and carry a lease that it renews while a send
+// lasts (presence.ts): a row left `sending` by a crashed process is released as soon as
+// that process's heartbeat is missed (on SQLite, at the next start), and the lease alone
+// frees a claim that names no live process.
 import type { Logger } from "../log.ts";
 import type { Channel, OutboxItem, Store } from "../store/store.ts";
 import { nextDelayMs } from "./backoff.ts";
 import { DeliveryError } from "./delivery-error.ts";
+import { Presence } from "./presence.ts";
 
 export interface ChannelSender {
   /** How many consecutive messages of one conversation `send` may receive at once (default 1). */
@@ -23,6 +26,11 @@ export interface ChannelSender {
 export interface DelivererOptions {
   pollMs: number;
   leaseMs: number;
+  /** A delivering process whose heartbeat is older than this is taken for dead and its claims released. */
+  heartbeatTimeoutMs: number;
+  /** SQLite, where one process serves: at start, release every claim an earlier process left. */
+  takeOverAll: boolean;
+  now: () => number;
   maxAttempts: number;
   /** Chats being sent to at once. A claim is held while its send waits for a rate-limit slot: keep this divided by the sends per second well under the lease. */
   concurrency: number;
@@ -38,7 +46,10 @@ export interface DelivererOptions {
 
 const DEFAULTS: DelivererOptions = {
   pollMs: 1000,
-  leaseMs: 30_000,
+  leaseMs: 10_000,
+  heartbeatTimeoutMs: 3000,
+  takeOverAll: false,
+  now: Date.now,
   maxAttempts: 10,
   concurrency: 256,
   callsPerClaim: 5,
@@ -60,6 +71,9 @@ export class Deliverer {
   private readonly sendingTo = new Set<string>();
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeTimerAt = Infinity;
+  /** This process's identity and heartbeat; no pass runs before it has joined. */
+  readonly presence: Presence;
+  private joined: Promise<void> | undefined;
 
   constructor(
     private readonly store: Store,
@@ -68,18 +82,23 @@ export class Deliverer {
     options: Partial<DelivererOptions> = {},
   ) {
     this.options = { ...DEFAULTS, ...options };
+    const { heartbeatTimeoutMs, leaseMs, takeOverAll, now } = this.options;
+    this.presence = new Presence(store.presence, log, { heartbeatTimeoutMs, leaseMs, takeOverAll, now }, () => this.wake());
   }
 
   start(): void {
     this.stopped = false;
-    this.timer = setInterval(() => this.wake(), this.options.pollMs);
-    this.timer.unref();
-    this.wake();
+    this.joined = this.presence.join().then(() => {
+      if (this.stopped) return;
+      this.timer = setInterval(() => this.wake(), this.options.pollMs);
+      this.timer.unref();
+      this.wake();
+    });
   }
 
   /** Look for work now (called after every committed step). */
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.timer) return;
     if (this.running) {
       this.again = true;
       return;
@@ -92,15 +111,17 @@ export class Deliverer {
   /** Stops polling and waits for sends already under way. */
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.joined;
     clearInterval(this.timer);
     clearTimeout(this.wakeTimer);
     await this.running;
     await Promise.all(this.inFlight);
+    if (this.joined) await this.presence.leave();
   }
 
   /** Wakes in `ms`; one timer for the earliest of many such requests (every paced chat makes one). */
   private wakeIn(ms: number): void {
-    const at = Date.now() + ms;
+    const at = this.options.now() + ms;
     if (this.wakeTimer && this.wakeTimerAt <= at) return;
     clearTimeout(this.wakeTimer);
     this.wakeTimerAt = at;
@@ -135,7 +156,7 @@ export class Deliverer {
     const depth = (sender: ChannelSender) => (sender.batchSize ?? 1) * this.options.callsPerClaim;
     const batch = Math.max(1, ...Object.values(this.senders).map((sender) => (sender ? depth(sender) : 1)));
     const ready: OutboxItem[][] = [];
-    for (const group of await this.store.dueOutbound(new Date(), batch, 500, room, this.sendingTo)) {
+    for (const group of await this.store.dueOutbound(new Date(this.options.now()), batch, 500, room, this.sendingTo)) {
       const sender = this.senders[group[0]!.channel];
       if (!sender) continue;
       // A chat that must wait is left for later, unclaimed.
@@ -145,12 +166,14 @@ export class Deliverer {
       if (ready.length === room) break;
     }
     if (ready.length === 0) return;
-    for (const items of await this.claim(ready)) {
+    const { claimed, leaseUntil } = await this.claim(ready);
+    for (const items of claimed) {
       if (this.stopped) {
         await this.store.release(items.map((item) => item.id));
         continue;
       }
       const conversationId = items[0]!.conversationId;
+      const held = this.presence.hold(items.map((item) => item.id), leaseUntil);
       const sending: Promise<void> = this.deliver(items)
         .then(
           (done) => {
@@ -159,6 +182,7 @@ export class Deliverer {
           (error: Error) => this.log.error({ err: error.message }, "outbox send failed"),
         )
         .finally(() => {
+          held();
           this.inFlight.delete(sending);
           this.sendingTo.delete(conversationId);
           this.wake();
@@ -172,9 +196,11 @@ export class Deliverer {
    * Claims chats' due messages in one statement. Each chat keeps its messages in order up to
    * the first one another deliverer got; claimed messages behind that go back.
    */
-  private async claim(offered: OutboxItem[][]): Promise<OutboxItem[][]> {
-    const now = new Date();
-    const claimed = await this.store.claimMany(offered.flat().map((item) => item.id), now, new Date(now.getTime() + this.options.leaseMs));
+  private async claim(offered: OutboxItem[][]): Promise<{ claimed: OutboxItem[][]; leaseUntil: number }> {
+    const now = this.options.now();
+    const leaseUntil = now + this.options.leaseMs;
+    const ids = offered.flat().map((item) => item.id);
+    const claimed = await this.store.claimMany(ids, new Date(now), new Date(leaseUntil), this.presence.id);
     const groups: OutboxItem[][] = [];
     const stray: number[] = [];
     for (const group of offered) {
@@ -184,7 +210,7 @@ export class Deliverer {
       for (const item of group.slice(items.length)) if (claimed.has(item.id)) stray.push(item.id);
     }
     await this.store.release(stray);
-    return groups;
+    return { claimed: groups, leaseUntil };
   }
 
   /**
@@ -242,7 +268,7 @@ export class Deliverer {
         return 1;
       }
       const delay = nextDelayMs(attempt, this.options.backoff, e.retryAfterMs);
-      await this.store.markRetry(head.id, new Date(Date.now() + delay), e.message);
+      await this.store.markRetry(head.id, new Date(this.options.now() + delay), e.message);
       this.log.warn({ message: head.id, attempt, delayMs: delay, reason: e.message }, "delivery will be retried");
       setTimeout(() => this.wake(), delay).unref();
       return 0;

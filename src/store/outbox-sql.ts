@@ -45,7 +45,7 @@ const MARK_SENT = `UPDATE "Message" SET "status" = 'sent', "attempts" = "attempt
 /** The outbox's operations, wherever its SQL runs (here, or on the step thread). */
 export interface Outbox {
   due(now: Date, perConversation: number, limit: number, maxChats?: number, skip?: ReadonlySet<string>): Promise<OutboxItem[][]>;
-  claim(ids: number[], now: Date, leaseUntil: Date): Promise<Set<number>>;
+  claim(ids: number[], now: Date, leaseUntil: Date, holder: string | null): Promise<Set<number>>;
   release(ids: number[]): Promise<void>;
   markSent(id: number, platformMessageIds: string[]): Promise<void>;
   markRetry(id: number, nextAttemptAt: Date, error: string): Promise<void>;
@@ -118,16 +118,19 @@ export class OutboxSql implements Outbox {
     return due;
   }
 
-  /** Claims the messages that are still due until `leaseUntil`; answers the ids it got (another deliverer may have the rest). */
-  async claim(ids: number[], now: Date, leaseUntil: Date): Promise<Set<number>> {
+  /**
+   * Claims the messages that are still due for `holder` (a process, see outbox-presence-sql.ts)
+   * until `leaseUntil`; answers the ids it got (another deliverer may have the rest).
+   */
+  async claim(ids: number[], now: Date, leaseUntil: Date, holder: string | null): Promise<Set<number>> {
     if (ids.length === 0) return new Set();
     const at = sqlTime(now);
     const claimed = await this.driver.executeReturning<{ id: number }>(
-      `UPDATE "Message" SET "status" = 'sending', "nextAttemptAt" = ?
+      `UPDATE "Message" SET "status" = 'sending', "nextAttemptAt" = ?, "claimedBy" = ?
         WHERE ${ID_IN[this.driver.provider]}
           AND (("status" = 'pending' AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= ?)) OR ("status" = 'sending' AND "nextAttemptAt" <= ?))
         RETURNING "id"`,
-      [sqlTime(leaseUntil), idList(this.driver.provider, ids), at, at],
+      [sqlTime(leaseUntil), holder, idList(this.driver.provider, ids), at, at],
     );
     return new Set(claimed.map((r) => r.id));
   }

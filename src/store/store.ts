@@ -9,6 +9,7 @@ import { SqliteDriver, SqliteGate } from "./sqlite-driver.ts";
 import { PostgresDriver } from "./postgres-driver.ts";
 import { runStep, type StepContext } from "./step-sql.ts";
 import { OutboxSql, type Outbox } from "./outbox-sql.ts";
+import { OutboxPresenceSql, type OutboxPresence } from "./outbox-presence-sql.ts";
 import { PostgresStepBatch } from "./postgres-step-batch.ts";
 import type { WriteLock } from "./write-lock.ts";
 import { auditData, StaffStore } from "./staff-store.ts";
@@ -46,7 +47,7 @@ export interface StaffStepOutput {
  * steps itself; the store reaches the outbox and readiness reads through it, and Prisma's
  * operations take turns with it through `lock`.
  */
-export interface HotPathThread extends Outbox {
+export interface HotPathThread extends Outbox, OutboxPresence {
   readonly lock: WriteLock;
   rows<T>(sql: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -57,6 +58,7 @@ interface HotPath {
   /** Runs a step here; unset when steps run on the step thread. */
   step?: (input: StepInput, decide: (ctx: StepContext) => StepOutput) => Promise<StepResult>;
   outbox: Outbox;
+  presence: OutboxPresence;
   /** For readiness: a read that does not queue behind steps. */
   reads: { rows<T>(sql: string, params?: unknown[]): Promise<T[]> };
   /** SQLite: Prisma's operations take turns with the hot path's writes. */
@@ -72,6 +74,8 @@ export class Store {
   readonly retention: RetentionStore;
 
   private readonly outbox: Outbox;
+  /** The processes delivering the outbox: identity, heartbeat, release of dead processes' claims. */
+  readonly presence: OutboxPresence;
   /** Once every migration was seen applied, readiness only checks that the database answers. */
   private migrationsApplied = false;
 
@@ -82,6 +86,7 @@ export class Store {
     private readonly fields: SealedFields,
   ) {
     this.outbox = hot.outbox;
+    this.presence = hot.presence;
     this.staff = new StaffStore(db, (operation) => this.exclusive(operation), fields);
     this.retention = new RetentionStore(db, provider, (operation) => this.exclusive(operation));
   }
@@ -107,16 +112,18 @@ export class Store {
       hot = {
         step: (input, decide) => batch.step(input, decide),
         outbox: new OutboxSql(outbox, fields),
+        presence: new OutboxPresenceSql(outbox),
         reads: outbox,
         close: async () => void (await Promise.all([steps.close(), outbox.close()])),
       };
     } else if (thread) {
-      hot = { outbox: thread, reads: thread, gate: new SqliteGate(thread.lock), close: () => thread.close() };
+      hot = { outbox: thread, presence: thread, reads: thread, gate: new SqliteGate(thread.lock), close: () => thread.close() };
     } else {
       const sqlite = new SqliteDriver(sqlitePath(url));
       hot = {
         step: (input, decide) => runStep(sqlite, fields, input, decide),
         outbox: new OutboxSql(sqlite, fields),
+        presence: new OutboxPresenceSql(sqlite),
         reads: sqlite,
         gate: sqlite.gate,
         close: () => sqlite.close(),
@@ -276,14 +283,17 @@ export class Store {
     return this.outbox.due(now, perConversation, limit, maxChats, skip);
   }
 
-  /** Claims messages for sending until `leaseUntil`; answers the ids claimed (another deliverer may have the rest). */
-  claimMany(ids: number[], now: Date, leaseUntil: Date): Promise<Set<number>> {
-    return this.outbox.claim(ids, now, leaseUntil);
+  /**
+   * Claims messages for `holder` (a process that joined, see `presence`) until `leaseUntil`;
+   * answers the ids claimed (another deliverer may have the rest).
+   */
+  claimMany(ids: number[], now: Date, leaseUntil: Date, holder: string): Promise<Set<number>> {
+    return this.outbox.claim(ids, now, leaseUntil, holder);
   }
 
-  /** Claims one message for sending until `leaseUntil`; false if another deliverer got it first. */
-  async claim(id: number, now: Date, leaseUntil: Date): Promise<boolean> {
-    return (await this.outbox.claim([id], now, leaseUntil)).has(id);
+  /** Claims one message until `leaseUntil` (for no known process unless `holder`); false if another deliverer got it first. */
+  async claim(id: number, now: Date, leaseUntil: Date, holder: string | null = null): Promise<boolean> {
+    return (await this.outbox.claim([id], now, leaseUntil, holder)).has(id);
   }
 
   /** Gives claimed but unsent messages back to the outbox, as they were. */

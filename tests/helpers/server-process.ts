@@ -142,7 +142,8 @@ export async function startServerProcess(options: StartOptions): Promise<ServerP
       await server.kill();
       throw new Error(`${script} not ready within ${options.readyTimeoutMs ?? 60_000} ms:\n${tail}`);
     }
-    const ok = await fetch(`${url}/readyz`).then(
+    // Bounded, so that a /readyz that never answers still ends at the deadline, with the output.
+    const ok = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) }).then(
       (r) => r.ok,
       () => false,
     );

@@ -48,6 +48,8 @@ export interface RedeliveryOptions {
   giveUpMs?: number;
   /** Called after every attempt that was not acknowledged. */
   onRefused?: (status: number) => void;
+  /** Stops re-sending (throws) once aborted: a test that failed ends its load at once. */
+  signal?: AbortSignal;
 }
 
 /** Posts `update` until it is answered 200; returns the number of attempts. `base()` is read at every attempt. */
@@ -57,6 +59,7 @@ export async function deliverUntilAcknowledged(base: () => string, update: Teleg
     const status = await postUpdate(base(), update, options.secret);
     if (status === 200) return attempt;
     options.onRefused?.(status);
+    options.signal?.throwIfAborted();
     if (Date.now() > giveUpAt) throw new Error(`update ${update.update_id} not acknowledged after ${attempt} attempts (last status ${status})`);
     await new Promise((r) => setTimeout(r, options.retryMs ?? 100));
   }

@@ -23,9 +23,9 @@ export function toDeliveryError(error: unknown): DeliveryError {
 /** deleteMessages takes at most 100 ids per call. */
 const DELETE_BATCH = 100;
 /**
- * A Bot API call is given up after this long (grammY's own default is 500 s), well inside the
- * outbox lease: a claim must not run out while its send is still waiting for an answer, or
- * another deliverer would send the message again.
+ * A Bot API call is given up after this long (grammY's own default is 500 s). The outbox
+ * renews a claim while its send waits for an answer, so this need not fit inside the lease;
+ * it bounds how long one chat can be held by a send that never answers.
  */
 export const SEND_TIMEOUT_MS = 10_000;
 

@@ -24,7 +24,7 @@ export interface TelegramOptions {
   botInfo?: UserFromGetMe;
   /** Outbound pacing (Telegram's rate limits); unset: only 429s pause sending. */
   sendLimits?: SendLimits;
-  /** How long one Bot API send may take before it is given up; keep it well inside the outbox lease. */
+  /** How long one Bot API send may take before it is given up (default SEND_TIMEOUT_MS). */
   sendTimeoutMs?: number;
 }
 
