@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { UserFromGetMe } from "grammy/types";
 import { helplineFlow, type FlowDefinition } from "../flows/registry.ts";
 import { registerWebChat, webSender } from "./channels/web/web-channel.ts";
+import { WebChatLimiter, type WebChatLimits } from "./channels/web/web-chat-limiter.ts";
 import { SEND_TIMEOUT_MS } from "./channels/telegram/sender.ts";
 import { TelegramChannel } from "./channels/telegram/telegram-channel.ts";
 import { LineChannel } from "./channels/line/line-channel.ts";
@@ -37,6 +38,8 @@ export interface AppOptions {
   /** Staff console session and lockout timing (tests shorten them). */
   staffSessions?: SessionPolicy;
   staffLoginRateLimit?: { max: number; timeWindowMs: number };
+  /** Test chat limits per client address and overall (tests that post a lot loosen them). */
+  webChatLimits?: WebChatLimits;
   /** Retention purge schedule and batch size (tests use small batches). */
   retention?: Pick<PurgeJobOptions, "intervalMs" | "batchSize">;
 }
@@ -134,7 +137,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     senders.line = line.sender;
   }
   if (config.webChatEnabled) {
-    registerWebChat(server, engine, store);
+    registerWebChat(server, engine, store, new WebChatLimiter(options.webChatLimits));
     senders.web = webSender;
   }
   const deliverer = new Deliverer(store, senders, log, {

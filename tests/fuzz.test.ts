@@ -14,6 +14,7 @@ import { request as httpRequest } from "node:http";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp, type App } from "../src/app.ts";
+import { LOOSE_WEB_CHAT_LIMITS } from "./helpers/web-chat-limits.ts";
 import { loadConfig } from "../src/config.ts";
 import { BODY_LIMIT_BYTES } from "../src/http/server.ts";
 import { createStaffAccount } from "../src/staff/accounts.ts";
@@ -338,6 +339,7 @@ describe.each<[DbKind, number]>([
         logger: silentLog,
         delivery: { pollMs: 50, leaseMs: 5000, maxAttempts: 2, concurrency: 4, backoff: { baseMs: 50, maxMs: 200 } },
         staffLoginRateLimit: { max: 100_000, timeWindowMs: 60_000 },
+        webChatLimits: LOOSE_WEB_CHAT_LIMITS,
       },
     );
     base = await app.start();
