@@ -25,6 +25,7 @@ import { Store, type Channel } from "./store/store.ts";
 import { FieldCipher } from "./store/field-cipher.ts";
 import { ChangeFeed } from "./staff/change-feed.ts";
 import { Sessions, type SessionPolicy } from "./staff/sessions.ts";
+import { SecurityAudit } from "./staff/security-audit.ts";
 import { registerStaffConsole } from "./staff/staff-routes.ts";
 import { StaffService } from "./staff/staff-service.ts";
 
@@ -93,12 +94,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const server = createServer(store, log, config.TRUST_PROXY);
   releaseConnectionsOnClose(server);
   const staff = new StaffService(store, engine, i18n, () => feed.notify());
+  const security = new SecurityAudit(store, log);
   await registerStaffConsole(server, {
     service: staff,
-    sessions: new Sessions(store, Boolean(config.PUBLIC_URL), options.staffSessions),
+    sessions: new Sessions(store, Boolean(config.PUBLIC_URL), security, options.staffSessions),
+    security,
     feed,
     log,
     https: Boolean(config.PUBLIC_URL),
+    ...(config.PUBLIC_URL ? { publicOrigin: new URL(config.PUBLIC_URL).origin } : {}),
     ...(options.staffLoginRateLimit ? { loginRateLimit: options.staffLoginRateLimit } : {}),
   });
 

@@ -16,6 +16,8 @@ import { MAX_ROW_ID } from "../store/types.ts";
 import type { ChangeFeed } from "./change-feed.ts";
 import { MIN_PASSWORD_LENGTH } from "./password.ts";
 import { atLeast } from "./policy.ts";
+import { isSameOrigin } from "./same-origin.ts";
+import type { SecurityAudit } from "./security-audit.ts";
 import type { Sessions, Signedin } from "./sessions.ts";
 import { forbidden, StaffError } from "./staff-errors.ts";
 import type { ConsoleLanguage, StaffService } from "./staff-service.ts";
@@ -71,14 +73,17 @@ export interface StaffConsoleDeps {
   service: StaffService;
   sessions: Sessions;
   feed: ChangeFeed;
+  security: SecurityAudit;
   log: Logger;
   /** Served over https (PUBLIC_URL set): cookies are Secure and browsers are told to stay on https. */
   https: boolean;
+  /** PUBLIC_URL's origin, accepted as the Origin of console requests besides the Host's. */
+  publicOrigin?: string;
   loginRateLimit?: { max: number; timeWindowMs: number };
 }
 
 export async function registerStaffConsole(app: FastifyInstance, deps: StaffConsoleDeps): Promise<void> {
-  const { service, sessions, feed, log } = deps;
+  const { service, sessions, feed, security, log } = deps;
   const streams = new Set<FastifyReply>();
   // Open event streams would keep the server from closing.
   app.addHook("preClose", async () => {
@@ -115,16 +120,32 @@ export async function registerStaffConsole(app: FastifyInstance, deps: StaffCons
       scope.addHook("onSend", async (_, reply) => {
         reply.header("cache-control", "no-store");
       });
+      scope.addHook("onRequest", async (request) => {
+        if (request.method !== "GET" && request.method !== "HEAD" && !isSameOrigin(request, deps.publicOrigin)) throw new StaffError(403, "origin");
+      });
 
-      scope.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _, reply) => {
-        if (error instanceof StaffError) return reply.code(error.statusCode).send({ error: error.code, ...error.extra });
-        if (error.statusCode === 429) return reply.code(429).send({ error: "rate_limited" });
+      scope.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, request, reply) => {
+        if (error instanceof StaffError) {
+          if (error.statusCode === 403) await recordRefusal(request, `security.${error.code}`);
+          return reply.code(error.statusCode).send({ error: error.code, ...error.extra });
+        }
+        if (error.statusCode === 429) {
+          await recordRefusal(request, "security.rate_limited");
+          return reply.code(429).send({ error: "rate_limited" });
+        }
         if (error.statusCode === 413) return reply.code(413).send({ error: "too_large" });
         if (error.statusCode === 415) return reply.code(415).send({ error: "unsupported_media_type" });
         if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return reply.code(400).send({ error: "invalid" });
         log.error({ err: error.message, code: error.code }, "staff console request failed");
         return reply.code(500).send({ error: "internal" });
       });
+
+      /** A refused request in the audit log: who (when signed in), what, which route. */
+      const recordRefusal = async (request: FastifyRequest, action: string) => {
+        const signedin = await sessions.current(request).catch(() => null);
+        const actor = signedin ? { id: signedin.account.id, email: signedin.account.email } : undefined;
+        await security.record(action, request.ip, actor, { targetType: "route", targetId: `${request.method} ${request.routeOptions.url ?? "?"}` });
+      };
 
       scope.get("/", async (_, reply) => reply.type("text/html; charset=utf-8").send(await readFile(new URL("index.html", publicDir))));
 
@@ -136,7 +157,7 @@ export async function registerStaffConsole(app: FastifyInstance, deps: StaffCons
       const limit = deps.loginRateLimit ?? { max: 10, timeWindowMs: 60_000 };
       scope.post("/api/login", { config: { rateLimit: { max: limit.max, timeWindow: limit.timeWindowMs } } }, async (request, reply) => {
         const body = parse(loginBody, request.body);
-        const { account, csrf } = await sessions.login(body.email.trim().toLowerCase(), body.password, reply);
+        const { account, csrf } = await sessions.login(body.email.trim().toLowerCase(), body.password, request.ip, reply);
         return { account: serialize(account), csrf };
       });
 

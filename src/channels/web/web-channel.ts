@@ -30,8 +30,6 @@ const postSchema = z.object({
 /** `after`: how many of the chat's messages the page has already shown. */
 const listSchema = z.object({ session: sessionId, after: z.coerce.number().int().min(0).max(10_000_000).default(0) });
 
-const TOO_MANY = "Too many messages from your address. Please wait a little and try again.";
-
 function toEvent(body: z.infer<typeof postSchema>): PersonEvent | undefined {
   if (body.choice) return { type: "CHOICE", id: body.choice };
   if (body.location) return { type: "LOCATION", ...body.location };
@@ -61,7 +59,7 @@ export function registerWebChat(app: FastifyInstance, engine: Engine, store: Sto
     const { session, id, language } = parsed.data;
     const admission = limiter.admit(request.ip, session);
     if (!admission.ok) {
-      return reply.code(429).header("retry-after", String(admission.retryAfterSeconds)).send({ error: "rate_limited", message: TOO_MANY });
+      return reply.code(429).header("retry-after", String(admission.retryAfterSeconds)).send({ error: "rate_limited", retryAfterSeconds: admission.retryAfterSeconds });
     }
     const result = await engine.handle({
       channel: "web",

@@ -37,7 +37,8 @@ async function post(body) {
   if (response.status === 429) {
     const notice = document.createElement("div");
     notice.className = "msg notice";
-    notice.textContent = (await response.json()).message;
+    const { retryAfterSeconds } = await response.json();
+    notice.textContent = `Too many messages from your address. Please try again in ${retryAfterSeconds} s.`;
     log.append(notice);
   }
   poll();
