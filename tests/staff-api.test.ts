@@ -499,6 +499,24 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
     expect(detail.transcript.filter((i) => i.role === "user").every((i) => i.kind === "erased" && i.text === null)).toBe(true);
   });
 
+  // Security finding 5: "aaaaaaaaaaaa" was accepted for an admin.
+  it("refuses easily guessed passwords for new accounts with a clear message", async () => {
+    await start();
+    const admin = await signIn("admin");
+    const before = await count(db.url, `SELECT COUNT(*) AS n FROM "StaffAccount"`);
+    for (const [password, why] of [
+      ["aaaaaaaaaaaa", "repeated characters"],
+      ["password1234", "common password"],
+      ["qwertyuiop123", ""],
+      ["weak.officer@example.org", "e-mail"],
+    ] as const) {
+      const { issues } = await admin.json<{ issues: string[] }>(admin.post("/accounts", { email: "weak.officer@example.org", role: "admin", password }), 400);
+      expect(issues).toEqual([expect.stringMatching(new RegExp(`^password: too easy to guess \\(.*${why}.*\\); use four or more unrelated words`))]);
+    }
+    expect(await count(db.url, `SELECT COUNT(*) AS n FROM "StaffAccount"`)).toBe(before);
+    await admin.json(admin.post("/accounts", { email: "weak.officer@example.org", role: "admin", password: "tulip orbit canyon pencil" }), 201);
+  });
+
   it("lets admins create, disable and re-enable accounts; a disabled account's sessions end", async () => {
     await start();
     const admin = await signIn("admin");
