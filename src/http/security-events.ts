@@ -3,6 +3,7 @@
 // platform id). The client address is used only in memory, as a key: per event kind and
 // address at most one record per window, and the events held back meanwhile are counted
 // in the next record, so a flood cannot fill the audit log or the server log.
+import type { Logger } from "../log.ts";
 const DEFAULT_WINDOW_MS = 60_000;
 const MAX_KEYS = 10_000;
 
@@ -34,4 +35,9 @@ export class SecurityEvents {
     let drop = this.last.size >= MAX_KEYS ? this.last.size / 2 : 0;
     for (const key of this.last.keys()) if (drop-- > 0) this.last.delete(key);
   }
+}
+
+/** Security events as server log lines (webhooks): the event's kind and count, nothing else. */
+export function securityEventLog(log: Logger, events = new SecurityEvents()): (kind: string, address: string) => void {
+  return (kind, address) => events.report(kind, address, (count) => log.warn({ event: kind, count }, "security event"));
 }
