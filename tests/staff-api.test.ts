@@ -483,6 +483,45 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
     expect((await fetch(`${base}/staff/api/events`)).status).toBe(401);
   });
 
+  // Security finding 6: the event stream kept sending for ~24 s after sign-out, and agents got
+  // change events for hand-offs they cannot open.
+  it("tells agents only of changes to hand-offs they may open, and ends the event stream at sign-out", async () => {
+    await start();
+    const p = person();
+    await p.toCriticalHandoff();
+    const agent2 = await signIn("agent2");
+    const { id } = await handoffOf(p, agent2);
+    await agent2.json(agent2.post(`/handoffs/${id}/assign`, { staffId: accounts.agent2 }));
+    const agent = await signIn("agent");
+    const res = await fetch(`${base}/staff/api/events`, { headers: { cookie: agent.setCookie!.split(";")[0]! } });
+    const reader = res.body!.getReader();
+    let received = "";
+    const ended = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return Date.now();
+        received += new TextDecoder().decode(value);
+      }
+    })();
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await sleep(300);
+    // agent2's own hand-off: a note, a reply, and the person's answer are none of the agent's business.
+    await agent2.json(agent2.post(`/handoffs/${id}/notes`, { text: "only for agent2" }), 201);
+    await agent2.json(agent2.post(`/handoffs/${id}/reply`, { text: "hello from agent2" }), 202);
+    await p.say("thank you", 0);
+    await sleep(2500);
+    expect(received).not.toContain("event: change");
+    // A new unassigned hand-off is.
+    await person().toCriticalHandoff();
+    for (let i = 0; i < 100 && !received.includes("event: change"); i++) await sleep(50);
+    expect(received).toContain("event: change");
+
+    const signedOut = Date.now();
+    expect((await agent.post("/logout")).status).toBe(204);
+    expect((await ended) - signedOut).toBeLessThan(2000);
+    expect(received).toContain("event: expired");
+  });
+
   it("after the person erases their data, staff see tombstones and can no longer reply", async () => {
     await start();
     const p = person();

@@ -89,10 +89,12 @@ export class Sessions {
     return { account: { ...account, lockedUntil: null }, csrf };
   }
 
-  async logout(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  /** Ends the session; returns its id (undefined when there was none). */
+  async logout(request: FastifyRequest, reply: FastifyReply): Promise<string | undefined> {
     const signedin = await this.current(request);
     if (signedin) await this.store.staff.deleteSession(signedin.sessionId, { actor: { id: signedin.account.id, email: signedin.account.email }, action: "logout" });
     reply.clearCookie(SESSION_COOKIE, this.cookieFlags());
+    return signedin?.sessionId;
   }
 
   private cookieFlags() {

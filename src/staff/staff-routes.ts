@@ -17,6 +17,7 @@ import type { ChangeFeed } from "./change-feed.ts";
 import { MIN_PASSWORD_LENGTH } from "./password.ts";
 import { atLeast } from "./policy.ts";
 import { isSameOrigin } from "./same-origin.ts";
+import { VisibleChanges } from "./visible-changes.ts";
 import type { SecurityAudit } from "./security-audit.ts";
 import type { Sessions, Signedin } from "./sessions.ts";
 import { forbidden, StaffError } from "./staff-errors.ts";
@@ -69,6 +70,11 @@ function consoleLanguage(request: FastifyRequest): ConsoleLanguage {
 
 const serialize = (account: Signedin["account"]) => ({ ...account, lockedUntil: account.lockedUntil?.toISOString() ?? null, createdAt: account.createdAt.toISOString() });
 
+const visibleChanges = (mark: () => Promise<string>, send: () => void) => {
+  const gate = new VisibleChanges(mark, send);
+  return () => gate.changed();
+};
+
 export interface StaffConsoleDeps {
   service: StaffService;
   sessions: Sessions;
@@ -84,11 +90,20 @@ export interface StaffConsoleDeps {
 
 export async function registerStaffConsole(app: FastifyInstance, deps: StaffConsoleDeps): Promise<void> {
   const { service, sessions, feed, security, log } = deps;
-  const streams = new Set<FastifyReply>();
+  /** Open event streams and whose they are. */
+  const streams = new Map<FastifyReply, { sessionId: string; accountId: string }>();
   // Open event streams would keep the server from closing.
   app.addHook("preClose", async () => {
-    for (const stream of streams) stream.raw.destroy();
+    for (const stream of streams.keys()) stream.raw.destroy();
   });
+  /** Signing out or disabling an account ends its streams at once, not at the next heartbeat. */
+  const endStreams = (which: (owner: { sessionId: string; accountId: string }) => boolean) => {
+    for (const [stream, owner] of streams) {
+      if (!which(owner) || stream.raw.writableEnded) continue;
+      stream.raw.write("event: expired\ndata: {}\n\n");
+      stream.raw.end();
+    }
+  };
 
   await app.register(
     async (scope) => {
@@ -162,7 +177,8 @@ export async function registerStaffConsole(app: FastifyInstance, deps: StaffCons
       });
 
       scope.post("/api/logout", async (request, reply) => {
-        await sessions.logout(request, reply);
+        const ended = await sessions.logout(request, reply);
+        if (ended) endStreams((owner) => owner.sessionId === ended);
         return reply.code(204).send();
       });
 
@@ -222,8 +238,11 @@ export async function registerStaffConsole(app: FastifyInstance, deps: StaffCons
         reply.hijack();
         reply.raw.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "close" });
         reply.raw.write(": connected\n\n");
-        const send = () => reply.raw.write("event: change\ndata: {}\n\n");
-        const unsubscribe = feed.subscribe(send);
+        const send = () => void (reply.raw.writableEnded || reply.raw.write("event: change\ndata: {}\n\n"));
+        // Agents hear only of changes to hand-offs they may open; supervisors and admins see all.
+        const accountId = signedin.account.id;
+        const listener = atLeast(signedin.account, "supervisor") ? send : visibleChanges(() => service.changeMarkFor(accountId), send);
+        const unsubscribe = feed.subscribe(listener);
         // A heartbeat keeps proxies from closing the stream and ends it when the session has.
         const heartbeat = setInterval(async () => {
           const still = await sessions.current(request).catch(() => null);
@@ -232,7 +251,7 @@ export async function registerStaffConsole(app: FastifyInstance, deps: StaffCons
             reply.raw.end();
           } else reply.raw.write(": ping\n\n");
         }, 25_000);
-        streams.add(reply);
+        streams.set(reply, { sessionId: signedin.sessionId, accountId });
         reply.raw.on("close", () => {
           clearInterval(heartbeat);
           unsubscribe();
@@ -268,7 +287,9 @@ export async function registerStaffConsole(app: FastifyInstance, deps: StaffCons
         const admin = await requireAdmin(request, true);
         const { id } = parse(handoffParams, request.params);
         const change = parse(accountChange, request.body);
-        return { account: serialize(await service.updateAccount(admin, id, change)) };
+        const account = await service.updateAccount(admin, id, change);
+        if (change.active === false) endStreams((owner) => owner.accountId === id);
+        return { account: serialize(account) };
       });
     },
     { prefix: "/staff" },
