@@ -176,7 +176,7 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
     expect((await new StaffClient(base, { "x-forwarded-for": "198.51.100.4" }).login("agent@example.org", PASSWORD)).status).toBe(200);
   });
 
-  it("sends nothing for a state-changing request without the right CSRF token", async () => {
+  it("sends nothing for a state-changing request without the right CSRF token or from another origin, and audits refusals without personal data", async () => {
     await start();
     const p = person();
     await p.toCriticalHandoff();
@@ -186,18 +186,9 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
     expect(await agent.json(agent.post(`/handoffs/${id}/reply`, { text: "hello" }, { csrf: false }), 403)).toEqual({ error: "csrf" });
     expect(await agent.json(agent.post(`/handoffs/${id}/reply`, { text: "hello" }, { csrf: "forged" }), 403)).toEqual({ error: "csrf" });
     expect(await agent.json(agent.post(`/handoffs/${id}/status`, { status: "closed" }, { csrf: false }), 403)).toEqual({ error: "csrf" });
-    expect(await count(db.url, `SELECT COUNT(*) AS n FROM "Message"`)).toBe(before);
     expect((await handoffOf(p)).status).toBe("open");
-  });
 
-  // Security findings 4 and 6: refused requests were recorded nowhere, and console POSTs had no origin check.
-  it("refuses console changes from another origin, and records refused requests in the audit log without personal data", async () => {
-    await start();
-    const p = person();
-    await p.toCriticalHandoff();
-    const agent = await signIn("agent");
-    const { id } = await handoffOf(p, agent);
-    const before = await count(db.url, `SELECT COUNT(*) AS n FROM "Message"`);
+    // Security findings 4 and 6: console POSTs had no origin check, and refused requests were recorded nowhere.
     const postWith = (headers: Record<string, string>) =>
       fetch(`${base}/staff/api/handoffs/${id}/notes`, {
         method: "POST",
@@ -217,7 +208,6 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
     // The console's own origin passes.
     await agent.json(postWith({ origin: base, "sec-fetch-site": "same-origin" }), 201);
 
-    expect(await agent.json(agent.post(`/handoffs/${id}/reply`, { text: "hello" }, { csrf: "forged" }), 403)).toEqual({ error: "csrf" });
     expect((await agent.get("/audit")).status).toBe(403);
     const admin = await signIn("admin");
     const { entries } = await admin.json<{ entries: { action: string; actor: string | null; targetType: string | null; targetId: string | null; detail: unknown }[] }>(
