@@ -2,14 +2,13 @@
 // calls (bad Telegram secret, bad LINE signature) are counted in log lines limited per
 // address, carrying no secret, body or address; errors and unknown paths answer with our
 // own short codes, never the framework's codes or the URL.
-import { Writable } from "node:stream";
-import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp, type App } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 import { FakeLineApi, signLineBody } from "./fakes/line-api.ts";
 import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.ts";
+import { capturedLog } from "./helpers/log-capture.ts";
 import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
 
 const LINE_SECRET = "line-channel-secret";
@@ -25,15 +24,10 @@ describe("webhook security", () => {
 
   beforeEach(async () => {
     [db, telegram, line] = await Promise.all([createTestDatabase("sqlite"), FakeTelegramBotApi.start({ token: BOT_TOKEN }), new FakeLineApi(LINE_TOKEN).start()]);
-    lines = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const log = capturedLog("info");
+    lines = log.lines;
     const env = telegramWebhookEnv(db.url, telegram.url, { LINE_CHANNEL_SECRET: LINE_SECRET, LINE_CHANNEL_ACCESS_TOKEN: LINE_TOKEN, LINE_API_BASE_URL: line.url, TRUST_PROXY: "loopback" });
-    app = await createApp(loadConfig(env), { logger: pino({ level: "info" }, sink), delivery: { pollMs: 50 } });
+    app = await createApp(loadConfig(env), { logger: log.logger, delivery: { pollMs: 50 } });
     base = await app.start();
   });
   afterEach(async () => {
