@@ -174,6 +174,11 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
     for (let i = 0; i < 3; i++) expect((await flooder.login("nobody@example.org", "whatever")).status).toBe(401);
     expect((await flooder.login("agent@example.org", PASSWORD)).status).toBe(429);
     expect((await new StaffClient(base, { "x-forwarded-for": "198.51.100.4" }).login("agent@example.org", PASSWORD)).status).toBe(200);
+    // The refused attempt is a security event in the audit log, without the address.
+    const admin = await signIn("admin");
+    const { entries } = await admin.json<{ entries: { action: string; actor: string; targetId: string }[] }>(admin.get("/audit?limit=200"));
+    expect(entries).toContainEqual(expect.objectContaining({ action: "security.rate_limited", actor: "anonymous", targetId: "POST /staff/api/login" }));
+    expect(JSON.stringify(entries)).not.toContain("203.0.113.7");
   });
 
   it("sends nothing for a state-changing request without the right CSRF token or from another origin, and audits refusals without personal data", async () => {
