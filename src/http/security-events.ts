@@ -4,6 +4,7 @@
 // address at most one record per window, and the events held back meanwhile are counted
 // in the next record, so a flood cannot fill the audit log or the server log.
 import type { Logger } from "../log.ts";
+
 const DEFAULT_WINDOW_MS = 60_000;
 const MAX_KEYS = 10_000;
 
