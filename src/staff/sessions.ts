@@ -1,5 +1,6 @@
-// Console sign-in: password check with a throttle per (e-mail, address) and a lockout, session cookies (only a hash of the token
-// is stored), and the CSRF token every state-changing request must echo in a header.
+// Console sign-in: password check with a throttle per (e-mail, address) and a lockout,
+// session cookies (only a hash of the token is stored), and the CSRF token every
+// state-changing request must echo in a header.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Store } from "../store/store.ts";
