@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { UserFromGetMe } from "grammy/types";
 import { helplineFlow, type FlowDefinition } from "../flows/registry.ts";
 import { registerWebChat, webSender } from "./channels/web/web-channel.ts";
+import { WebChatLimiter, type WebChatLimits } from "./channels/web/web-chat-limiter.ts";
 import { TelegramChannel } from "./channels/telegram/telegram-channel.ts";
 import { LineChannel } from "./channels/line/line-channel.ts";
 import type { Config } from "./config.ts";
@@ -23,6 +24,7 @@ import { Store, type Channel } from "./store/store.ts";
 import { FieldCipher } from "./store/field-cipher.ts";
 import { ChangeFeed } from "./staff/change-feed.ts";
 import { Sessions, type SessionPolicy } from "./staff/sessions.ts";
+import { SecurityAudit } from "./staff/security-audit.ts";
 import { registerStaffConsole } from "./staff/staff-routes.ts";
 import { StaffService } from "./staff/staff-service.ts";
 
@@ -36,6 +38,8 @@ export interface AppOptions {
   /** Staff console session and lockout timing (tests shorten them). */
   staffSessions?: SessionPolicy;
   staffLoginRateLimit?: { max: number; timeWindowMs: number };
+  /** Test chat limits per client address and overall (tests that post a lot loosen them). */
+  webChatLimits?: WebChatLimits;
   /** Retention purge schedule and batch size (tests use small batches). */
   retention?: Pick<PurgeJobOptions, "intervalMs" | "batchSize">;
 }
@@ -93,12 +97,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const server = createServer(store, log, config.TRUST_PROXY);
   releaseConnectionsOnClose(server);
   const staff = new StaffService(store, engine, i18n, () => feed.notify());
+  const security = new SecurityAudit(store, log);
   await registerStaffConsole(server, {
     service: staff,
-    sessions: new Sessions(store, Boolean(config.PUBLIC_URL), options.staffSessions),
+    sessions: new Sessions(store, Boolean(config.PUBLIC_URL), security, options.staffSessions),
+    security,
     feed,
     log,
     https: Boolean(config.PUBLIC_URL),
+    ...(config.PUBLIC_URL ? { publicOrigin: new URL(config.PUBLIC_URL).origin } : {}),
     ...(options.staffLoginRateLimit ? { loginRateLimit: options.staffLoginRateLimit } : {}),
   });
 
@@ -136,7 +143,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     senders.line = line.sender;
   }
   if (config.webChatEnabled) {
-    registerWebChat(server, engine, store);
+    registerWebChat(server, engine, store, new WebChatLimiter(options.webChatLimits));
     senders.web = webSender;
   }
   const deliverer = new Deliverer(store, senders, log, {

@@ -17,6 +17,9 @@ const positive = (fallback: number, integer = false) =>
 const wholeSeconds = (fallback: number) =>
   optional.transform((v) => (v === undefined ? fallback : Number(v))).pipe(z.number().int().min(1).max(3600));
 
+/** A webhook secret anyone could try to guess must be long enough not to be guessed. */
+const MIN_PRODUCTION_SECRET_LENGTH = 24;
+
 /** Half a year after the last message: long enough for a consular case to be followed up. */
 const DEFAULT_RETENTION_DAYS = 180;
 const RETENTION_DAYS_RULE = 'a whole number of days up to 3650 (default 180), or 0 / "off" to keep conversations forever';
@@ -104,6 +107,13 @@ const schema = z
         code: "custom",
         path: ["OUTBOX_HEARTBEAT_TIMEOUT_SECONDS"],
         message: "must not exceed OUTBOX_LEASE_SECONDS (a live process renews its claims with its heartbeat)",
+      });
+    }
+    if (env.NODE_ENV === "production" && env.TELEGRAM_WEBHOOK_SECRET && env.TELEGRAM_WEBHOOK_SECRET.length < MIN_PRODUCTION_SECRET_LENGTH) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["TELEGRAM_WEBHOOK_SECRET"],
+        message: `must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters when NODE_ENV=production, so it cannot be guessed (generate one: openssl rand -hex 32)`,
       });
     }
     if (env.NODE_ENV === "production" && !env.DATA_ENCRYPTION_KEYS) {

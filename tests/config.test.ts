@@ -30,6 +30,17 @@ describe("config", () => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`${variable}:`));
   });
 
+  // Security finding 6: a 1-character TELEGRAM_WEBHOOK_SECRET was accepted.
+  it("requires a webhook secret of at least 24 characters in production and says how to make one", () => {
+    const production = { NODE_ENV: "production", DATA_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString("base64")}`, TELEGRAM_BOT_TOKEN: "1:a", PUBLIC_URL: "https://x.example" };
+    for (const secret of ["a", "x".repeat(23)]) {
+      expect(() => loadConfig({ ...production, TELEGRAM_WEBHOOK_SECRET: secret })).toThrow(/TELEGRAM_WEBHOOK_SECRET: .*at least 24 characters.*openssl rand -hex 32/);
+    }
+    expect(loadConfig({ ...production, TELEGRAM_WEBHOOK_SECRET: "x".repeat(24) }).TELEGRAM_WEBHOOK_SECRET).toHaveLength(24);
+    // Outside production (tests, trying it out) a short one still works.
+    expect(loadConfig({ TELEGRAM_WEBHOOK_SECRET: "a" }).TELEGRAM_WEBHOOK_SECRET).toBe("a");
+  });
+
   it("stops the process with a message naming the variable", async () => {
     const run = promisify(execFile)("npx", ["tsx", "src/main.ts"], { env: { ...process.env, PORT: "not-a-port" } });
     const error = await run.then(() => null, (e: { code: number; stderr: string }) => e);

@@ -1,12 +1,11 @@
 // Logs carry internal ids and counts only: never message text, names or platform ids.
-import { Writable } from "node:stream";
-import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp, type App } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.ts";
 import { StaffClient } from "./helpers/staff-client.ts";
+import { capturedLog } from "./helpers/log-capture.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { createStaffAccount } from "../src/staff/accounts.ts";
 
@@ -25,14 +24,9 @@ describe("logs", () => {
   beforeEach(async () => {
     db = await createTestDatabase("sqlite");
     fake = await FakeTelegramBotApi.start({ token: TOKEN });
-    lines = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    const logger = pino({ level: "debug" }, sink);
+    const log = capturedLog();
+    lines = log.lines;
+    const logger = log.logger;
     const config = loadConfig({
       DATABASE_URL: db.url,
       PORT: "0",

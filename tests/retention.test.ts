@@ -13,6 +13,7 @@ import { pino } from "pino";
 import type { Browser } from "playwright-core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp, type App, type AppOptions } from "../src/app.ts";
+import { LOOSE_WEB_CHAT_LIMITS } from "./helpers/web-chat-limits.ts";
 import { loadConfig } from "../src/config.ts";
 import { retentionCutoff } from "../src/retention/purge-job.ts";
 import { createStaffAccount } from "../src/staff/accounts.ts";
@@ -354,6 +355,7 @@ describe("retention with several server processes on postgresql", () => {
     const app = await createApp(loadConfig({ DATABASE_URL: db.url, PORT: "0", WEB_CHAT: "on", LOG_LEVEL: "silent" }), {
       delivery: { pollMs: 50 },
       retention: { batchSize: 3 },
+      webChatLimits: LOOSE_WEB_CHAT_LIMITS,
     });
     apps.push(app);
     return { app, base: await app.start() };

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp, type App, type AppOptions } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 import { createStaffAccount } from "../src/staff/accounts.ts";
+import { DEFAULT_SESSION_POLICY } from "../src/staff/sessions.ts";
 import type { StaffRole } from "../src/store/staff-types.ts";
 import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
@@ -121,22 +122,41 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
     expect(await count(db.url, `SELECT COUNT(*) AS n FROM "StaffSession"`)).toBe(0);
   });
 
-  it("refuses wrong passwords and unknown e-mails alike, and locks an account after five wrong passwords", async () => {
-    await start();
-    const client = new StaffClient(base);
-    expect(await client.json(client.login("nobody@example.org", PASSWORD), 401)).toEqual({ error: "invalid" });
-    for (let i = 0; i < 4; i++) expect((await client.login("agent@example.org", "wrong password!")).status).toBe(401);
-    const locked = await client.json<{ error: string; retryAfterSeconds: number }>(client.login("agent@example.org", "wrong password!"), 429);
-    expect(locked.error).toBe("locked");
-    expect(locked.retryAfterSeconds).toBeGreaterThan(14 * 60);
-    // Locked means locked: the right password does not get in either.
-    expect((await client.login("agent@example.org", PASSWORD)).status).toBe(429);
+  // Security finding 3: five wrong passwords answered "429 locked" for an existing e-mail only,
+  // and anyone could lock any account for 15 minutes.
+  it("answers known and unknown e-mails alike, throttles an e-mail per address, and locks an account only after many failures from anywhere", async () => {
+    await start({ staffSessions: { ...DEFAULT_SESSION_POLICY, lockAfterFailures: 8 } }, { TRUST_PROXY: "loopback" });
+    const from = (address: string) => new StaffClient(base, { "x-forwarded-for": address });
+    const sixTries = async (client: StaffClient, email: string) => {
+      const answers: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await client.login(email, "wrong password!");
+        const body = (await res.json()) as { error: string; retryAfterSeconds?: number };
+        answers.push(`${res.status} ${body.error}${body.retryAfterSeconds ? ` ${body.retryAfterSeconds}` : ""}`);
+      }
+      return answers;
+    };
+    const unknown = await sixTries(from("203.0.113.7"), "nobody@example.org");
+    const known = await sixTries(from("203.0.113.8"), "agent@example.org");
+    expect(known).toEqual(unknown);
+    expect(known).toEqual([...Array<string>(5).fill("401 invalid"), "429 rate_limited 30"]);
+    // The stranger's failures do not keep the owner out: from their own address they sign in.
+    expect((await from("198.51.100.4").login("agent@example.org", PASSWORD)).status).toBe(200);
 
+    // A sustained attack from many addresses locks the account; locked looks like a wrong password.
+    for (let i = 1; i <= 8; i++) expect((await from(`192.0.2.${i}`).login("agent@example.org", "wrong password!")).status).toBe(401);
+    const owner = from("198.51.100.4");
+    expect(await owner.json(owner.login("agent@example.org", PASSWORD), 401)).toEqual({ error: "invalid" });
     const admin = await signIn("admin");
-    const { entries } = await admin.json<{ entries: { action: string; actor: string }[] }>(admin.get("/audit?limit=200"));
-    expect(entries.filter((e) => e.action === "login.failed" && e.actor === "agent@example.org")).toHaveLength(5);
+    const { accounts: list } = await admin.json<{ accounts: { email: string; lockedUntil: string | null }[] }>(admin.get("/accounts"));
+    expect(list.find((a) => a.email === "agent@example.org")!.lockedUntil).not.toBeNull();
+    const { entries } = await admin.json<{ entries: { action: string; actor: string; detail: unknown }[] }>(admin.get("/audit?limit=200"));
+    expect(entries.filter((e) => e.action === "login.failed" && e.actor === "agent@example.org")).toHaveLength(13);
+    expect(entries.find((e) => e.action === "login.unknown")).toMatchObject({ actor: "anonymous", detail: { count: 1 } });
+    expect(entries.map((e) => e.action)).toEqual(expect.arrayContaining(["login.throttled", "login.locked"]));
+    expect(JSON.stringify(entries)).not.toMatch(/nobody|203\.0\.113|198\.51|192\.0\.2/);
     await admin.json(admin.post(`/accounts/${accounts.agent}`, { unlock: true }));
-    expect((await client.login("agent@example.org", PASSWORD)).status).toBe(200);
+    expect((await owner.login("agent@example.org", PASSWORD)).status).toBe(200);
   });
 
   it("rate-limits sign-in attempts from one address", async () => {
@@ -154,9 +174,14 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
     for (let i = 0; i < 3; i++) expect((await flooder.login("nobody@example.org", "whatever")).status).toBe(401);
     expect((await flooder.login("agent@example.org", PASSWORD)).status).toBe(429);
     expect((await new StaffClient(base, { "x-forwarded-for": "198.51.100.4" }).login("agent@example.org", PASSWORD)).status).toBe(200);
+    // The refused attempt is a security event in the audit log, without the address.
+    const admin = await signIn("admin");
+    const { entries } = await admin.json<{ entries: { action: string; actor: string; targetId: string }[] }>(admin.get("/audit?limit=200"));
+    expect(entries).toContainEqual(expect.objectContaining({ action: "security.rate_limited", actor: "anonymous", targetId: "POST /staff/api/login" }));
+    expect(JSON.stringify(entries)).not.toContain("203.0.113.7");
   });
 
-  it("sends nothing for a state-changing request without the right CSRF token", async () => {
+  it("sends nothing for a state-changing request without the right CSRF token or from another origin, and audits refusals without personal data", async () => {
     await start();
     const p = person();
     await p.toCriticalHandoff();
@@ -166,8 +191,45 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
     expect(await agent.json(agent.post(`/handoffs/${id}/reply`, { text: "hello" }, { csrf: false }), 403)).toEqual({ error: "csrf" });
     expect(await agent.json(agent.post(`/handoffs/${id}/reply`, { text: "hello" }, { csrf: "forged" }), 403)).toEqual({ error: "csrf" });
     expect(await agent.json(agent.post(`/handoffs/${id}/status`, { status: "closed" }, { csrf: false }), 403)).toEqual({ error: "csrf" });
-    expect(await count(db.url, `SELECT COUNT(*) AS n FROM "Message"`)).toBe(before);
     expect((await handoffOf(p)).status).toBe("open");
+
+    // Security findings 4 and 6: console POSTs had no origin check, and refused requests were recorded nowhere.
+    const postWith = (headers: Record<string, string>) =>
+      fetch(`${base}/staff/api/handoffs/${id}/notes`, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie: agent.setCookie!.split(";")[0]!, "x-csrf-token": agent.csrf!, ...headers },
+        body: JSON.stringify({ text: "from elsewhere" }),
+      });
+    expect(await agent.json(postWith({ origin: "https://evil.example" }), 403)).toEqual({ error: "origin" });
+    expect(await agent.json(postWith({ "sec-fetch-site": "cross-site" }), 403)).toEqual({ error: "origin" });
+    expect(await agent.json(postWith({ origin: "null" }), 403)).toEqual({ error: "origin" });
+    const signIn2 = await fetch(`${base}/staff/api/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "https://evil.example" },
+      body: JSON.stringify({ email: "agent@example.org", password: PASSWORD }),
+    });
+    expect(signIn2.status).toBe(403);
+    expect(await count(db.url, `SELECT COUNT(*) AS n FROM "Message"`)).toBe(before);
+    // The console's own origin passes.
+    await agent.json(postWith({ origin: base, "sec-fetch-site": "same-origin" }), 201);
+
+    expect((await agent.get("/audit")).status).toBe(403);
+    const admin = await signIn("admin");
+    const { entries } = await admin.json<{ entries: { action: string; actor: string | null; targetType: string | null; targetId: string | null; detail: unknown }[] }>(
+      admin.get("/audit?limit=200"),
+    );
+    const security = entries.filter((e) => e.action.startsWith("security."));
+    expect(security).toEqual(
+      expect.arrayContaining([
+        { id: expect.any(Number), at: expect.any(String), action: "security.origin", actor: "agent@example.org", targetType: "route", targetId: "POST /staff/api/handoffs/:id/notes", detail: { count: 1 } },
+        expect.objectContaining({ action: "security.origin", actor: "anonymous", targetId: "POST /staff/api/login" }),
+        expect.objectContaining({ action: "security.csrf", actor: "agent@example.org", targetId: "POST /staff/api/handoffs/:id/reply" }),
+        expect.objectContaining({ action: "security.forbidden", actor: "agent@example.org", targetId: "GET /staff/api/audit" }),
+      ]),
+    );
+    // Three origin refusals by the agent within a minute: one entry (the others are counted in the next one).
+    expect(security.filter((e) => e.action === "security.origin" && e.actor === "agent@example.org")).toHaveLength(1);
+    expect(JSON.stringify(security)).not.toMatch(/from elsewhere|evil|127\.0\.0\.1/);
   });
 
   it("answers a critical handoff: the reply reaches Telegram, is stored as staff, and the person's answer lands in the transcript", async () => {
@@ -416,6 +478,45 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
     expect((await fetch(`${base}/staff/api/events`)).status).toBe(401);
   });
 
+  // Security finding 6: the event stream kept sending for ~24 s after sign-out, and agents got
+  // change events for hand-offs they cannot open.
+  it("tells agents only of changes to hand-offs they may open, and ends the event stream at sign-out", async () => {
+    await start();
+    const p = person();
+    await p.toCriticalHandoff();
+    const agent2 = await signIn("agent2");
+    const { id } = await handoffOf(p, agent2);
+    await agent2.json(agent2.post(`/handoffs/${id}/assign`, { staffId: accounts.agent2 }));
+    const agent = await signIn("agent");
+    const res = await fetch(`${base}/staff/api/events`, { headers: { cookie: agent.setCookie!.split(";")[0]! } });
+    const reader = res.body!.getReader();
+    let received = "";
+    const ended = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return Date.now();
+        received += new TextDecoder().decode(value);
+      }
+    })();
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await sleep(300);
+    // agent2's own hand-off: a note, a reply, and the person's answer are none of the agent's business.
+    await agent2.json(agent2.post(`/handoffs/${id}/notes`, { text: "only for agent2" }), 201);
+    await agent2.json(agent2.post(`/handoffs/${id}/reply`, { text: "hello from agent2" }), 202);
+    await p.say("thank you", 0);
+    await sleep(2500);
+    expect(received).not.toContain("event: change");
+    // A new unassigned hand-off is.
+    await person().toCriticalHandoff();
+    for (let i = 0; i < 100 && !received.includes("event: change"); i++) await sleep(50);
+    expect(received).toContain("event: change");
+
+    const signedOut = Date.now();
+    expect((await agent.post("/logout")).status).toBe(204);
+    expect((await ended) - signedOut).toBeLessThan(2000);
+    expect(received).toContain("event: expired");
+  });
+
   it("after the person erases their data, staff see tombstones and can no longer reply", async () => {
     await start();
     const p = person();
@@ -430,6 +531,24 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
     expect(detail.handoff.status).toBe("erased");
     expect(detail.person.platformUserId).toMatch(/^erased:/);
     expect(detail.transcript.filter((i) => i.role === "user").every((i) => i.kind === "erased" && i.text === null)).toBe(true);
+  });
+
+  // Security finding 5: "aaaaaaaaaaaa" was accepted for an admin.
+  it("refuses easily guessed passwords for new accounts with a clear message", async () => {
+    await start();
+    const admin = await signIn("admin");
+    const before = await count(db.url, `SELECT COUNT(*) AS n FROM "StaffAccount"`);
+    for (const [password, why] of [
+      ["aaaaaaaaaaaa", "repeated characters"],
+      ["password1234", "common password"],
+      ["qwertyuiop123", ""],
+      ["weak.officer@example.org", "e-mail"],
+    ] as const) {
+      const { issues } = await admin.json<{ issues: string[] }>(admin.post("/accounts", { email: "weak.officer@example.org", role: "admin", password }), 400);
+      expect(issues).toEqual([expect.stringMatching(new RegExp(`^password: too easy to guess \\(.*${why}.*\\); use four or more unrelated words`))]);
+    }
+    expect(await count(db.url, `SELECT COUNT(*) AS n FROM "StaffAccount"`)).toBe(before);
+    await admin.json(admin.post("/accounts", { email: "weak.officer@example.org", role: "admin", password: "tulip orbit canyon pencil" }), 201);
   });
 
   it("lets admins create, disable and re-enable accounts; a disabled account's sessions end", async () => {

@@ -6,6 +6,9 @@ import { loadConfig } from "../src/config.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { launchBrowser, watchPage } from "./helpers/browser.ts";
 import { silentLog } from "./helpers/engine-harness.ts";
+import { createStaffAccount } from "../src/staff/accounts.ts";
+import { StaffClient } from "./helpers/staff-client.ts";
+import { count } from "./helpers/db-query.ts";
 
 describe.each(DB_KINDS)("web test chat on %s", (kind) => {
   let db: TestDatabase;
@@ -98,6 +101,93 @@ describe.each(DB_KINDS)("web test chat on %s", (kind) => {
     expect(malformed.status).toBe(400);
     expect((await fetch(`${base}/try/api/messages?session=bad`)).status).toBe(400);
     expect(await messages(session, 0)).toHaveLength(0);
+  });
+  // Security finding 1: 60 new sessions of 4,000 characters from one address were accepted in 1 s.
+  it("refuses a flood of new sessions from one address with 429 and stores nothing for it", async () => {
+    const text = "x".repeat(4000);
+    const statuses = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => post({ session: `flood${String(i).padStart(4, "0")}`, id: "floodmsg01", text })),
+    );
+    const accepted = statuses.filter((r) => r.status === 200).length;
+    expect(accepted).toBeGreaterThan(0);
+    expect(accepted).toBeLessThanOrEqual(5);
+    const refused = statuses.find((r) => r.status === 429)!;
+    expect(await refused.json()).toEqual({ error: "rate_limited", retryAfterSeconds: expect.any(Number) });
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await count(db.url, `SELECT COUNT(*) AS n FROM "Contact"`)).toBe(accepted);
+  });
+
+  // Security finding 2: the test chat showed an internal note, the assignee's e-mail and status events.
+  it("shows the person only what was said to or by them, numbered per chat", async () => {
+    const session = "session0004";
+    await post({ session, id: "handoff001", text: "/start" });
+    await post({ session, id: "handoff002", choice: "en" });
+    await post({ session, id: "handoff003", choice: "yes" });
+    await post({ session, id: "handoff004", choice: "person" });
+    const before = await messages(session, 8);
+    await createStaffAccount(app.store, { id: null, email: "test" }, { email: "agent@example.org", role: "agent", password: "a long test password" });
+    const agent = new StaffClient(base);
+    expect((await agent.login("agent@example.org", "a long test password")).status).toBe(200);
+    const { handoffs } = await agent.json<{ handoffs: { id: string }[] }>(agent.get("/handoffs"));
+    const id = handoffs[0]!.id;
+    await agent.json(agent.post(`/handoffs/${id}/notes`, { text: "INTERNAL NOTE: caller may be trafficker" }), 201);
+    await agent.json(agent.post(`/handoffs/${id}/assign`, { staffId: (await agent.json<{ account: { id: string } }>(agent.get("/me"))).account.id }));
+    await agent.json(agent.post(`/handoffs/${id}/reply`, { text: "Hello, I am here to help." }), 202);
+    const after = await messages(session, before.length + 1);
+    const shown = JSON.stringify(after);
+    expect(shown).toContain("Hello, I am here to help.");
+    expect(shown).not.toMatch(/INTERNAL NOTE|agent@example\.org|"kind":"handoff|in_progress/);
+    expect(after.every((m) => m.direction === "in" || m.direction === "out")).toBe(true);
+    // Ids count this chat's messages (1, 2, …), not the database's global sequence.
+    expect(after.map((m) => (m as unknown as { id: number }).id)).toEqual(after.map((_, i) => i + 1));
+    const res = await fetch(`${base}/try/api/messages?session=${session}&after=${before.length}`);
+    expect(((await res.json()) as { messages: { text: string }[] }).messages.map((m) => m.text)).toEqual([after.at(-1)!.text]);
+  });
+});
+
+describe.each(DB_KINDS)("web test chat limits on %s", (kind) => {
+  let db: TestDatabase;
+  let app: App;
+  let base: string;
+  const slow = { burst: 1, perSecond: 0.001 };
+
+  beforeEach(async () => {
+    db = await createTestDatabase(kind);
+    app = await createApp(loadConfig({ DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "silent", TRUST_PROXY: "loopback" }), {
+      logger: silentLog,
+      webChatLimits: {
+        sessionsPerAddress: { ...slow, burst: 3 },
+        messagesPerAddress: { ...slow, burst: 6 },
+        sessionsOverall: { ...slow, burst: 5 },
+        messagesOverall: { ...slow, burst: 100 },
+      },
+    });
+    base = await app.start();
+  });
+  afterEach(async () => {
+    await app.stop();
+    await db.drop();
+  });
+
+  const postFrom = (address: string, session: string, id: string) =>
+    fetch(`${base}/try/api/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": address },
+      body: JSON.stringify({ session, id, text: "/start" }),
+    }).then((r) => r.status);
+
+  it("limits new sessions and messages per client address, and new sessions over all addresses", async () => {
+    const a = "203.0.113.1";
+    expect([await postFrom(a, "sessionA1", "message01"), await postFrom(a, "sessionA2", "message01"), await postFrom(a, "sessionA3", "message01")]).toEqual([200, 200, 200]);
+    expect(await postFrom(a, "sessionA4", "message01")).toBe(429);
+    // A known session goes on until the address's messages run out (6: 3 already used).
+    expect([await postFrom(a, "sessionA1", "message02"), await postFrom(a, "sessionA1", "message03"), await postFrom(a, "sessionA1", "message04")]).toEqual([200, 200, 200]);
+    expect(await postFrom(a, "sessionA1", "message05")).toBe(429);
+    // Another address has its own limit, until the cap over all addresses (5 new sessions) is reached.
+    expect(await postFrom("198.51.100.2", "sessionB1", "message01")).toBe(200);
+    expect(await postFrom("198.51.100.3", "sessionC1", "message01")).toBe(200);
+    expect(await postFrom("198.51.100.4", "sessionD1", "message01")).toBe(429);
+    expect(await count(db.url, `SELECT COUNT(*) AS n FROM "Contact"`)).toBe(5);
   });
 });
 

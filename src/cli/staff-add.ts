@@ -21,7 +21,7 @@ async function askPassword(): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
   // Echo nothing while the password is typed.
   (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => {};
-  process.stdout.write(`Password (at least ${MIN_PASSWORD_LENGTH} characters): `);
+  process.stdout.write(`Password (at least ${MIN_PASSWORD_LENGTH} characters, hard to guess): `);
   const password = await rl.question("");
   process.stdout.write("\n");
   rl.close();

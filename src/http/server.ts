@@ -6,6 +6,9 @@ import type { Store } from "../store/store.ts";
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
 
+/** Our own short codes for client errors, never the framework's (which name its internals). */
+const CLIENT_ERROR_CODES: Record<number, string> = { 404: "not_found", 405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type", 429: "rate_limited" };
+
 /**
  * `trustProxies`: addresses or CIDR ranges (or "loopback", "uniquelocal") of the reverse
  * proxies in front; only their X-Forwarded-For is believed, so a client cannot pick its address.
@@ -18,8 +21,10 @@ export function createServer(store: Store, log?: Logger, trustProxies: string[] 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) log?.error({ route: request.routeOptions.url, err: error.name, code: error.code }, "request failed");
-    return reply.code(status).send({ error: status === 500 ? "internal" : (error.code ?? "bad_request") });
+    return reply.code(status).send({ error: status === 500 ? "internal" : (CLIENT_ERROR_CODES[status] ?? "bad_request") });
   });
+  // An unknown path is not echoed back (Fastify's default answer quotes the method and URL).
+  app.setNotFoundHandler((_, reply) => reply.code(404).send({ error: "not_found" }));
   // Baseline headers for every answer (webhooks, health, the test chat, errors): nothing may
   // be framed, sniffed, cached or load anything. Pages set their own CSP (the console's
   // scope registers its own helmet; the test chat page allows its own script and style).

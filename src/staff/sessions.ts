@@ -1,10 +1,13 @@
-// Console sign-in: password check with lockout, session cookies (only a hash of the token
-// is stored), and the CSRF token every state-changing request must echo in a header.
+// Console sign-in: password check with a throttle per (e-mail, address) and a lockout,
+// session cookies (only a hash of the token is stored), and the CSRF token every
+// state-changing request must echo in a header.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Store } from "../store/store.ts";
 import type { StaffAccount } from "../store/staff-types.ts";
 import { dummyHash, verifyPassword } from "./password.ts";
+import { LoginThrottle } from "./login-throttle.ts";
+import type { SecurityAudit } from "./security-audit.ts";
 import { StaffError } from "./staff-errors.ts";
 
 export const SESSION_COOKIE = "safeline_staff";
@@ -13,6 +16,7 @@ export const CSRF_HEADER = "x-csrf-token";
 export interface SessionPolicy {
   idleMs: number;
   absoluteMs: number;
+  /** Wrong passwords in a row, from any address, that lock the account (a sustained attack). */
   lockAfterFailures: number;
   lockMs: number;
 }
@@ -20,7 +24,7 @@ export interface SessionPolicy {
 export const DEFAULT_SESSION_POLICY: SessionPolicy = {
   idleMs: 2 * 60 * 60 * 1000,
   absoluteMs: 12 * 60 * 60 * 1000,
-  lockAfterFailures: 5,
+  lockAfterFailures: 50,
   lockMs: 15 * 60 * 1000,
 };
 
@@ -43,22 +47,38 @@ export class Sessions {
   constructor(
     private readonly store: Store,
     private readonly secureCookie: boolean,
+    private readonly security: SecurityAudit,
     private readonly policy: SessionPolicy = DEFAULT_SESSION_POLICY,
+    private readonly throttle = new LoginThrottle(),
   ) {}
 
-  async login(email: string, password: string, reply: FastifyReply): Promise<{ account: StaffAccount; csrf: string }> {
+  /**
+   * Known and unknown e-mails get the same answers: 401 `invalid` for a wrong password (or a
+   * locked or disabled account), 429 `rate_limited` once this e-mail has failed too often
+   * from this address (LoginThrottle). Failures from anywhere also count on the account: after
+   * `lockAfterFailures` in a row it is locked for `lockMs`, which admins see and can lift.
+   */
+  async login(email: string, password: string, address: string, reply: FastifyReply): Promise<{ account: StaffAccount; csrf: string }> {
+    const waitMs = this.throttle.waitMs(email, address);
+    if (waitMs > 0) {
+      await this.security.record("login.throttled", address);
+      throw new StaffError(429, "rate_limited", { retryAfterSeconds: Math.ceil(waitMs / 1000) });
+    }
     const now = new Date();
     const found = await this.store.staff.credentials(email);
-    if (found?.lockedUntil && found.lockedUntil > now) throw this.locked(found.lockedUntil, now);
     const ok = await verifyPassword(password, found?.passwordHash ?? (await dummyHash()));
-    if (!found || !ok || !found.active) {
-      if (found?.active) {
+    const locked = Boolean(found?.lockedUntil && found.lockedUntil > now);
+    if (!found || !ok || !found.active || locked) {
+      this.throttle.failed(email, address);
+      if (!found) await this.security.record("login.unknown", address);
+      else if (locked) await this.security.record("login.locked", address, { id: found.id, email: found.email });
+      else if (found.active) {
         const lockedUntil = await this.store.staff.loginFailed(found.id, this.policy.lockAfterFailures, this.policy.lockMs, now);
         await this.store.staff.audit({ actor: { id: found.id, email: found.email }, action: "login.failed", ...(lockedUntil ? { detail: { locked: true } } : {}) });
-        if (lockedUntil) throw this.locked(lockedUntil, now);
       }
       throw new StaffError(401, "invalid");
     }
+    this.throttle.succeeded(email, address);
     const cookieToken = token();
     const csrf = token();
     const { passwordHash: _, failedLogins: __, ...account } = found;
@@ -70,10 +90,12 @@ export class Sessions {
     return { account: { ...account, lockedUntil: null }, csrf };
   }
 
-  async logout(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  /** Ends the session; returns its id (undefined when there was none). */
+  async logout(request: FastifyRequest, reply: FastifyReply): Promise<string | undefined> {
     const signedin = await this.current(request);
     if (signedin) await this.store.staff.deleteSession(signedin.sessionId, { actor: { id: signedin.account.id, email: signedin.account.email }, action: "logout" });
     reply.clearCookie(SESSION_COOKIE, this.cookieFlags());
+    return signedin?.sessionId;
   }
 
   private cookieFlags() {
@@ -98,9 +120,5 @@ export class Sessions {
     const sessionId = sessionIdOf(cookieToken);
     const found = await this.store.staff.session(sessionId, now, new Date(now.getTime() - this.policy.idleMs));
     return found && { account: found.account, csrf: found.csrfToken, sessionId };
-  }
-
-  private locked(until: Date, now: Date): StaffError {
-    return new StaffError(429, "locked", { retryAfterSeconds: Math.ceil((until.getTime() - now.getTime()) / 1000) });
   }
 }

@@ -16,6 +16,9 @@ import { MAX_ROW_ID } from "../store/types.ts";
 import type { ChangeFeed } from "./change-feed.ts";
 import { MIN_PASSWORD_LENGTH } from "./password.ts";
 import { atLeast } from "./policy.ts";
+import { isSameOrigin } from "./same-origin.ts";
+import { VisibleChanges } from "./visible-changes.ts";
+import type { SecurityAudit } from "./security-audit.ts";
 import type { Sessions, Signedin } from "./sessions.ts";
 import { forbidden, StaffError } from "./staff-errors.ts";
 import type { ConsoleLanguage, StaffService } from "./staff-service.ts";
@@ -67,23 +70,40 @@ function consoleLanguage(request: FastifyRequest): ConsoleLanguage {
 
 const serialize = (account: Signedin["account"]) => ({ ...account, lockedUntil: account.lockedUntil?.toISOString() ?? null, createdAt: account.createdAt.toISOString() });
 
+const visibleChanges = (mark: () => Promise<string>, send: () => void) => {
+  const gate = new VisibleChanges(mark, send);
+  return () => gate.changed();
+};
+
 export interface StaffConsoleDeps {
   service: StaffService;
   sessions: Sessions;
   feed: ChangeFeed;
+  security: SecurityAudit;
   log: Logger;
   /** Served over https (PUBLIC_URL set): cookies are Secure and browsers are told to stay on https. */
   https: boolean;
+  /** PUBLIC_URL's origin, accepted as the Origin of console requests besides the Host's. */
+  publicOrigin?: string;
   loginRateLimit?: { max: number; timeWindowMs: number };
 }
 
 export async function registerStaffConsole(app: FastifyInstance, deps: StaffConsoleDeps): Promise<void> {
-  const { service, sessions, feed, log } = deps;
-  const streams = new Set<FastifyReply>();
+  const { service, sessions, feed, security, log } = deps;
+  /** Open event streams and whose they are. */
+  const streams = new Map<FastifyReply, { sessionId: string; accountId: string }>();
   // Open event streams would keep the server from closing.
   app.addHook("preClose", async () => {
-    for (const stream of streams) stream.raw.destroy();
+    for (const stream of streams.keys()) stream.raw.destroy();
   });
+  /** Signing out or disabling an account ends its streams at once, not at the next heartbeat. */
+  const endStreams = (which: (owner: { sessionId: string; accountId: string }) => boolean) => {
+    for (const [stream, owner] of streams) {
+      if (!which(owner) || stream.raw.writableEnded) continue;
+      stream.raw.write("event: expired\ndata: {}\n\n");
+      stream.raw.end();
+    }
+  };
 
   await app.register(
     async (scope) => {
@@ -115,16 +135,32 @@ export async function registerStaffConsole(app: FastifyInstance, deps: StaffCons
       scope.addHook("onSend", async (_, reply) => {
         reply.header("cache-control", "no-store");
       });
+      scope.addHook("onRequest", async (request) => {
+        if (request.method !== "GET" && request.method !== "HEAD" && !isSameOrigin(request, deps.publicOrigin)) throw new StaffError(403, "origin");
+      });
 
-      scope.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _, reply) => {
-        if (error instanceof StaffError) return reply.code(error.statusCode).send({ error: error.code, ...error.extra });
-        if (error.statusCode === 429) return reply.code(429).send({ error: "rate_limited" });
+      scope.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, request, reply) => {
+        if (error instanceof StaffError) {
+          if (error.statusCode === 403) await recordRefusal(request, `security.${error.code}`);
+          return reply.code(error.statusCode).send({ error: error.code, ...error.extra });
+        }
+        if (error.statusCode === 429) {
+          await recordRefusal(request, "security.rate_limited");
+          return reply.code(429).send({ error: "rate_limited" });
+        }
         if (error.statusCode === 413) return reply.code(413).send({ error: "too_large" });
         if (error.statusCode === 415) return reply.code(415).send({ error: "unsupported_media_type" });
         if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return reply.code(400).send({ error: "invalid" });
         log.error({ err: error.message, code: error.code }, "staff console request failed");
         return reply.code(500).send({ error: "internal" });
       });
+
+      /** A refused request in the audit log: who (when signed in), what, which route. */
+      const recordRefusal = async (request: FastifyRequest, action: string) => {
+        const signedin = await sessions.current(request).catch(() => null);
+        const actor = signedin ? { id: signedin.account.id, email: signedin.account.email } : undefined;
+        await security.record(action, request.ip, actor, { targetType: "route", targetId: `${request.method} ${request.routeOptions.url ?? "?"}` });
+      };
 
       scope.get("/", async (_, reply) => reply.type("text/html; charset=utf-8").send(await readFile(new URL("index.html", publicDir))));
 
@@ -136,12 +172,13 @@ export async function registerStaffConsole(app: FastifyInstance, deps: StaffCons
       const limit = deps.loginRateLimit ?? { max: 10, timeWindowMs: 60_000 };
       scope.post("/api/login", { config: { rateLimit: { max: limit.max, timeWindow: limit.timeWindowMs } } }, async (request, reply) => {
         const body = parse(loginBody, request.body);
-        const { account, csrf } = await sessions.login(body.email.trim().toLowerCase(), body.password, reply);
+        const { account, csrf } = await sessions.login(body.email.trim().toLowerCase(), body.password, request.ip, reply);
         return { account: serialize(account), csrf };
       });
 
       scope.post("/api/logout", async (request, reply) => {
-        await sessions.logout(request, reply);
+        const ended = await sessions.logout(request, reply);
+        if (ended) endStreams((owner) => owner.sessionId === ended);
         return reply.code(204).send();
       });
 
@@ -201,8 +238,11 @@ export async function registerStaffConsole(app: FastifyInstance, deps: StaffCons
         reply.hijack();
         reply.raw.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "close" });
         reply.raw.write(": connected\n\n");
-        const send = () => reply.raw.write("event: change\ndata: {}\n\n");
-        const unsubscribe = feed.subscribe(send);
+        const send = () => void (reply.raw.writableEnded || reply.raw.write("event: change\ndata: {}\n\n"));
+        // Agents hear only of changes to hand-offs they may open; supervisors and admins see all.
+        const accountId = signedin.account.id;
+        const listener = atLeast(signedin.account, "supervisor") ? send : visibleChanges(() => service.changeMarkFor(accountId), send);
+        const unsubscribe = feed.subscribe(listener);
         // A heartbeat keeps proxies from closing the stream and ends it when the session has.
         const heartbeat = setInterval(async () => {
           const still = await sessions.current(request).catch(() => null);
@@ -211,7 +251,7 @@ export async function registerStaffConsole(app: FastifyInstance, deps: StaffCons
             reply.raw.end();
           } else reply.raw.write(": ping\n\n");
         }, 25_000);
-        streams.add(reply);
+        streams.set(reply, { sessionId: signedin.sessionId, accountId });
         reply.raw.on("close", () => {
           clearInterval(heartbeat);
           unsubscribe();
@@ -247,7 +287,9 @@ export async function registerStaffConsole(app: FastifyInstance, deps: StaffCons
         const admin = await requireAdmin(request, true);
         const { id } = parse(handoffParams, request.params);
         const change = parse(accountChange, request.body);
-        return { account: serialize(await service.updateAccount(admin, id, change)) };
+        const account = await service.updateAccount(admin, id, change);
+        if (change.active === false) endStreams((owner) => owner.accountId === id);
+        return { account: serialize(account) };
       });
     },
     { prefix: "/staff" },

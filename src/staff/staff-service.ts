@@ -84,6 +84,11 @@ export class StaffService {
     return this.summary(handoffId);
   }
 
+  /** Changes whenever something an agent may see changes (their live updates). */
+  changeMarkFor(accountId: string): Promise<string> {
+    return this.store.staff.changeMarkFor(accountId);
+  }
+
   // ---- accounts and audit log (admin) ----
 
   accounts(): Promise<StaffAccount[]> {

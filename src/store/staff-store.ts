@@ -298,4 +298,16 @@ export class StaffStore {
     );
     return `${message._max.id ?? 0}:${handoff._max.updatedAt?.getTime() ?? 0}:${handoff._count.id}`;
   }
+
+  /** Like changeMark, over the hand-offs an agent may open (unassigned or theirs) and their messages. */
+  async changeMarkFor(accountId: string): Promise<string> {
+    const visible = { OR: [{ assigneeId: null }, { assigneeId: accountId }] };
+    const [message, handoff] = await this.run(() =>
+      Promise.all([
+        this.db.message.aggregate({ where: { conversation: { handoffs: { some: visible } } }, _max: { id: true, sentAt: true } }),
+        this.db.handoffRequest.aggregate({ where: visible, _max: { updatedAt: true }, _count: { id: true } }),
+      ]),
+    );
+    return `${message._max.id ?? 0}:${message._max.sentAt?.getTime() ?? 0}:${handoff._max.updatedAt?.getTime() ?? 0}:${handoff._count.id}`;
+  }
 }

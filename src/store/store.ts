@@ -15,11 +15,13 @@ import type { WriteLock } from "./write-lock.ts";
 import { auditData, StaffStore } from "./staff-store.ts";
 import { FieldCipher } from "./field-cipher.ts";
 import { RetentionStore } from "./retention-store.ts";
+import { personVisibleWhere } from "./person-view.ts";
 import type { StaffRecord, HandoffStatus } from "./staff-types.ts";
 import type {
   Channel,
   ConversationStatus,
   OutboxItem,
+  PersonMessage,
   StepInput,
   StepOutput,
   StepResult,
@@ -329,6 +331,30 @@ export class Store {
       direction: r.direction as "in" | "out",
       text: this.fields.openText(r.text),
       payload: this.fields.openPayload(r.payload),
+    }));
+  }
+
+  /**
+   * What the person sees of their own chat (see person-view.ts), from the `after`-th such
+   * message on. Numbered per chat (1, 2, …), so the global message ids stay internal.
+   */
+  async personTranscript(channel: Channel, chatId: string, after = 0): Promise<PersonMessage[]> {
+    const rows = await this.exclusive(() =>
+      this.db.message.findMany({
+        where: { conversation: { channel, chatId }, ...personVisibleWhere },
+        orderBy: { id: "asc" },
+        skip: after,
+        take: 200,
+        select: { direction: true, kind: true, text: true, payload: true, status: true },
+      }),
+    );
+    return rows.map((r, i) => ({
+      seq: after + i + 1,
+      direction: r.direction as "in" | "out",
+      kind: r.kind,
+      text: this.fields.openText(r.text),
+      payload: this.fields.openPayload(r.payload),
+      status: r.status,
     }));
   }
 

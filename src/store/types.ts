@@ -65,3 +65,13 @@ export interface TranscriptEntry {
   status: string;
   createdAt: Date;
 }
+
+/** A message as the person sees it; `seq` counts the chat's visible messages from 1. */
+export interface PersonMessage {
+  seq: number;
+  direction: "in" | "out";
+  kind: string;
+  text: string | null;
+  payload: unknown;
+  status: string;
+}

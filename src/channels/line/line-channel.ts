@@ -7,6 +7,7 @@ import type { i18n as I18n } from "i18next";
 import type { Engine, Inbound } from "../../engine/engine.ts";
 import { FALLBACK_LANGUAGE, supportedLanguage } from "../../i18n.ts";
 import type { Logger } from "../../log.ts";
+import { securityEventLog } from "../../http/security-events.ts";
 import type { Store } from "../../store/store.ts";
 import { fromLineEvent } from "./inbound.ts";
 import { LineSender } from "./sender.ts";
@@ -39,6 +40,7 @@ export class LineChannel {
 
   registerRoutes(app: FastifyInstance): void {
     // The signature covers the exact bytes LINE sent, so this route keeps the body raw.
+    const securityEvent = securityEventLog(this.log);
     void app.register(async (scope) => {
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
@@ -46,16 +48,17 @@ export class LineChannel {
         const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const signature = request.headers["x-line-signature"];
         if (typeof signature !== "string" || !validateSignature(raw, this.options.channelSecret, signature)) {
-          return reply.code(401).send({ error: "invalid signature" });
+          securityEvent("webhook.line.bad_signature", request.ip);
+          return reply.code(401).send({ error: "invalid_signature" });
         }
         let json: unknown;
         try {
           json = JSON.parse(raw.toString("utf8"));
         } catch {
-          return reply.code(400).send({ error: "body is not JSON" });
+          return reply.code(400).send({ error: "not_json" });
         }
         const events = parseWebhookBody(json);
-        if (!events) return reply.code(400).send({ error: "not a LINE webhook body" });
+        if (!events) return reply.code(400).send({ error: "not_a_webhook_body" });
         await Promise.all(events.map((event) => this.onEvent(event)));
         return reply.code(200).send({ ok: true });
       });

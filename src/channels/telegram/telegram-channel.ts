@@ -9,6 +9,7 @@ import type { i18n as I18n } from "i18next";
 import type { Engine } from "../../engine/engine.ts";
 import { FALLBACK_LANGUAGE, supportedLanguage } from "../../i18n.ts";
 import type { Logger } from "../../log.ts";
+import { securityEventLog } from "../../http/security-events.ts";
 import { fromTelegramUpdate } from "./inbound.ts";
 import { SendRateLimiter, type SendLimits } from "../../outbox/send-rate-limiter.ts";
 import { BotApiClient } from "./bot-api-client.ts";
@@ -106,15 +107,17 @@ export class TelegramChannel {
   registerRoutes(app: FastifyInstance): void {
     if (!this.webhookMode) return;
     const secret = this.options.webhookSecret!;
+    const securityEvent = securityEventLog(this.log);
     app.post(WEBHOOK_PATH, {
       onRequest: async (request, reply) => {
         if (!sameSecret(request.headers["x-telegram-bot-api-secret-token"], secret)) {
-          return reply.code(401).send({ error: "invalid secret token" });
+          securityEvent("webhook.telegram.bad_secret", request.ip);
+          return reply.code(401).send({ error: "invalid_secret" });
         }
       },
       handler: async (request, reply) => {
         const update = parseUpdate(request.body);
-        if (!update) return reply.code(400).send({ error: "not a Telegram update" });
+        if (!update) return reply.code(400).send({ error: "not_an_update" });
         const callbackQueryId = await this.process(update);
         // Telegram runs a method given in the webhook's answer (no result comes back): the
         // button's spinner stops without a Bot API call of our own.

@@ -7,8 +7,8 @@ import { COMMANDS, type PersonEvent } from "../../../flows/types.ts";
 import type { Engine } from "../../engine/engine.ts";
 import type { ChannelSender } from "../../outbox/deliverer.ts";
 import type { Store } from "../../store/store.ts";
-import { MAX_ROW_ID } from "../../store/types.ts";
 import { storableText } from "../storable-text.ts";
+import { WebChatLimiter } from "./web-chat-limiter.ts";
 
 const asset = (name: string) => readFileSync(new URL(`./public/${name}`, import.meta.url), "utf8");
 
@@ -27,7 +27,8 @@ const postSchema = z.object({
   location: z.object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180) }).optional(),
 });
 
-const listSchema = z.object({ session: sessionId, after: z.coerce.number().int().min(0).max(MAX_ROW_ID).default(0) });
+/** `after`: how many of the chat's messages the page has already shown. */
+const listSchema = z.object({ session: sessionId, after: z.coerce.number().int().min(0).max(10_000_000).default(0) });
 
 function toEvent(body: z.infer<typeof postSchema>): PersonEvent | undefined {
   if (body.choice) return { type: "CHOICE", id: body.choice };
@@ -43,7 +44,7 @@ function toEvent(body: z.infer<typeof postSchema>): PersonEvent | undefined {
 /** The web chat has no platform to call: a message is delivered once it is stored. */
 export const webSender: ChannelSender = { batchSize: 50, send: async (items) => items.map(() => []) };
 
-export function registerWebChat(app: FastifyInstance, engine: Engine, store: Store): void {
+export function registerWebChat(app: FastifyInstance, engine: Engine, store: Store, limiter = new WebChatLimiter()): void {
   const page = asset("try.html");
   const script = asset("try.js");
   const style = asset("try.css");
@@ -56,6 +57,10 @@ export function registerWebChat(app: FastifyInstance, engine: Engine, store: Sto
     const event = parsed.success ? toEvent(parsed.data) : undefined;
     if (!parsed.success || !event) return reply.code(400).send({ error: "expected session, id and one of text, choice, location" });
     const { session, id, language } = parsed.data;
+    const admission = limiter.admit(request.ip, session);
+    if (!admission.ok) {
+      return reply.code(429).header("retry-after", String(admission.retryAfterSeconds)).send({ error: "rate_limited", retryAfterSeconds: admission.retryAfterSeconds });
+    }
     const result = await engine.handle({
       channel: "web",
       eventId: `${session}:${id}`,
@@ -70,13 +75,13 @@ export function registerWebChat(app: FastifyInstance, engine: Engine, store: Sto
   app.get("/try/api/messages", async (request, reply) => {
     const parsed = listSchema.safeParse(request.query);
     if (!parsed.success) return reply.code(400).send({ error: "expected session and after" });
-    const entries = await store.transcript("web", parsed.data.session, parsed.data.after);
+    const entries = await store.personTranscript("web", parsed.data.session, parsed.data.after);
     // Stop before the first reply not yet delivered, so the client's `after` never skips it.
     const undelivered = entries.findIndex((e) => e.direction === "out" && e.status !== "sent");
     return reply.send({
       messages: entries
         .slice(0, undelivered === -1 ? entries.length : undelivered)
-        .map((e) => ({ id: e.id, direction: e.direction, kind: e.kind, text: e.text, payload: e.payload })),
+        .map((e) => ({ id: e.seq, direction: e.direction, kind: e.kind, text: e.text, payload: e.payload })),
     });
   });
 }

@@ -29,11 +29,18 @@ function show(message) {
 
 async function post(body) {
   const id = crypto.randomUUID().replaceAll("-", "");
-  await fetch("/try/api/messages", {
+  const response = await fetch("/try/api/messages", {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ session, id, language: navigator.language, ...body }),
   });
+  if (response.status === 429) {
+    const notice = document.createElement("div");
+    notice.className = "msg notice";
+    const { retryAfterSeconds } = await response.json();
+    notice.textContent = `Too many messages from your address. Please try again in ${retryAfterSeconds} s.`;
+    log.append(notice);
+  }
   poll();
 }
 
