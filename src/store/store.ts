@@ -220,7 +220,8 @@ export class Store {
           await tx.handoffRequest.update({
             where: { id: record.handoffId },
             data: {
-              ...(status ? { status, closedAt: status === "closed" ? new Date() : null } : {}),
+              // closedAt: when the case was finished (resolved or closed), so staff see how long it took.
+              ...(status ? { status, closedAt: status === "closed" || status === "resolved" ? new Date() : null } : {}),
               ...(assigneeId !== undefined ? { assigneeId } : {}),
             },
           });
