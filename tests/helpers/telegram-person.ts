@@ -77,6 +77,20 @@ export class TelegramPerson {
     await this.tap("person");
   }
 
+  /**
+   * /start, English, safe to chat, "help for me": not in danger, not hurt, not able to leave
+   * (high risk), passport taken, the rest skipped, no description; then `consent` to sharing.
+   * Ends at the saved report, without asking for a person.
+   */
+  async toSelfReport(consent: "yes" | "no"): Promise<void> {
+    await this.say("/start");
+    await this.tap("en");
+    await this.tap("yes");
+    await this.tap("me");
+    for (const answer of ["no", "no", "no", "passport", "no", "skip", "skip", "no", "done"]) await this.tap(answer);
+    await this.tap(consent);
+  }
+
   /** /start, English, safe to chat, "talk to a person" from the menu: a handoff with nothing answered (medium). */
   async toHandoff(): Promise<void> {
     await this.say("/start");
