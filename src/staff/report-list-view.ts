@@ -18,5 +18,6 @@ export function reportSummary(row: ReportListRow) {
 }
 
 export function reportDetail(row: ReportListRow, report: ReportRow, t: TFunction) {
-  return { report: { ...reportSummary(row), answers: reportView(report, t).answers } };
+  const { consent, answers } = reportView(report, t);
+  return { report: { ...reportSummary(row), consent, answers } };
 }
