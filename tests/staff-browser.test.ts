@@ -15,6 +15,7 @@ import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { horizontalOverflow, launchBrowser, screenshot, watchPage, type PageProblems } from "./helpers/browser.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.ts";
 import { query } from "./helpers/db-query.ts";
+import { seedOpenHandoffs } from "./helpers/handoff-backlog.ts";
 import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate, textUpdate } from "./helpers/telegram-updates.ts";
@@ -490,6 +491,108 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
     expect(await french.page.getAttribute("html", "lang")).toBe("en");
   });
 
+  it("the queue at scale: with 2,000 open handoffs a new critical one is first; counts per status and risk; more on demand; finished cases show how long they took", async () => {
+    await seedOpenHandoffs(db.url, 2000);
+    await addAccount("supervisor@example.org", "supervisor");
+    const { page } = await openPage();
+    await page.goto(`${base}/staff`);
+    await signIn(page, "supervisor@example.org");
+    await signedIn(page, "supervisor@example.org");
+    const rows = page.locator("tr[data-handoff-id]");
+    await vi.waitFor(async () => expect(await rows.count()).toBe(50), WAIT);
+
+    // A new critical case arrives live and goes to the top, ahead of 2,000 older ones.
+    const person = newPerson();
+    await person.toCriticalHandoff();
+    const critical = await handoffIdOf(person.chatId);
+    await vi.waitFor(async () => expect(await rows.first().getAttribute("data-handoff-id")).toBe(critical), WAIT);
+    expect(await rows.first().getAttribute("data-risk")).toBe("critical");
+    await vi.waitFor(async () => expect(await page.locator(".queue-count").textContent()).toBe(en("queue.count", { count: 50, total: 2001 })), WAIT);
+    const counts = page.locator(".queue-counts");
+    expect(await counts.locator('[data-count="status:open"]').textContent()).toBe(en("queue.countOf", { label: en("status.open"), n: 2001 }));
+    expect(await counts.locator('[data-count="risk:critical"]').textContent()).toBe(en("queue.countOf", { label: en("risk.critical"), n: 1 }));
+    expect(await counts.locator('[data-count="risk:none"]').textContent()).toBe(en("queue.countOf", { label: en("risk.none"), n: 500 }));
+    await screenshot(page, SHOTS, "queue-at-scale");
+
+    // More on demand: the next page follows, in the same order, nothing twice.
+    await page.getByRole("button", { name: en("list.more"), exact: true }).click();
+    await vi.waitFor(async () => expect(await rows.count()).toBe(100), WAIT);
+    const ids = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-handoff-id")));
+    expect(new Set(ids).size).toBe(100);
+    expect(await page.locator(".queue-count").textContent()).toBe(en("queue.count", { count: 100, total: 2001 }));
+
+    // A resolved case shows how long it took, not a waiting time.
+    const session = await apiSession("supervisor@example.org");
+    expect((await session(`/handoffs/${critical}/status`, { status: "resolved" })).status).toBe(200);
+    await page.getByLabel(en("queue.filterStatus"), { exact: true }).selectOption("resolved");
+    const resolved = page.locator(`tr[data-handoff-id="${critical}"]`);
+    await resolved.waitFor({ state: "visible", timeout: 10_000 });
+    expect(await rows.count()).toBe(1);
+    expect(await resolved.locator("[data-took]").textContent()).toBe(en("queue.took", { time: en("wait.lessThanMinute") }));
+    expect(await resolved.locator("[data-since]").count()).toBe(0);
+  });
+
+  it("Reports: a family report appears with its reference code, is found by search and opens its answers and its conversation; a private report is not there", async () => {
+    await addAccount(AGENT, "agent");
+    const family = newPerson();
+    // The family flow to its saved report, without asking for a person.
+    await family.say("/start");
+    for (const answer of ["en", "yes", "other", "child"]) await family.tap(answer);
+    await family.say("Kim Minsu");
+    for (const answer of ["skip", "skip", "week"]) await family.tap(answer);
+    await family.say("Sihanoukville");
+    await family.tap("ad");
+    await family.tap("no", 3);
+    const kept = newPerson();
+    await kept.toSelfReport("no");
+    const codes = await query<{ code: string; kind: string }>(db.url, `SELECT "code", "kind" FROM "Report" ORDER BY "kind"`);
+    const familyCode = codes.find((c) => c.kind === "family")!.code;
+    const privateCode = codes.find((c) => c.kind === "self")!.code;
+
+    const { page } = await openPage();
+    await page.goto(`${base}/staff#/reports`);
+    await signIn(page, AGENT);
+    await signedIn(page, AGENT);
+    const rows = page.locator("tr[data-report-id]");
+    await page.locator(`tr[data-code="${familyCode}"]`).waitFor({ state: "visible", timeout: 10_000 });
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().innerText()).toContain(en("reportKind.family"));
+    await screenshot(page, SHOTS, "reports");
+
+    // Search by reference code, typed as read out over the phone.
+    const search = page.getByLabel(en("reportList.code"), { exact: true });
+    await search.fill(privateCode.toLowerCase());
+    await page.getByRole("button", { name: en("reportList.find"), exact: true }).click();
+    await page.getByText(en("reportList.noCode", { code: privateCode.toLowerCase() }), { exact: true }).waitFor();
+    await search.fill(familyCode.replace("-", " ").toLowerCase());
+    await page.getByRole("button", { name: en("reportList.find"), exact: true }).click();
+    await page.locator(`tr[data-code="${familyCode}"]`).waitFor({ state: "visible", timeout: 10_000 });
+    await search.fill("12");
+    await page.getByRole("button", { name: en("reportList.find"), exact: true }).click();
+    await page.getByText(en("reportList.badCode"), { exact: true }).waitFor();
+    await page.getByRole("button", { name: en("reportList.showAll"), exact: true }).click();
+    await page.locator(`tr[data-code="${familyCode}"]`).waitFor({ state: "visible", timeout: 10_000 });
+
+    // Open it: the answers as the bot asked them, and the case it put in the queue.
+    await page.getByRole("link", { name: en("reportList.openLabel", { code: familyCode }), exact: true }).click();
+    await page.getByRole("heading", { name: en("reports.code", { code: familyCode }), exact: true }).first().waitFor();
+    const answers = page.locator(".answers");
+    expect(await answers.locator('[data-key="family.relationship"] dd').textContent()).toBe("My child");
+    expect(await answers.locator('[data-key="family.lastPlace"] dd').textContent()).toBe("Sihanoukville");
+    expect(await page.locator(".report-case").innerText()).toContain(en("status.open"));
+    await screenshot(page, SHOTS, "report");
+    await page.locator('[data-action="open-conversation"]').click();
+    await page.locator(".conv-head").filter({ hasText: en("reason.report") }).waitFor();
+    expect(await page.locator(".conv-head").innerText()).toContain(familyCode);
+
+    // The queue shows the case with its reason and reference code.
+    await page.goto(`${base}/staff#/`);
+    const row = page.locator("tr[data-handoff-id]");
+    await vi.waitFor(async () => expect(await row.count()).toBe(1), WAIT);
+    expect(await row.innerText()).toContain(familyCode);
+    expect(await row.innerText()).toContain(en("reason.report"));
+  });
+
   it("the page and its texts: every text key the page uses exists in both languages", async () => {
     expect(Object.keys(KO).sort()).toEqual(Object.keys(EN).sort());
     const js = readFileSync("src/staff/public/console.js", "utf8");
@@ -509,7 +612,7 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
       reportKind: ["self", "family"],
       transcriptRole: ["user", "bot", "staff", "note", "system"],
       delivery: ["pending", "sending", "sent", "failed", "received", "unsent", "cancelled"],
-      action: ["login", "login.failed", "logout", "transcript.view", "reply", "note", "assign", "status", "export", "account.create", "account.update"],
+      action: ["login", "login.failed", "logout", "transcript.view", "report.view", "reply", "note", "assign", "status", "export", "account.create", "account.update"],
       language: ["ko", "en", "zh", "vi", "th", "id", "km", "ja"],
     };
     for (const [prefix, values] of Object.entries(enumerations)) for (const v of values) expect(EN, `${prefix}.${v}`).toHaveProperty([`${prefix}.${v}`]);

@@ -172,7 +172,7 @@ describe.each(DB_KINDS)("staff queue and reports on %s", (kind) => {
     await p.say("Sihanoukville", 1);
     await p.tap("ad");
     await p.tap("no", 3);
-    const [{ code }] = await query<{ code: string }>(db.url, `SELECT "code" FROM "Report"`);
+    const { code } = (await query<{ code: string }>(db.url, `SELECT "code" FROM "Report"`))[0]!;
 
     const supervisor = await signIn("supervisor");
     const { reports } = await supervisor.json<{ reports: ReportSummary[] }>(supervisor.get("/reports"));
