@@ -80,6 +80,18 @@ const schema = z
       .transform((v) => (v === undefined ? DEFAULT_RETENTION_DAYS : /^off$/i.test(v) ? 0 : Number(v)))
       .pipe(z.number().max(3650, RETENTION_DAYS_RULE)),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    // Alerts to on-call staff about critical and high cases (see README "Alerts to on-call staff").
+    STAFF_ALERT_TELEGRAM_CHAT_ID: optional.pipe(
+      z.string().regex(/^(-?\d{1,20}|@[A-Za-z]\w{3,31})$/, "a Telegram chat id (e.g. -1001234567890) or @channelname").optional(),
+    ),
+    SMTP_URL: optional.pipe(z.url({ protocol: /^smtps?$/, error: "an smtp:// or smtps:// URL, e.g. smtps://user:password@mail.example.org:465" }).optional()),
+    STAFF_ALERT_EMAILS: optional
+      .transform((v) => (v === undefined ? [] : v.split(",").map((a) => a.trim()).filter(Boolean)))
+      .pipe(z.array(z.email({ error: "comma-separated e-mail addresses" })).max(50)),
+    STAFF_ALERT_EMAIL_FROM: z.string().trim().min(3).max(254).default("SafeLine <safeline@localhost>"),
+    STAFF_ALERT_REPEAT_MINUTES: optional
+      .transform((v) => (v === undefined ? 15 : /^off$/i.test(v) ? 0 : Number(v)))
+      .pipe(z.number({ error: 'whole minutes up to 1440 (default 15), or 0 / "off" for no repeats' }).int().min(0).max(1440)),
     // A claimed outbox message is reserved this long for the process sending it: after a crash
     // mid-send it is sent again once the lease runs out (at-least-once), not before.
     OUTBOX_LEASE_SECONDS: wholeSeconds(30),
@@ -99,6 +111,16 @@ const schema = z
         code: "custom",
         path: ["DATA_ENCRYPTION_KEYS"],
         message: 'is required when NODE_ENV=production: transcripts are encrypted at rest (generate one: echo "k1:$(openssl rand -base64 32)")',
+      });
+    }
+    if (env.STAFF_ALERT_TELEGRAM_CHAT_ID && !env.TELEGRAM_BOT_TOKEN) {
+      ctx.addIssue({ code: "custom", path: ["STAFF_ALERT_TELEGRAM_CHAT_ID"], message: "needs TELEGRAM_BOT_TOKEN: the bot posts the alerts" });
+    }
+    if (Boolean(env.SMTP_URL) !== env.STAFF_ALERT_EMAILS.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: [env.SMTP_URL ? "STAFF_ALERT_EMAILS" : "SMTP_URL"],
+        message: "e-mail alerts need both SMTP_URL and STAFF_ALERT_EMAILS",
       });
     }
     if (Boolean(env.LINE_CHANNEL_SECRET) !== Boolean(env.LINE_CHANNEL_ACCESS_TOKEN)) {

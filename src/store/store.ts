@@ -11,6 +11,7 @@ import { runStep, type StepContext } from "./step-sql.ts";
 import { OutboxSql, type Outbox } from "./outbox-sql.ts";
 import { PostgresStepBatch } from "./postgres-step-batch.ts";
 import type { WriteLock } from "./write-lock.ts";
+import { AlertStore } from "./alert-store.ts";
 import { auditData, StaffStore } from "./staff-store.ts";
 import { FieldCipher } from "./field-cipher.ts";
 import { RetentionStore } from "./retention-store.ts";
@@ -70,6 +71,7 @@ export class ConversationErasedError extends Error {}
 export class Store {
   readonly staff: StaffStore;
   readonly retention: RetentionStore;
+  readonly alerts: AlertStore;
 
   private readonly outbox: Outbox;
   /** Once every migration was seen applied, readiness only checks that the database answers. */
@@ -84,6 +86,7 @@ export class Store {
     this.outbox = hot.outbox;
     this.staff = new StaffStore(db, (operation) => this.exclusive(operation), fields);
     this.retention = new RetentionStore(db, provider, (operation) => this.exclusive(operation));
+    this.alerts = new AlertStore(db, (operation) => this.exclusive(operation));
   }
 
   /** On SQLite, Prisma's operations take turns with the hot path's group commits (see SqliteGate). */
