@@ -87,7 +87,7 @@ const schema = z
     SMTP_URL: optional.pipe(z.url({ protocol: /^smtps?$/, error: "an smtp:// or smtps:// URL, e.g. smtps://user:password@mail.example.org:465" }).optional()),
     STAFF_ALERT_EMAILS: optional
       .transform((v) => (v === undefined ? [] : v.split(",").map((a) => a.trim()).filter(Boolean)))
-      .pipe(z.array(z.email({ error: "comma-separated e-mail addresses" })).max(50)),
+      .refine((list) => list.length <= 50 && list.every((a) => z.email().safeParse(a).success), "comma-separated e-mail addresses (at most 50)"),
     STAFF_ALERT_EMAIL_FROM: z.string().trim().min(3).max(254).default("SafeLine <safeline@localhost>"),
     STAFF_ALERT_REPEAT_MINUTES: optional
       .transform((v) => (v === undefined ? 15 : /^off$/i.test(v) ? 0 : Number(v)))
