@@ -5,18 +5,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp, type App } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
-import { createStaffAccount } from "../src/staff/accounts.ts";
 import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { execute, query } from "./helpers/db-query.ts";
 import { SmtpSink } from "./helpers/smtp-sink.ts";
-import { StaffClient } from "./helpers/staff-client.ts";
+import { addStaffAccounts, signedInClient } from "./helpers/staff-accounts.ts";
 import { BOT_TOKEN, telegramWebhookEnv } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate } from "./helpers/telegram-updates.ts";
 
 const STAFF_CHAT = "-1001234567890";
-const PASSWORD = "a long test password";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.each(DB_KINDS)("staff alerts on %s", (kind) => {
@@ -128,10 +126,9 @@ describe.each(DB_KINDS)("staff alerts on %s", (kind) => {
     expect(staffAlerts()).toHaveLength(2);
 
     // Someone takes it: no more repeats however long it then stays open.
-    const account = await createStaffAccount(app!.store, { id: null, email: "test" }, { email: "officer@example.org", role: "supervisor", password: PASSWORD });
-    const officer = new StaffClient(base);
-    await officer.login("officer@example.org", PASSWORD);
-    await officer.json(officer.post(`/handoffs/${id}/assign`, { staffId: account.id }));
+    const { supervisor } = await addStaffAccounts(app!.store, ["supervisor"]);
+    const officer = await signedInClient(base, "supervisor");
+    await officer.json(officer.post(`/handoffs/${id}/assign`, { staffId: supervisor }));
     await execute(db.url, `UPDATE "StaffAlert" SET "createdAt" = ?`, [aMinuteAgo]);
     await sleep(800);
     expect(staffAlerts()).toHaveLength(2);

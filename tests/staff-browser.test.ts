@@ -536,13 +536,7 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
     await addAccount(AGENT, "agent");
     const family = newPerson();
     // The family flow to its saved report, without asking for a person.
-    await family.say("/start");
-    for (const answer of ["en", "yes", "other", "child"]) await family.tap(answer);
-    await family.say("Kim Minsu");
-    for (const answer of ["skip", "skip", "week"]) await family.tap(answer);
-    await family.say("Sihanoukville");
-    await family.tap("ad");
-    await family.tap("no", 3);
+    await family.toFamilyReportSaved("Kim Minsu", "Sihanoukville");
     const kept = newPerson();
     await kept.toSelfReport("no");
     const codes = await query<{ code: string; kind: string }>(db.url, `SELECT "code", "kind" FROM "Report" ORDER BY "kind"`);

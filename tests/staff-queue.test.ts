@@ -5,18 +5,16 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp, type App } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
-import { createStaffAccount } from "../src/staff/accounts.ts";
 import { migrate } from "../src/store/migrate.ts";
-import type { StaffRole } from "../src/store/staff-types.ts";
 import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { execute, query } from "./helpers/db-query.ts";
 import { seedOpenHandoffs } from "./helpers/handoff-backlog.ts";
-import { StaffClient } from "./helpers/staff-client.ts";
+import { addStaffAccounts, signedInClient, type StaffName } from "./helpers/staff-accounts.ts";
+import type { StaffClient } from "./helpers/staff-client.ts";
 import { BOT_TOKEN, telegramWebhookEnv } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 
-const PASSWORD = "a long test password";
 const RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
 interface Summary {
@@ -51,26 +49,18 @@ describe.each(DB_KINDS)("staff queue and reports on %s", (kind) => {
   let app: App;
   let base: string;
   let chatSeq = 0;
-  const accounts: Record<string, string> = {};
+  let accounts: Record<StaffName, string>;
 
   async function start() {
     app = await createApp(loadConfig(telegramWebhookEnv(db.url, fake.url)), {
       delivery: { pollMs: 50, leaseMs: 5000, maxAttempts: 5, concurrency: 8, backoff: { baseMs: 50, maxMs: 500 } },
     });
     base = await app.start();
-    for (const role of ["agent", "agent2", "supervisor", "admin"]) {
-      const account = await createStaffAccount(app.store, { id: null, email: "test" }, { email: `${role}@example.org`, role: role.replace(/\d$/, "") as StaffRole, password: PASSWORD });
-      accounts[role] = account.id;
-    }
+    accounts = await addStaffAccounts(app.store);
   }
 
   const person = () => new TelegramPerson(base, fake, 8_880_000 + ++chatSeq);
-
-  async function signIn(who: string) {
-    const client = new StaffClient(base);
-    expect((await client.login(`${who}@example.org`, PASSWORD)).status).toBe(200);
-    return client;
-  }
+  const signIn = (name: StaffName) => signedInClient(base, name);
 
   /** Every page of the queue for `params`, following `next`. */
   async function wholeQueue(client: StaffClient, params: string): Promise<Summary[]> {
@@ -160,18 +150,7 @@ describe.each(DB_KINDS)("staff queue and reports on %s", (kind) => {
     await start();
     const p = person();
     // The family flow up to its saved report, without tapping "talk to a person".
-    await p.say("/start");
-    await p.tap("en");
-    await p.tap("yes");
-    await p.tap("other");
-    await p.tap("child");
-    await p.say("Kim Minsu");
-    await p.tap("skip");
-    await p.tap("skip");
-    await p.tap("week");
-    await p.say("Sihanoukville", 1);
-    await p.tap("ad");
-    await p.tap("no", 3);
+    await p.toFamilyReportSaved();
     const { code } = (await query<{ code: string }>(db.url, `SELECT "code" FROM "Report"`))[0]!;
 
     const supervisor = await signIn("supervisor");

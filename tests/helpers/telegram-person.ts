@@ -60,8 +60,8 @@ export class TelegramPerson {
     await this.tap("person");
   }
 
-  /** /start, English, safe to chat, a family report about a child (name, last place), then "talk to a person": a report and a handoff. */
-  async toFamilyReport(name = "Kim Minsu", lastPlace = "Sihanoukville"): Promise<void> {
+  /** /start, English, safe to chat, a family report about a child (name, last place), up to the saved report (shared: family reports always are). */
+  async toFamilyReportSaved(name = "Kim Minsu", lastPlace = "Sihanoukville"): Promise<void> {
     await this.say("/start");
     await this.tap("en");
     await this.tap("yes");
@@ -74,6 +74,11 @@ export class TelegramPerson {
     await this.say(lastPlace, 1);
     await this.tap("ad");
     await this.tap("no", 3);
+  }
+
+  /** The family report (toFamilyReportSaved), then "talk to a person". */
+  async toFamilyReport(name = "Kim Minsu", lastPlace = "Sihanoukville"): Promise<void> {
+    await this.toFamilyReportSaved(name, lastPlace);
     await this.tap("person");
   }
 

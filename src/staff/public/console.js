@@ -616,7 +616,8 @@ function saveFilters() {
   }
 }
 
-function filterSelect(name, labelText, options) {
+/** A filter of a list: sets `filters[name]` and calls `changed` (by default the queue's filters, kept for the session). */
+function filterSelect(name, labelText, options, filters = state.filters, changed = () => (saveFilters(), state.view?.refresh({ live: false }))) {
   const id = nextId(`filter-${name}`);
   const select = h(
     "select",
@@ -625,15 +626,21 @@ function filterSelect(name, labelText, options) {
       name,
       on: {
         change: () => {
-          state.filters[name] = select.value;
-          saveFilters();
-          state.view?.refresh({ live: false });
+          filters[name] = select.value;
+          changed();
         },
       },
     },
-    options.map(([value, text]) => h("option", { value, selected: state.filters[name] === value }, text)),
+    options.map(([value, text]) => h("option", { value, selected: filters[name] === value }, text)),
   );
   return h("div", { class: "field field-inline" }, h("label", { for: id }, labelText), select);
+}
+
+/** The set filters of a list as query parameters. */
+function filterQuery(filters) {
+  const q = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters)) if (value) q.set(key, value);
+  return q;
 }
 
 /** The rows to keep after a refresh: as many as were shown, at least one page. */
@@ -659,9 +666,65 @@ async function fetchPages(path, query, key, atLeast) {
   return { first, rows, next };
 }
 
-/** "Load more" under a list: fetches the page after `next`. */
-function moreButton(onClick) {
-  return h("button", { type: "button", class: "btn load-more", hidden: true, dataset: { action: "load-more" }, on: { click: onClick } }, t("list.more"));
+/**
+ * The rows of a paged list API (`path`, rows under `key`, `next` cursors) as a view shows them:
+ * `reload` fetches anew (a live reload keeps as many rows as were shown), `more` appends the next
+ * page. An answer overtaken by a newer reload is dropped (reload gives null, more false).
+ */
+function pagedList(path, key) {
+  const list = { rows: [], next: null, seq: 0 };
+  list.reload = async (query, atLeast) => {
+    const mine = ++list.seq;
+    try {
+      const result = await fetchPages(path, query, key, atLeast);
+      if (mine !== list.seq) return null;
+      list.rows = result.rows;
+      list.next = result.next;
+      return result.first;
+    } catch (err) {
+      if (mine === list.seq) throw err;
+      return null;
+    }
+  };
+  list.more = async (query) => {
+    const mine = list.seq;
+    const q = new URLSearchParams(query);
+    q.set("cursor", list.next);
+    const data = await api("GET", `${path}?${q}`);
+    if (mine !== list.seq) return false;
+    list.rows = [...list.rows, ...data[key]];
+    list.next = data.next;
+    return true;
+  };
+  return list;
+}
+
+/** "Load more" under a list: appends the page after the last, then calls `onLoaded`. */
+function moreButton(list, query, onLoaded) {
+  const button = h(
+    "button",
+    {
+      type: "button",
+      class: "btn load-more",
+      hidden: true,
+      dataset: { action: "load-more" },
+      on: {
+        click: async () => {
+          if (!list.next) return;
+          button.disabled = true;
+          try {
+            if (await list.more(query())) onLoaded();
+          } catch (err) {
+            reportError(err);
+          } finally {
+            button.disabled = false;
+          }
+        },
+      },
+    },
+    t("list.more"),
+  );
+  return button;
 }
 
 function queueView(root) {
@@ -681,67 +744,36 @@ function queueView(root) {
     filterSelect("channel", t("queue.filterChannel"), [["", t("queue.any")], ...CHANNELS.map((c) => [c, label("channel", c)])]),
     filterSelect("language", t("queue.filterLanguage"), [["", t("queue.any")], ...BOT_LANGUAGES.map((l) => [l, languageName(l)])]),
   );
-  let rows = [];
-  let next = null;
+  const rows = pagedList("/handoffs", "handoffs");
   let total = 0;
-  const more = moreButton(() => loadMore());
+  const query = () => filterQuery(state.filters);
+  const more = moreButton(rows, query, () => show(noteHandoffs(rows.rows, false)));
   append(root, [
     h("section", { class: "queue", "aria-labelledby": "queue-title" }, h("div", { class: "view-head" }, heading(t("queue.title")), count), totals, filters, list, h("div", { class: "button-row" }, more)),
   ]);
   root.querySelector("h1").id = "queue-title";
 
-  const query = () => {
-    const q = new URLSearchParams();
-    for (const [key, value] of Object.entries(state.filters)) if (value) q.set(key, value);
-    return q;
-  };
   function show(fresh) {
     list.setAttribute("aria-busy", "false");
-    count.textContent = t("queue.count", { count: rows.length, total });
-    more.hidden = !next;
-    more.disabled = false;
-    preserveFocus(list, () => renderQueue(list, rows, fresh));
+    count.textContent = t("queue.count", { count: rows.rows.length, total });
+    more.hidden = !rows.next;
+    preserveFocus(list, () => renderQueue(list, rows.rows, fresh));
   }
 
-  let seq = 0;
   async function refresh({ live = false } = {}) {
-    const mine = ++seq;
-    let result;
+    let first;
     try {
       // A live refresh keeps as many rows as were shown; a new filter starts at one page.
-      result = await fetchPages("/handoffs", query(), "handoffs", live ? rows.length : PAGE);
+      first = await rows.reload(query(), live ? rows.rows.length : PAGE);
     } catch (err) {
-      if (mine === seq) viewProblem(list, err);
+      viewProblem(list, err);
       return;
     }
-    if (mine !== seq) return;
-    const { first } = result;
+    if (!first) return;
     state.staff = Array.isArray(first.staff) ? first.staff : [];
-    rows = result.rows;
-    next = result.next;
     total = queueTotal(first.counts, state.filters.risk);
     renderCounts(totals, first.counts);
-    show(noteHandoffs(rows, live));
-  }
-
-  async function loadMore() {
-    if (!next) return;
-    const mine = seq;
-    more.disabled = true;
-    let data;
-    try {
-      const q = query();
-      q.set("cursor", next);
-      data = await api("GET", `/handoffs?${q}`);
-    } catch (err) {
-      more.disabled = false;
-      reportError(err);
-      return;
-    }
-    if (mine !== seq) return;
-    rows = [...rows, ...data.handoffs];
-    next = data.next;
-    show(noteHandoffs(rows, false));
+    show(noteHandoffs(rows.rows, live));
   }
   return { refresh, dispose() {} };
 }
@@ -841,15 +873,7 @@ function reportsView(root) {
   setTitle(t("reports.title"));
   const list = h("div", { class: "report-list", "aria-busy": "true" }, h("p", { class: "muted" }, t("common.loading")));
   const count = h("p", { class: "muted report-count", "aria-live": "off" });
-  const select = (name, labelText, options) => {
-    const id = nextId(`report-${name}`);
-    const el = h(
-      "select",
-      { id, name, on: { change: () => ((reportFilters[name] = el.value), refresh()) } },
-      options.map(([value, text]) => h("option", { value, selected: reportFilters[name] === value }, text)),
-    );
-    return h("div", { class: "field field-inline" }, h("label", { for: id }, labelText), el);
-  };
+  const select = (name, labelText, options) => filterSelect(name, labelText, options, reportFilters, () => refresh());
   const codeId = nextId("report-code");
   const codeInput = h("input", { id: codeId, name: "code", type: "search", autocomplete: "off", spellcheck: "false", maxlength: "20", value: reportFilters.code });
   const codeError = h("p", { class: "form-error", role: "alert" });
@@ -873,9 +897,9 @@ function reportsView(root) {
     select("kind", t("reportList.filterKind"), [["", t("queue.any")], ...REPORT_KINDS.map((k) => [k, label("reportKind", k)])]),
     codeError,
   );
-  let rows = [];
-  let next = null;
-  const more = moreButton(() => loadMore());
+  const rows = pagedList("/reports", "reports");
+  const query = () => filterQuery(reportFilters);
+  const more = moreButton(rows, query, () => show());
   append(root, [
     h(
       "section",
@@ -889,60 +913,25 @@ function reportsView(root) {
   ]);
   root.querySelector("h1").id = "reports-title";
 
-  const query = () => {
-    const q = new URLSearchParams();
-    for (const [key, value] of Object.entries(reportFilters)) if (value) q.set(key, value);
-    return q;
-  };
   function show() {
     list.setAttribute("aria-busy", "false");
-    count.textContent = t("reportList.count", { count: rows.length });
-    more.hidden = !next;
-    more.disabled = false;
+    count.textContent = t("reportList.count", { count: rows.rows.length });
+    more.hidden = !rows.next;
     showAll.hidden = !reportFilters.code;
-    preserveFocus(list, () => renderReports(list, rows));
+    preserveFocus(list, () => renderReports(list, rows.rows));
   }
 
-  let seq = 0;
   async function refresh({ live = false } = {}) {
-    const mine = ++seq;
     codeError.textContent = "";
-    let result;
+    let first;
     try {
-      result = await fetchPages("/reports", query(), "reports", live ? rows.length : PAGE);
+      first = await rows.reload(query(), live ? rows.rows.length : PAGE);
     } catch (err) {
-      if (mine !== seq) return;
-      if (err instanceof ApiError && err.status === 400 && reportFilters.code) {
-        codeError.textContent = t("reportList.badCode");
-        return;
-      }
-      viewProblem(list, err);
+      if (err instanceof ApiError && err.status === 400 && reportFilters.code) codeError.textContent = t("reportList.badCode");
+      else viewProblem(list, err);
       return;
     }
-    if (mine !== seq) return;
-    rows = result.rows;
-    next = result.next;
-    show();
-  }
-
-  async function loadMore() {
-    if (!next) return;
-    const mine = seq;
-    more.disabled = true;
-    let data;
-    try {
-      const q = query();
-      q.set("cursor", next);
-      data = await api("GET", `/reports?${q}`);
-    } catch (err) {
-      more.disabled = false;
-      reportError(err);
-      return;
-    }
-    if (mine !== seq) return;
-    rows = [...rows, ...data.reports];
-    next = data.next;
-    show();
+    if (first) show();
   }
   return { refresh, dispose() {} };
 }
