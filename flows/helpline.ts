@@ -4,10 +4,22 @@
 // matched to choices by the engine, emergency words jump to the emergency card anywhere.
 // Pure: receives FlowEvents, emits `say` and `effect` actions for the engine to carry out.
 import { assign, setup } from "xstate";
-import { ADVISORY, CONTACTS_BY_NATIONALITY, NATIONALITIES, type Nationality } from "./data/contacts.ts";
+import { ADVISORY } from "./data/contacts.ts";
 import { isEmergencyWord } from "./data/emergency-words.ts";
 import { LANGUAGES } from "./data/languages.ts";
 import { JOB_FLAGS, jobVerdict, type JobFlag } from "./data/job-offer.ts";
+import {
+  emergencyCard,
+  familyCard,
+  infoCard,
+  isNationality,
+  NATIONALITIES,
+  nationalityOf,
+  textVariant,
+  type ContactCard,
+  type Nationality,
+} from "./data/nationalities.ts";
+import { NATIONALITY_CHOICES, QUESTIONS, SKIP, YES_NO_SKIP, type QuestionKey } from "./data/questions.ts";
 import { riskLevel, type TriageAnswers } from "./data/risk.ts";
 import type { Choice, Effect, FlowContext, FlowEvent, OutMessage } from "./types.ts";
 
@@ -19,21 +31,24 @@ export interface HelplineContext extends FlowContext {
   location?: { latitude: number; longitude: number };
   /** The triage question to continue with after the emergency card interrupted it. */
   resume?: string;
+  /**
+   * The nationality that decides which contacts are shown, once the person chose it (their
+   * own, or in the family flow the missing person's). Until then the language suggests one.
+   */
+  nationality?: Nationality;
 }
 
 type Ctx = HelplineContext;
 type Args = { context: Ctx; event: FlowEvent };
 
-const EMERGENCY_CONTACTS = ["khPolice117", "khPoliceTelegram", "krConsularCallCenter"];
-const ALWAYS_OPEN_CONTACTS = ["krConsularCallCenter", "khPolice117"];
-
-const skip: Choice = { id: "skip", label: "common.skip" };
+const skip = SKIP;
 const backToMenu: Choice = { id: "menu", label: "common.backToMenu" };
 const talkToPerson: Choice = { id: "person", label: "common.talkToPerson" };
-const yesNoSkip: Choice[] = [{ id: "yes", label: "common.yes" }, { id: "no", label: "common.no" }, skip];
+const yesNoSkip = [...YES_NO_SKIP];
 
 const say = (message: OutMessage) => ({ type: "say" as const, params: message });
-const sayWith = (build: (context: Ctx) => OutMessage) => ({ type: "say" as const, params: ({ context }: { context: Ctx }) => build(context) });
+/** A message built from the context; nothing is said when `build` returns undefined. */
+const sayWith = (build: (context: Ctx) => OutMessage | undefined) => ({ type: "say" as const, params: ({ context }: { context: Ctx }) => build(context) });
 const chose = (id: string) => ({ event }: Args) => event.type === "CHOICE" && event.id === id;
 const choiceId = (event: FlowEvent) => (event.type === "CHOICE" ? event.id : "");
 const record = (key: string) => ({ type: "record" as const, params: { key } });
@@ -50,6 +65,23 @@ const triageOf = (a: Record<string, string>): TriageAnswers => ({
 const riskOf = (context: Ctx) => riskLevel(triageOf(context.answers));
 const pick = (a: Record<string, string>, prefix: string) =>
   Object.fromEntries(Object.entries(a).filter(([k]) => k.startsWith(prefix)));
+/** The nationality contacts are shown for: the one chosen, else the language's guess. */
+const nationality = (context: Ctx) => nationalityOf(context);
+const variant = (context: Ctx) => textVariant(nationality(context));
+/** A message with a contact card: its notes as the first lines, then the contacts. */
+const withCard = (message: OutMessage, card: ContactCard): OutMessage => ({
+  ...message,
+  bullets: [...(message.bullets ?? []), ...card.notes],
+  contacts: card.contacts,
+});
+
+/** What the emergency card offers: a person, sharing a location, going back to the questions (if interrupted), the menu. */
+const emergencyChoices = (context: Ctx): Choice[] => [
+  { id: "person", label: "emergency.person" },
+  { id: "location", label: "emergency.shareLocation" },
+  ...(context.resume ? [{ id: "continue", label: "emergency.continue" }] : []),
+  backToMenu,
+];
 
 /** Free text or an unknown choice: say so once, then ask the same question again. */
 const reask = (state: string) => [
@@ -57,21 +89,22 @@ const reask = (state: string) => [
   { target: `#helpline.${state}`, reenter: true, actions: say({ text: "common.pickOne" }) },
 ];
 
-/** The choices offered for each recorded answer key, so staff can read a report's answers. */
-export const ANSWER_CHOICES: Record<string, readonly Choice[]> = {};
+/** The question `key` of flows/data/questions.ts as a message. */
+const ask = (key: QuestionKey): OutMessage => ({ text: QUESTIONS[key].prompt, choices: [...QUESTIONS[key].choices] });
 
 /**
- * A question with choices. Each route maps a choice id to a target; the chosen id is
- * recorded under `key`. Choices without a route (e.g. "skip") go to `next`.
+ * A question with choices (flows/data/questions.ts). Each route maps a choice id to a
+ * target; the chosen id is recorded under `key`. Choices without a route (e.g. "skip") go to `next`.
  */
-function question(path: string, key: string, prompt: OutMessage, next: string, routes: Record<string, string> = {}) {
-  ANSWER_CHOICES[key] = prompt.choices ?? [];
+function question(path: string, key: QuestionKey, next: string, routes: Record<string, string> = {}, also: "recordNationality"[] = []) {
+  const prompt = ask(key);
+  const actions = [record(key), ...also];
   return {
     entry: say(prompt),
     on: {
       CHOICE: [
-        ...Object.entries(routes).map(([id, target]) => ({ guard: chose(id), target, actions: record(key) })),
-        ...(prompt.choices ?? []).map((c) => ({ guard: chose(c.id), target: next, actions: record(key) })),
+        ...Object.entries(routes).map(([id, target]) => ({ guard: chose(id), target, actions })),
+        ...(prompt.choices ?? []).map((c) => ({ guard: chose(c.id), target: next, actions })),
         { target: `#helpline.${path}`, reenter: true },
       ],
       TEXT: reask(path),
@@ -80,9 +113,10 @@ function question(path: string, key: string, prompt: OutMessage, next: string, r
 }
 
 /** A closing message that offers a person (a handoff with `reason`) or the menu. */
-function personOrMenu(path: string, prompt: OutMessage, reason: NonNullable<HelplineContext["handoffReason"]>) {
+function personOrMenu(path: string, prompt: OutMessage | ((context: Ctx) => OutMessage), reason: NonNullable<HelplineContext["handoffReason"]>) {
+  const choices = [talkToPerson, backToMenu];
   return {
-    entry: say({ ...prompt, choices: [talkToPerson, backToMenu] }),
+    entry: typeof prompt === "function" ? sayWith((context) => ({ ...prompt(context), choices })) : say({ ...prompt, choices }),
     on: {
       CHOICE: [
         { guard: chose("person"), target: "#helpline.handoff", actions: { type: "setHandoffReason" as const, params: { reason } } },
@@ -93,10 +127,13 @@ function personOrMenu(path: string, prompt: OutMessage, reason: NonNullable<Help
   };
 }
 
+/** A nationality question: the answer is recorded and decides the contacts shown from then on. */
+const nationalityQuestion = (path: string, key: QuestionKey, next: string) => question(path, key, next, {}, ["recordNationality"]);
+
 /** A question answered by typing (or skipped), e.g. a name or a place. */
-function textQuestion(path: string, key: string, prompt: OutMessage, next: string) {
+function textQuestion(path: string, key: QuestionKey, next: string) {
   return {
-    entry: say({ ...prompt, choices: [...(prompt.choices ?? []), skip] }),
+    entry: say({ text: QUESTIONS[key].prompt, choices: [skip] }),
     on: {
       TEXT: [{ guard: "isEmergencyText" as const, target: "#helpline.emergency" }, { target: next, actions: recordText(key) }],
       CHOICE: { target: next },
@@ -104,17 +141,12 @@ function textQuestion(path: string, key: string, prompt: OutMessage, next: strin
   };
 }
 
-const nationalityChoices: Choice[] = NATIONALITIES.map((id) => ({ id, label: `nationality.${id}` }));
+const nationalityChoices = [...NATIONALITY_CHOICES];
 
 const jobQuestions = Object.fromEntries(
   JOB_FLAGS.map((flag, i) => [
     flag,
-    question(
-      `job.${flag}`,
-      `job.${flag}`,
-      { text: `job.q.${flag}`, choices: [{ id: "yes", label: "common.yes" }, { id: "no", label: "common.no" }, { id: "unsure", label: "common.unsure" }] },
-      i + 1 < JOB_FLAGS.length ? `#helpline.job.${JOB_FLAGS[i + 1]}` : "#helpline.job.verdict",
-    ),
+    question(`job.${flag}`, `job.${flag}` as QuestionKey, i + 1 < JOB_FLAGS.length ? `#helpline.job.${JOB_FLAGS[i + 1]}` : "#helpline.job.verdict"),
   ]),
 );
 
@@ -124,7 +156,7 @@ export const helplineMachine = setup({
     events: {} as FlowEvent,
   },
   actions: {
-    say: (_: unknown, _message: OutMessage) => {},
+    say: (_: unknown, _message: OutMessage | undefined) => {},
     effect: (_: unknown, _effect: Effect) => {},
     /** Records the chosen id under `key`. */
     record: assign(({ context, event }, { key }: { key: string }) => ({ answers: { ...context.answers, [key]: choiceId(event) } })),
@@ -132,6 +164,8 @@ export const helplineMachine = setup({
     recordText: assign(({ context, event }, { key }: { key: string }) =>
       event.type === "TEXT" ? { answers: { ...context.answers, [key]: event.text.slice(0, 2000) } } : {},
     ),
+    /** The chosen nationality decides the contacts shown from now on. */
+    recordNationality: assign(({ event }) => (event.type === "CHOICE" && isNationality(event.id) ? { nationality: event.id } : {})),
     clearResume: assign({ resume: undefined }),
     setHandoffReason: assign((_, { reason }: { reason: NonNullable<HelplineContext["handoffReason"]> }) => ({ handoffReason: reason })),
     setLocation: assign(({ event }) =>
@@ -260,7 +294,7 @@ export const helplineMachine = setup({
       initial: "danger",
       states: {
         danger: {
-          entry: say({ text: "triage.danger", choices: yesNoSkip }),
+          entry: say(ask("triage.danger")),
           on: {
             CHOICE: [
               { guard: chose("yes"), target: "#helpline.emergency", actions: [record("triage.danger"), assign({ resume: "injured" })] },
@@ -270,9 +304,9 @@ export const helplineMachine = setup({
             TEXT: reask("triage.danger"),
           },
         },
-        injured: question("triage.injured", "triage.injured", { text: "triage.injured", choices: yesNoSkip }, "#helpline.triage.leave"),
+        injured: question("triage.injured", "triage.injured", "#helpline.triage.leave"),
         leave: {
-          entry: say({ text: "triage.leave", choices: yesNoSkip }),
+          entry: say(ask("triage.leave")),
           on: {
             CHOICE: [
               { guard: ({ event }: Args) => event.type === "CHOICE" && ["yes", "no", "skip"].includes(event.id), target: "leaveChecked", actions: record("triage.leave") },
@@ -288,31 +322,11 @@ export const helplineMachine = setup({
             { target: "documents" },
           ],
         },
-        documents: question(
-          "triage.documents",
-          "triage.documents",
-          {
-            text: "triage.documents",
-            choices: [
-              { id: "passport", label: "triage.docPassport" },
-              { id: "phone", label: "triage.docPhone" },
-              { id: "both", label: "triage.docBoth" },
-              { id: "no", label: "common.no" },
-              skip,
-            ],
-          },
-          "#helpline.triage.watched",
-        ),
-        watched: question(
-          "triage.watched",
-          "triage.watched",
-          { text: "triage.watched", choices: [{ id: "yes", label: "common.yes" }, { id: "no", label: "common.no" }, { id: "unsure", label: "common.unsure" }, skip] },
-          "#helpline.triage.where",
-        ),
+        documents: question("triage.documents", "triage.documents", "#helpline.triage.watched"),
+        watched: question("triage.watched", "triage.watched", "#helpline.triage.where"),
         where: question(
           "triage.where",
           "triage.whereHow",
-          { text: "triage.where", choices: [{ id: "share", label: "triage.whereShare" }, { id: "type", label: "triage.whereType" }, skip] },
           "#helpline.triage.nationality",
           { share: "#helpline.triage.whereShare", type: "#helpline.triage.whereType" },
         ),
@@ -330,9 +344,9 @@ export const helplineMachine = setup({
             TEXT: reask("triage.whereShare"),
           },
         },
-        whereType: textQuestion("triage.whereType", "triage.place", { text: "triage.whereTypePrompt" }, "#helpline.triage.nationality"),
-        nationality: question("triage.nationality", "triage.nationality", { text: "triage.nationality", choices: [...nationalityChoices, skip] }, "#helpline.triage.others"),
-        others: question("triage.others", "triage.others", { text: "triage.others", choices: yesNoSkip }, "#helpline.report"),
+        whereType: textQuestion("triage.whereType", "triage.place", "#helpline.triage.nationality"),
+        nationality: nationalityQuestion("triage.nationality", "triage.nationality", "#helpline.triage.others"),
+        others: question("triage.others", "triage.others", "#helpline.report"),
       },
     },
 
@@ -370,7 +384,7 @@ export const helplineMachine = setup({
           },
         },
         consent: {
-          entry: say({ text: "report.consent", choices: [{ id: "yes", label: "report.consentYes" }, { id: "no", label: "report.consentNo" }] }),
+          entry: say(ask("report.consent")),
           on: {
             CHOICE: [
               { guard: ({ event }: Args) => event.type === "CHOICE" && ["yes", "no"].includes(event.id), target: "saved", actions: record("report.consent") },
@@ -411,14 +425,14 @@ export const helplineMachine = setup({
           },
         },
         police: {
-          entry: say({
+          entry: sayWith((context) => ({
             text: "police.intro",
-            bullets: ["police.summary", "police.phone", "police.gps", "police.building", "police.passport", "police.photo", "police.video"],
-            contacts: ["khPolice117", "khPoliceTelegram", "krConsularCallCenter"],
-          }),
+            // An English summary helps a foreigner; a Cambodian reports in Khmer.
+            bullets: [...(variant(context) === "kh" ? [] : ["police.summary"]), "police.phone", "police.gps", "police.building", "police.passport", "police.photo", "police.video"],
+          })),
           always: "policeAfter",
         },
-        policeAfter: personOrMenu("report.policeAfter", { text: "police.honest" }, "report"),
+        policeAfter: personOrMenu("report.policeAfter", (context) => withCard({ text: `police.honest.${variant(context)}` }, emergencyCard(nationality(context))), "report"),
       },
     },
 
@@ -426,40 +440,16 @@ export const helplineMachine = setup({
     family: {
       initial: "relationship",
       states: {
-        relationship: question(
-          "family.relationship",
-          "family.relationship",
-          {
-            text: "family.relationship",
-            choices: ["child", "partner", "sibling", "parent", "friend", "other"].map((id) => ({ id, label: `family.rel.${id}` })).concat(skip),
-          },
-          "#helpline.family.name",
-        ),
-        name: textQuestion("family.name", "family.name", { text: "family.name" }, "#helpline.family.nationality"),
-        nationality: question("family.nationality", "family.nationality", { text: "family.nationality", choices: [...nationalityChoices, skip] }, "#helpline.family.age"),
-        age: question(
-          "family.age",
-          "family.age",
-          { text: "family.age", choices: ["under18", "18to29", "30to49", "50plus"].map((id) => ({ id, label: `family.ageRange.${id}` })).concat(skip) },
-          "#helpline.family.lastContact",
-        ),
-        lastContact: question(
-          "family.lastContact",
-          "family.lastContact",
-          { text: "family.lastContact", choices: ["today", "week", "month", "longer"].map((id) => ({ id, label: `family.when.${id}` })).concat(skip) },
-          "#helpline.family.lastPlace",
-        ),
-        lastPlace: textQuestion("family.lastPlace", "family.lastPlace", { text: "family.lastPlace" }, "#helpline.family.recruited"),
-        recruited: question(
-          "family.recruited",
-          "family.recruited",
-          { text: "family.recruited", choices: ["ad", "chat", "acquaintance", "unknown"].map((id) => ({ id, label: `family.how.${id}` })).concat(skip) },
-          "#helpline.family.ransom",
-        ),
+        relationship: question("family.relationship", "family.relationship", "#helpline.family.name"),
+        name: textQuestion("family.name", "family.name", "#helpline.family.nationality"),
+        nationality: nationalityQuestion("family.nationality", "family.nationality", "#helpline.family.age"),
+        age: question("family.age", "family.age", "#helpline.family.lastContact"),
+        lastContact: question("family.lastContact", "family.lastContact", "#helpline.family.lastPlace"),
+        lastPlace: textQuestion("family.lastPlace", "family.lastPlace", "#helpline.family.recruited"),
+        recruited: question("family.recruited", "family.recruited", "#helpline.family.ransom"),
         ransom: question(
           "family.ransom",
           "family.ransom",
-          { text: "family.ransom", choices: yesNoSkip },
           "#helpline.family.prepare",
           { yes: "#helpline.family.ransomAdvice" },
         ),
@@ -477,7 +467,7 @@ export const helplineMachine = setup({
         // The family report is saved on the way in; then a person or the menu.
         where: {
           entry: [
-            say({ text: "family.where", contacts: ["krConsularCallCenter", "krPolice112", "krScamReport1394"] }),
+            sayWith((context) => withCard({ text: `family.where.${variant(context)}` }, familyCard(nationality(context)))),
             {
               type: "effect",
               params: ({ context }: { context: Ctx }) => ({ type: "report" as const, kind: "family" as const, answers: pick(context.answers, "family."), consent: true }),
@@ -501,7 +491,7 @@ export const helplineMachine = setup({
           }),
           always: "next",
         },
-        next: personOrMenu("job.next", { text: "job.next" }, "requested"),
+        next: personOrMenu("job.next", (context) => ({ text: `job.next.${variant(context)}` }), "requested"),
       },
     },
 
@@ -524,22 +514,19 @@ export const helplineMachine = setup({
           NATIONALITIES.map((n: Nationality) => [
             `contacts_${n}`,
             {
-              entry: say({
-                text: n === "th" || n === "id" || n === "other" ? "info.contactsNoEmbassy" : "info.contacts",
-                contacts: CONTACTS_BY_NATIONALITY[n],
-                choices: [{ id: "advisory", label: "info.advisory" }, backToMenu],
-              }),
+              entry: say({ ...withCard({ text: "info.contacts" }, infoCard(n)), showChecked: true, choices: [{ id: "advisory", label: "info.advisory" }, backToMenu] }),
               on: { CHOICE: [{ guard: chose("advisory"), target: "advisory" }, { target: "#helpline.menu" }], TEXT: reask(`info.contacts_${n}`) },
             },
           ]),
         ),
         advisory: {
-          entry: say({
-            text: "info.advisoryText",
+          entry: sayWith((context) => ({
+            // Korea's levels: labelled as Korea's for everyone else (CONTENT.md §4a).
+            text: variant(context) === "kr" ? "info.advisoryText" : "info.advisoryTextForeign",
             params: { asOf: ADVISORY.asOf, link: ADVISORY.link },
             bullets: ["info.advisoryLevel4", "info.advisoryLevel3", "info.advisorySpecial", "info.advisoryLevel2"],
             choices: [backToMenu],
-          }),
+          })),
           on: { CHOICE: "#helpline.menu", TEXT: reask("info.advisory") },
         },
       },
@@ -547,19 +534,19 @@ export const helplineMachine = setup({
 
     emergency: {
       entry: [
-        sayWith((context) => ({
-          text: "emergency.card",
-          contacts: EMERGENCY_CONTACTS,
-          choices: [
-            { id: "person", label: "emergency.person" },
-            { id: "location", label: "emergency.shareLocation" },
-            ...(context.resume ? [{ id: "continue", label: "emergency.continue" }] : []),
-            backToMenu,
-          ],
-        })),
+        sayWith((context) => withCard({ text: "emergency.card", choices: emergencyChoices(context) }, emergencyCard(nationality(context)))),
+        // Not chosen yet: one tap shows their own government's lines (the card's buttons still work).
+        sayWith((context) => (context.nationality ? undefined : { text: "emergency.askNationality", choices: nationalityChoices })),
       ],
       on: {
         CHOICE: [
+          {
+            guard: ({ event }: Args) => event.type === "CHOICE" && isNationality(event.id),
+            actions: [
+              "recordNationality",
+              sayWith((context) => withCard({ text: "emergency.yourLines", choices: emergencyChoices(context) }, emergencyCard(context.nationality))),
+            ],
+          },
           { guard: chose("person"), target: "handoff", actions: assign({ handoffReason: "emergency" }) },
           { guard: chose("location"), target: "emergencyLocation" },
           ...["injured", "documents"].map((resume) => ({
@@ -594,7 +581,7 @@ export const helplineMachine = setup({
             risk: context.handoffReason === "emergency" ? "critical" : riskOf(context),
           }),
         },
-        say({ text: "handoff.created", contacts: ALWAYS_OPEN_CONTACTS }),
+        sayWith((context) => withCard({ text: "handoff.created" }, emergencyCard(nationality(context)))),
       ],
       always: "withStaff",
     },

@@ -36,6 +36,8 @@ export interface OutMessage {
   bullets?: string[];
   /** Ids from flows/data/contacts.ts, rendered as a contact card below the text. */
   contacts?: string[];
+  /** Show each contact's checked date (Contacts & info); cards people need fast show none. */
+  showChecked?: boolean;
   choices?: Choice[];
   /** Ask the person to share their location (Telegram request_location, LINE location action). */
   requestLocation?: boolean;

@@ -144,7 +144,10 @@ describe("reports and handoffs in the database", () => {
       staffHours: parseStaffHours("Sun-Sun 00:00-00:01 Pacific/Kiritimati")!,
     });
     const out = await walk("after-hours", [...toMenu, c("person")], closed);
-    expect(out.at(-1)!.text).toContain("Staff are not working right now (hours: Sun-Sun 00:00-00:01 Pacific/Kiritimati)");
-    expect(out.at(-1)!.text).toContain("+82-2-3210-0404");
+    // Kiritimati (UTC+14) is 7 h ahead of Cambodia: Sunday 00:00 there is Saturday 17:00 in Cambodia.
+    expect(out.at(-1)!.text).toContain("Staff are not working right now. Their hours: Sat 17:00–17:01 (Cambodia time).");
+    // No nationality known yet (English): Cambodian police, never Korea's call center.
+    expect(out.at(-1)!.text).toContain("• Cambodian police hotline (call, free): 117");
+    expect(out.at(-1)!.text).not.toContain("+82-2-3210-0404");
   });
 });

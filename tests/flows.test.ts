@@ -40,7 +40,8 @@ describe("helpline flow", () => {
   });
 
   it("reaches the emergency card in at most two taps from the menu, and by one word from anywhere", () => {
-    expect(keys(run([...toMenu, choose("danger")]).last.messages)).toEqual(["emergency.card"]);
+    // In English no nationality is guessed: the card is followed by the one-tap nationality question.
+    expect(keys(run([...toMenu, choose("danger")]).last.messages)).toEqual(["emergency.card", "emergency.askNationality"]);
     for (const path of shortestPaths()) {
       const events = pathEvents(path);
       if (events.length === 0) continue;
@@ -122,8 +123,11 @@ describe("helpline flow", () => {
     it("helps prepare the police report without advising escape", () => {
       const skipAll = [...toMenu, choose("me"), ...Array(8).fill(choose("skip")), choose("done"), choose("no")];
       const { said } = run([...skipAll, choose("police")]);
-      expect(keys(said.at(-1)!)).toEqual(["police.intro", "police.honest"]);
+      expect(keys(said.at(-1)!)).toEqual(["police.intro", "police.honest.foreign"]);
       expect(said.at(-1)![0]!.bullets).toHaveLength(7);
+      // Contacts come apart from the checklist of things to gather.
+      expect(said.at(-1)![0]!.contacts ?? []).toEqual([]);
+      expect(said.at(-1)![1]!.contacts).toEqual(["khPolice117", "khPoliceTelegram"]);
     });
   });
 
@@ -132,7 +136,7 @@ describe("helpline flow", () => {
       const events = [...toMenu, choose("other"), choose("child"), text("Kim"), choose("kr"), choose("18to29"), choose("month"), text("Bavet"), choose("chat"), choose("yes")];
       const { said, last, state } = run(events);
       expect(state).toBe("family.saved");
-      expect(keys(said.at(-1)!)).toEqual(["family.ransomAdvice", "family.prepare", "family.where", "family.saved"]);
+      expect(keys(said.at(-1)!)).toEqual(["family.ransomAdvice", "family.prepare", "family.where.kr", "family.saved"]);
       expect(last.effects).toEqual([
         {
           type: "report",
@@ -158,21 +162,28 @@ describe("helpline flow", () => {
     it("gives a verdict with the reasons", () => {
       const answers = ["yes", "yes", "yes", "no", "unsure", "no", "no"].map(choose);
       const { said } = run([...toMenu, choose("job"), ...answers]);
-      expect(keys(said.at(-1)!)).toEqual(["job.verdict.likelyScam", "job.next"]);
+      expect(keys(said.at(-1)!)).toEqual(["job.verdict.likelyScam", "job.next.foreign"]);
       expect(said.at(-1)![0]!.bullets).toEqual(["job.reason.highPay", "job.reason.travelPaid", "job.reason.chatRecruit"]);
       const clean = run([...toMenu, choose("job"), ...Array(7).fill(choose("no"))]);
-      expect(keys(clean.said.at(-1)!)).toEqual(["job.verdict.noFlags", "job.next"]);
+      expect(keys(clean.said.at(-1)!)).toEqual(["job.verdict.noFlags", "job.next.foreign"]);
+      // A Korean speaker is pointed to KOTRA; a Korean speaker who said they are Thai is not.
+      expect(keys(run([start, choose("ko"), choose("yes"), choose("job"), ...answers]).last.messages)).toEqual(["job.verdict.likelyScam", "job.next.kr"]);
     });
   });
 
   describe("contacts and advisories", () => {
     it("lists contacts by nationality, the advisory with its date and link", () => {
       const vn = run([...toMenu, choose("info"), choose("vn")]);
-      expect(vn.last.messages[0]!.contacts).toEqual(["vnEmbassy", "vnCitizenProtection", "khPolice117", "khPoliceTelegram"]);
+      expect(vn.last.messages[0]!.contacts).toEqual(["vnCitizenProtection", "vnCitizenProtection2", "khPolice117", "khPoliceTelegram"]);
+      expect(vn.last.messages[0]!.showChecked).toBe(true);
       const th = run([...toMenu, choose("info"), choose("th")]);
-      expect(keys(th.last.messages)).toEqual(["info.contactsNoEmbassy"]);
+      expect(th.last.messages[0]!.bullets).toEqual(["nationalityNote.th"]);
+      expect(th.last.messages[0]!.contacts).toEqual(["thMfaConsular", "thSocialHotline1300", "khPolice117", "khPoliceTelegram"]);
       const advisory = run([...toMenu, choose("info"), choose("advisory")]);
       expect(advisory.last.messages[0]!.params).toEqual({ asOf: "2025-12-04", link: "https://www.0404.go.kr" });
+      // Korea's levels are labelled as Korea's for anyone not Korean.
+      expect(advisory.last.messages[0]!.text).toBe("info.advisoryTextForeign");
+      expect(run([start, choose("ko"), choose("yes"), choose("info"), choose("advisory")]).last.messages[0]!.text).toBe("info.advisoryText");
     });
   });
 

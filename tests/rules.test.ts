@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { riskLevel, type TriageAnswers } from "../flows/data/risk.ts";
 import { jobVerdict } from "../flows/data/job-offer.ts";
-import { parseStaffHours, staffAvailable } from "../src/engine/staff-hours.ts";
+import { parseStaffHours, staffAvailable, staffHoursText } from "../src/engine/staff-hours.ts";
 import { referenceCode } from "../src/engine/reference-code.ts";
 
 describe("risk level", () => {
@@ -59,6 +59,24 @@ describe("staff hours", () => {
     for (const bad of ["9-5", "Mon-Fri 18:00-09:00 Asia/Seoul", "Mon-Fri 09:00-18:00 Mars/Olympus", "Mon-Fri 25:00-26:00 UTC"]) {
       expect(parseStaffHours(bad), bad).toBeUndefined();
     }
+  });
+});
+
+describe("staff hours as a person reads them", () => {
+  const now = new Date("2026-12-03T02:00:00Z");
+  it("names the days in the person's language and converts the times to Cambodia's", () => {
+    const seoul = parseStaffHours("Mon-Fri 09:00-18:00 Asia/Seoul")!;
+    expect(staffHoursText(seoul, "ko", now)).toEqual({ days: "월–금", from: "07:00", to: "16:00", cambodia: true, utcOffset: "UTC+09:00" });
+    expect(staffHoursText(seoul, "en", now)).toMatchObject({ days: "Mon–Fri", from: "07:00", to: "16:00" });
+    expect(staffHoursText(seoul, "th", now).days).toBe("จันทร์–ศุกร์");
+    // Hours that fall wholly on the day before in Cambodia move to that day.
+    const early = parseStaffHours("Mon-Fri 00:30-01:30 Asia/Seoul")!;
+    expect(staffHoursText(early, "en", now)).toMatchObject({ days: "Sun–Thu", from: "22:30", to: "23:30", cambodia: true });
+    const single = parseStaffHours("Sat 10:00-12:00 UTC")!;
+    expect(staffHoursText(single, "en", now)).toMatchObject({ days: "Sat", from: "17:00", to: "19:00", cambodia: true });
+    // A range that would cross midnight in Cambodia stays in its own zone, named by its offset.
+    const across = parseStaffHours("Mon-Fri 01:00-05:00 Asia/Seoul")!;
+    expect(staffHoursText(across, "en", now)).toEqual({ days: "Mon–Fri", from: "01:00", to: "05:00", cambodia: false, utcOffset: "UTC+09:00" });
   });
 });
 

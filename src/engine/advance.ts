@@ -31,8 +31,9 @@ function collect(actions: { type: string; params?: unknown }[]) {
   const messages: OutMessage[] = [];
   const effects: Effect[] = [];
   for (const action of actions) {
-    if (action.type === "say") messages.push(action.params as OutMessage);
-    else if (action.type === "effect") effects.push(action.params as Effect);
+    if (action.type === "say") {
+      if (action.params) messages.push(action.params as OutMessage);
+    } else if (action.type === "effect") effects.push(action.params as Effect);
   }
   return { messages, effects };
 }

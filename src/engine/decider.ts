@@ -13,7 +13,11 @@ import type { Inbound } from "./engine.ts";
 import type { Admission } from "./inbound-limiter.ts";
 import { referenceCode } from "./reference-code.ts";
 import { render, type RenderedMessage, type RenderedPayload } from "./render.ts";
-import { staffAvailable, type StaffHours } from "./staff-hours.ts";
+import { emergencyCard, nationalityOf } from "../../flows/data/nationalities.ts";
+import { staffAvailable, staffHoursText, type StaffHours } from "./staff-hours.ts";
+
+/** What the engine reads of a flow's context: the chosen language and nationality, if the flow keeps them. */
+type PersonContext = { lang?: string; nationality?: string };
 
 /** LINE reply tokens last about a minute; leave room for delivery. */
 const REPLY_TOKEN_VALID_MS = 50_000;
@@ -79,12 +83,12 @@ export class Decider {
     const quickExit = effects.some((e) => e.type === "quickExit");
     const erase = effects.some((e) => e.type === "erase");
     const canDelete = this.options.deletingChannels?.has(inbound.channel) ?? false;
-    const messages = this.addedMessages(said, effects, canDelete).map((m) =>
+    const context = snapshot.context as PersonContext;
+    const chosen = context.lang;
+    const lang = chosen ?? contactLanguage ?? supportedLanguage(inbound.languageHint) ?? FALLBACK_LANGUAGE;
+    const messages = this.addedMessages(said, effects, canDelete, context, lang).map((m) =>
       reportCode ? { ...m, params: { ...m.params, reportCode } } : m,
     );
-
-    const chosen = (snapshot.context as { lang?: string }).lang;
-    const lang = chosen ?? contactLanguage ?? supportedLanguage(inbound.languageHint) ?? FALLBACK_LANGUAGE;
     const reply = replyWindow(inbound);
     const outbound = messages.map((m) => this.render(m, lang, reply));
     // An erased conversation keeps its chat id only until its last reply is delivered.
@@ -146,16 +150,19 @@ export class Decider {
    * channel can delete messages (else: how to delete the chat yourself), and whether
    * staff are working now after a handoff (when hours are configured).
    */
-  private addedMessages(said: OutMessage[], effects: Effect[], canDelete: boolean): OutMessage[] {
+  private addedMessages(said: OutMessage[], effects: Effect[], canDelete: boolean, context: PersonContext, lang: string): OutMessage[] {
     const added: OutMessage[] = [];
     if (!canDelete && effects.some((e) => e.type === "quickExit" || e.type === "erase")) added.push({ text: "stop.deleteYourself" });
     const hours = this.options.staffHours;
     if (hours && effects.some((e) => e.type === "handoff")) {
-      added.push(
-        staffAvailable(hours, new Date())
-          ? { text: "handoff.staffOnline" }
-          : { text: "handoff.staffOffline", params: { hours: hours.label }, contacts: ["krConsularCallCenter", "khPolice117"] },
-      );
+      const now = new Date();
+      if (staffAvailable(hours, now)) added.push({ text: "handoff.staffOnline" });
+      else {
+        const { days, from, to, cambodia, utcOffset } = staffHoursText(hours, lang, now);
+        const zone = cambodia ? this.i18n.getFixedT(lang)("handoff.cambodiaTime") : utcOffset;
+        const card = emergencyCard(nationalityOf(context));
+        added.push({ text: "handoff.staffOffline", params: { days, from, to, zone }, bullets: card.notes, contacts: card.contacts });
+      }
     }
     return [...said, ...added];
   }

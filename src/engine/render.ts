@@ -20,12 +20,13 @@ export interface RenderedMessage {
   payload: RenderedPayload;
 }
 
-function contactLines(ids: string[], t: TFunction): string[] {
+function contactLines(ids: string[], t: TFunction, showChecked: boolean): string[] {
   return ids.flatMap((id) => {
     if (!isContactId(id)) return [];
     const fact = CONTACTS[id];
     if (!isUserVisible(fact)) return [];
-    return [`• ${t(fact.label)}: ${fact.value} (${t("contacts.checked", { date: fact.checked })})`];
+    const checked = showChecked && fact.checked ? ` (${t("contacts.checked", { date: fact.checked })})` : "";
+    return [`• ${t(fact.label)}: ${fact.value}${checked}`];
   });
 }
 
@@ -34,7 +35,7 @@ export function render(message: OutMessage, t: TFunction, reply?: RenderedPayloa
   const lines = [
     t(message.text, params),
     ...(message.bullets ?? []).map((key) => `• ${t(key, params)}`),
-    ...contactLines(message.contacts ?? [], t),
+    ...contactLines(message.contacts ?? [], t, message.showChecked ?? false),
   ];
   const choices = message.choices?.map((c) => ({ id: c.id, label: t(c.label) }));
   const payload: RenderedPayload = { key: message.text };

@@ -3,6 +3,9 @@ const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] as const;
 
 export interface StaffHours {
   days: Set<number>;
+  /** The configured day range, 0 = Sunday. */
+  firstDay: number;
+  lastDay: number;
   startMinute: number;
   endMinute: number;
   timeZone: string;
@@ -31,7 +34,7 @@ export function parseStaffHours(value: string): StaffHours | undefined {
   const startMinute = Number(sh) * 60 + Number(sm);
   const endMinute = Number(eh) * 60 + Number(em);
   if (endMinute <= startMinute) return undefined;
-  return { days, startMinute, endMinute, timeZone: timeZone!, label: value.trim() };
+  return { days, firstDay: a, lastDay: b, startMinute, endMinute, timeZone: timeZone!, label: value.trim() };
 }
 
 export function staffAvailable(hours: StaffHours, now: Date): boolean {
@@ -40,4 +43,50 @@ export function staffAvailable(hours: StaffHours, now: Date): boolean {
   const day = DAYS.indexOf(get("weekday") as (typeof DAYS)[number]);
   const minute = Number(get("hour")) * 60 + Number(get("minute"));
   return hours.days.has(day) && minute >= hours.startMinute && minute < hours.endMinute;
+}
+
+/** Where the people SafeLine serves are: hours are told in Cambodia's time. */
+export const CAMBODIA_TIME_ZONE = "Asia/Phnom_Penh";
+
+/** The zone's offset from UTC at `at`, in minutes. */
+function offsetMinutes(timeZone: string, at: Date): number {
+  const name = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" }).formatToParts(at).find((p) => p.type === "timeZoneName")?.value ?? "";
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
+
+const clock = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
+
+export interface StaffHoursText {
+  days: string;
+  from: string;
+  to: string;
+  /** True when the times are Cambodia's; otherwise they are in the configured zone, named by `utcOffset`. */
+  cambodia: boolean;
+  utcOffset: string;
+}
+
+/**
+ * The hours as a person in Cambodia reads them: weekday names in their language and the
+ * times converted to Cambodia's time. A range that would cross midnight there stays in the
+ * configured zone, named by its UTC offset.
+ */
+export function staffHoursText(hours: StaffHours, lang: string, now: Date): StaffHoursText {
+  const delta = offsetMinutes(hours.timeZone, now) - offsetMinutes(CAMBODIA_TIME_ZONE, now);
+  const start = hours.startMinute - delta;
+  const end = hours.endMinute - delta;
+  const shift = Math.floor(start / 1440);
+  const cambodia = shift === Math.floor((end - 1) / 1440);
+  const dayName = (day: number) => new Intl.DateTimeFormat(lang, { weekday: "short", timeZone: "UTC" }).format(new Date(Date.UTC(2023, 0, 1 + day)));
+  const days = (d: number) => dayName((((d + (cambodia ? shift : 0)) % 7) + 7) % 7);
+  const first = days(hours.firstDay);
+  const last = days(hours.lastDay);
+  const offset = offsetMinutes(hours.timeZone, now);
+  return {
+    days: first === last ? first : `${first}–${last}`,
+    from: clock(cambodia ? start - shift * 1440 : hours.startMinute),
+    to: clock(cambodia ? end - shift * 1440 : hours.endMinute),
+    cambodia,
+    utcOffset: `UTC${offset < 0 ? "-" : "+"}${clock(Math.abs(offset))}`,
+  };
 }

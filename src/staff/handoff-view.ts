@@ -2,7 +2,7 @@
 // the conversation view and export. Platform ids are masked for roles that may not see them;
 // report answers are shown with the questions as the bot asked them, in the console language.
 import type { TFunction } from "i18next";
-import { ANSWER_CHOICES } from "../../flows/helpline.ts";
+import { questionFor } from "../../flows/data/questions.ts";
 import type { HandoffRow, ReportRow, StaffAccount, StaffTranscriptRow } from "../store/staff-types.ts";
 import { seesIdentity } from "./policy.ts";
 
@@ -71,7 +71,7 @@ function transcriptItem(row: StaffTranscriptRow) {
 }
 
 function answerText(key: string, value: string, t: TFunction): string {
-  const label = ANSWER_CHOICES[key]?.find((c) => c.id === value)?.label;
+  const label = questionFor(key)?.choices.find((c) => c.id === value)?.label;
   if (label) return t(label);
   if (["yes", "no", "skip", "unsure"].includes(value)) return t(`common.${value}`);
   return value;
@@ -85,7 +85,7 @@ export function reportView(row: ReportRow, t: TFunction) {
     consent: row.consent,
     risk: row.risk,
     createdAt: row.createdAt.toISOString(),
-    answers: Object.entries(row.answers).map(([key, value]) => ({ key, question: t(key), answer: answerText(key, value, t) })),
+    answers: Object.entries(row.answers).map(([key, value]) => ({ key, question: t(questionFor(key)?.prompt ?? key), answer: answerText(key, value, t) })),
   };
 }
 

@@ -4,6 +4,8 @@ import type { RenderedPayload } from "../../engine/render.ts";
 import { splitText } from "../split-text.ts";
 
 export const TELEGRAM_TEXT_LIMIT = 4096;
+/** More choices than this are laid out two per row. */
+const LONG_LIST = 8;
 
 export interface TelegramSend {
   text: string;
@@ -24,7 +26,12 @@ function markup(payload: RenderedPayload | null): TelegramSend["reply_markup"] {
     };
   }
   if (payload?.choices?.length) {
-    return { inline_keyboard: payload.choices.map((c) => [{ text: c.label, callback_data: c.id }]) };
+    const buttons = payload.choices.map((c) => ({ text: c.label, callback_data: c.id }));
+    // Long lists (nationalities) go two to a row so the keyboard fits a phone screen.
+    const perRow = buttons.length > LONG_LIST ? 2 : 1;
+    const rows = [];
+    for (let i = 0; i < buttons.length; i += perRow) rows.push(buttons.slice(i, i + perRow));
+    return { inline_keyboard: rows };
   }
   return undefined;
 }
