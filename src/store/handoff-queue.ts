@@ -59,12 +59,14 @@ export function toHandoff(row: HandoffSelected): HandoffRow {
 
 /** Everything but status and risk: what the counts are taken over. */
 function scopeWhere(filter: Omit<HandoffFilter, "statuses" | "risk">): Prisma.HandoffRequestWhereInput {
+  const conversation: Prisma.ConversationWhereInput = {
+    ...(filter.channel ? { channel: filter.channel } : {}),
+    ...(filter.language ? { OR: [{ language: filter.language }, { language: null, contact: { language: filter.language } }] } : {}),
+  };
   return {
     ...(filter.visibleTo ? { OR: [{ assigneeId: null }, { assigneeId: filter.visibleTo }] } : {}),
-    conversation: {
-      ...(filter.channel ? { channel: filter.channel } : {}),
-      ...(filter.language ? { OR: [{ language: filter.language }, { language: null, contact: { language: filter.language } }] } : {}),
-    },
+    // No join at all unless a filter needs the conversation.
+    ...(Object.keys(conversation).length > 0 ? { conversation } : {}),
   };
 }
 
