@@ -5,6 +5,7 @@ import type { TFunction } from "i18next";
 import { questionFor } from "../../flows/data/questions.ts";
 import type { HandoffRow, ReportRow, StaffAccount, StaffTranscriptRow } from "../store/staff-types.ts";
 import { seesIdentity } from "./policy.ts";
+import type { TapReading } from "./tap-reading.ts";
 
 export interface Coordinates {
   latitude: number;
@@ -47,7 +48,7 @@ export function handoffSummary(row: HandoffRow, now: Date) {
   };
 }
 
-function transcriptItem(row: StaffTranscriptRow) {
+function transcriptItem(row: StaffTranscriptRow, tap: TapReading | undefined) {
   const role =
     row.direction === "in" ? "user"
     : row.direction === "note" ? "note"
@@ -65,6 +66,7 @@ function transcriptItem(row: StaffTranscriptRow) {
     status: row.status,
     author: row.staffEmail,
     ...(location ? { location } : {}),
+    ...(tap ? { tap } : {}),
     ...(detail ? { detail } : {}),
     ...(row.kind === "delete" ? { detail: { count: ((row.payload as { messageIds?: unknown[] } | null)?.messageIds ?? []).length } } : {}),
   };
@@ -96,8 +98,9 @@ export function handoffDetail(
   reports: ReportRow[],
   t: TFunction,
   now: Date,
+  taps: Map<number, TapReading> = new Map(),
 ) {
-  const items = transcript.map(transcriptItem);
+  const items = transcript.map((r) => transcriptItem(r, taps.get(r.id)));
   const lastLocation = items.findLast((i) => i.location)?.location ?? null;
   const identity = seesIdentity(viewer);
   return {

@@ -8,6 +8,7 @@ import type { AuditInput, HandoffFilter, HandoffRow, HandoffStatus, KeysetCursor
 import { handoffDetail, handoffSummary } from "./handoff-view.ts";
 import { encodeCursor } from "./page-cursor.ts";
 import { reportDetail, reportSummary } from "./report-list-view.ts";
+import { readTaps } from "./tap-reading.ts";
 import { createStaffAccount } from "./accounts.ts";
 import { atLeast, canAssign, canWorkOn, statusesLeadingTo, WORKABLE } from "./policy.ts";
 import { conflict, forbidden, notFound, StaffError } from "./staff-errors.ts";
@@ -64,7 +65,8 @@ export class StaffService {
       this.store.staff.reports(row.conversationId),
     ]);
     await this.store.staff.audit({ actor: actorOf(account), action, targetType: "handoff", targetId: row.id, detail: { messages: transcript.length } });
-    return handoffDetail(account, row, transcript, reports, this.i18n.getFixedT(language), new Date());
+    const t = this.i18n.getFixedT(language);
+    return handoffDetail(account, row, transcript, reports, t, new Date(), readTaps(transcript, row.language, this.i18n, t));
   }
 
   async reply(account: StaffAccount, handoffId: string, text: string): Promise<{ messageId: number }> {
