@@ -587,6 +587,31 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
     expect(await row.innerText()).toContain(en("reason.report"));
   });
 
+  it("taps read as the question and the label chosen, with what the person saw in their language", async () => {
+    await addAccount(AGENT, "agent");
+    const person = newPerson();
+    await person.say("/start");
+    for (const answer of ["vi", "yes", "person"]) await person.tap(answer);
+    const handoffId = await handoffIdOf(person.chatId);
+    const bot = (lang: string) => JSON.parse(readFileSync(`locales/${lang}.json`, "utf8")) as Record<string, Record<string, string>>;
+    const [enBot, viBot] = [bot("en"), bot("vi")];
+
+    const { page } = await openPage();
+    await page.goto(`${base}/staff#/handoff/${handoffId}`);
+    await signIn(page, AGENT);
+    await signedIn(page, AGENT);
+    const taps = page.locator(".transcript li.msg.role-user [data-tap]");
+    await vi.waitFor(async () => expect(await taps.count()).toBe(3), WAIT);
+    const safety = taps.nth(1);
+    expect(await safety.locator(".tap-question").textContent()).toBe(enBot.safety!.prompt);
+    expect(await safety.locator(".tap-answer").textContent()).toBe(enBot.common!.yes);
+    expect(await safety.locator(".tap-original").textContent()).toBe(en("transcript.theySaw", { answer: viBot.common!.yes! }));
+    expect(await safety.locator(".tap-original").getAttribute("lang")).toBe("vi");
+    expect(await safety.getAttribute("title")).toBe(en("transcript.askedAs", { question: viBot.safety!.prompt!, answer: viBot.common!.yes! }));
+    expect(await page.locator(".transcript").innerText()).not.toContain(en("kind.choice"));
+    await screenshot(page, SHOTS, "transcript-taps");
+  });
+
   it("the page and its texts: every text key the page uses exists in both languages", async () => {
     expect(Object.keys(KO).sort()).toEqual(Object.keys(EN).sort());
     const js = readFileSync("src/staff/public/console.js", "utf8");

@@ -1329,6 +1329,7 @@ function transcriptItem(item) {
 
   let content;
   if (erased) content = null;
+  else if (item.tap) content = tapText(item.tap);
   else if (typeof item.text === "string" && item.text !== "") content = h("p", { class: "msg-text" }, item.text);
   else if (role === "system") content = h("p", { class: "msg-text" }, eventText(item));
   else if (!item.location) content = h("p", { class: "msg-text muted" }, t("transcript.noText", { kind: label("kind", item.kind) }));
@@ -1339,6 +1340,20 @@ function transcriptItem(item) {
     h("div", { class: "msg-meta" }, h("span", { class: role === "system" ? "msg-who visually-hidden" : "msg-who" }, who), " ", timeEl(item.at), " ", markers),
     content,
     item.location ? locationBlock(item.location) : null,
+  );
+}
+
+/** A tap: the question and the label chosen in the console's language; as the person saw them beside it and on hover. */
+function tapText(tap) {
+  const asked = tap.asked ?? {};
+  const lang = typeof asked.language === "string" ? asked.language : undefined;
+  return h(
+    "p",
+    { class: "msg-text tap", dataset: { tap: "" }, title: t("transcript.askedAs", { question: asked.question ?? "", answer: asked.answer ?? "" }) },
+    h("span", { class: "tap-question" }, tap.question),
+    " → ",
+    h("strong", { class: "tap-answer" }, tap.answer),
+    asked.answer && asked.answer !== tap.answer ? [" ", h("span", { class: "tap-original muted", lang }, t("transcript.theySaw", { answer: asked.answer }))] : null,
   );
 }
 
