@@ -56,7 +56,7 @@ export class TelegramPerson {
     await this.say("/start");
     await this.tap("en");
     await this.tap("yes");
-    await this.tap("danger");
+    await this.tap("danger", 2); // the emergency card, and one tap to give the nationality
     await this.tap("person");
   }
 
