@@ -223,7 +223,10 @@ const INFO_PROMPT: OutMessage = { text: "info.nationality", choices: [...nationa
 
 function reportSaved(context: Ctx): OutMessage {
   return {
-    text: context.answers["report.consent"] === "yes" ? "report.savedShared" : "report.savedPrivate",
+    ...(context.answers["report.consent"] === "yes"
+      ? { text: "report.savedShared" }
+      : // Plainly what keeping it private means, and how to share later.
+        { text: "report.savedPrivate", bullets: ["report.privateNotSeen", "report.privateShareLater"] }),
     choices: [{ id: "police", label: "report.policeHelp" }, talkToPerson, backToMenu],
   };
 }

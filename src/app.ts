@@ -15,6 +15,8 @@ import { InboundLimiter } from "./engine/inbound-limiter.ts";
 import { parseStaffHours } from "./engine/staff-hours.ts";
 import { createI18n } from "./i18n.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { configuredAlerts } from "./alerts/configured-alerts.ts";
+import type { StaffAlerts, StaffAlertsOptions } from "./alerts/staff-alerts.ts";
 import { Deliverer, type ChannelSender, type DelivererOptions } from "./outbox/deliverer.ts";
 import { PurgeJob, type PurgeJobOptions } from "./retention/purge-job.ts";
 import { createServer } from "./http/server.ts";
@@ -42,6 +44,8 @@ export interface AppOptions {
   webChatLimits?: WebChatLimits;
   /** Retention purge schedule and batch size (tests use small batches). */
   retention?: Pick<PurgeJobOptions, "intervalMs" | "batchSize">;
+  /** Staff alert timing (tests poll faster and use short backoff). */
+  alerts?: Partial<StaffAlertsOptions>;
 }
 
 export interface App {
@@ -54,6 +58,8 @@ export interface App {
   line?: LineChannel;
   /** The retention purge (RETENTION_DAYS); absent when retention is off. */
   retention?: PurgeJob;
+  /** Alerts to on-call staff (STAFF_ALERT_TELEGRAM_CHAT_ID, SMTP_URL); absent when none is configured. */
+  alerts?: StaffAlerts;
   /** Listens on config HOST:PORT and starts channels and delivery; returns the base URL. */
   start(): Promise<string>;
   stop(): Promise<void>;
@@ -160,12 +166,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ? new PurgeJob(store, log, { days: config.RETENTION_DAYS, onPurged: () => feed.notify(), ...options.retention })
       : undefined;
 
+  const alerts = configuredAlerts(config, store, log, options.alerts);
+
   return {
     server,
     store,
     staff,
     engine,
     deliverer,
+    ...(alerts ? { alerts } : {}),
     ...(telegram ? { telegram } : {}),
     ...(line ? { line } : {}),
     ...(retention ? { retention } : {}),
@@ -175,6 +184,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       if (options.deliver !== false) deliverer.start();
       await telegram?.start();
       retention?.start();
+      alerts?.start();
       return address;
     },
     /**
@@ -188,6 +198,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await Promise.all([server.close(), deliverer.stop()]);
       await telegram?.close();
       await retention?.stop();
+      await alerts?.stop();
       await store.close();
     },
   };

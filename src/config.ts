@@ -91,6 +91,18 @@ const schema = z
     // A delivering process whose heartbeat is older than this is taken for dead: its claims are
     // released for the other processes at once (on SQLite, a restart releases them at start).
     OUTBOX_HEARTBEAT_TIMEOUT_SECONDS: wholeSeconds(3),
+    // Alerts to on-call staff about critical and high cases (see README "Alerts to on-call staff").
+    STAFF_ALERT_TELEGRAM_CHAT_ID: optional.pipe(
+      z.string().regex(/^(-?\d{1,20}|@[A-Za-z]\w{3,31})$/, "a Telegram chat id (e.g. -1001234567890) or @channelname").optional(),
+    ),
+    SMTP_URL: optional.pipe(z.url({ protocol: /^smtps?$/, error: "an smtp:// or smtps:// URL, e.g. smtps://user:password@mail.example.org:465" }).optional()),
+    STAFF_ALERT_EMAILS: optional
+      .transform((v) => (v === undefined ? [] : v.split(",").map((a) => a.trim()).filter(Boolean)))
+      .refine((list) => list.length <= 50 && list.every((a) => z.email().safeParse(a).success), "comma-separated e-mail addresses (at most 50)"),
+    STAFF_ALERT_EMAIL_FROM: z.string().trim().min(3).max(254).default("SafeLine <safeline@localhost>"),
+    STAFF_ALERT_REPEAT_MINUTES: optional
+      .transform((v) => (v === undefined ? 15 : /^off$/i.test(v) ? 0 : Number(v)))
+      .pipe(z.number({ error: 'whole minutes up to 1440 (default 15), or 0 / "off" for no repeats' }).int().min(0).max(1440)),
     // On SIGTERM: the longest the server may take to finish requests and sends under way.
     SHUTDOWN_TIMEOUT_SECONDS: wholeSeconds(8),
   })
@@ -121,6 +133,16 @@ const schema = z
         code: "custom",
         path: ["DATA_ENCRYPTION_KEYS"],
         message: 'is required when NODE_ENV=production: transcripts are encrypted at rest (generate one: echo "k1:$(openssl rand -base64 32)")',
+      });
+    }
+    if (env.STAFF_ALERT_TELEGRAM_CHAT_ID && !env.TELEGRAM_BOT_TOKEN) {
+      ctx.addIssue({ code: "custom", path: ["STAFF_ALERT_TELEGRAM_CHAT_ID"], message: "needs TELEGRAM_BOT_TOKEN: the bot posts the alerts" });
+    }
+    if (Boolean(env.SMTP_URL) !== env.STAFF_ALERT_EMAILS.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: [env.SMTP_URL ? "STAFF_ALERT_EMAILS" : "SMTP_URL"],
+        message: "e-mail alerts need both SMTP_URL and STAFF_ALERT_EMAILS",
       });
     }
     if (Boolean(env.LINE_CHANNEL_SECRET) !== Boolean(env.LINE_CHANNEL_ACCESS_TOKEN)) {

@@ -12,6 +12,19 @@ describe("config", () => {
     expect(loadConfig({ TRUST_PROXY: "loopback, 10.0.0.0/8,2001:db8::1" }).TRUST_PROXY).toEqual(["loopback", "10.0.0.0/8", "2001:db8::1"]);
   });
 
+  it("reads the staff alert settings: none by default, repeats every 15 min unless told", () => {
+    expect(loadConfig({})).toMatchObject({ STAFF_ALERT_EMAILS: [], STAFF_ALERT_REPEAT_MINUTES: 15, STAFF_ALERT_EMAIL_FROM: "SafeLine <safeline@localhost>" });
+    const c = loadConfig({
+      TELEGRAM_BOT_TOKEN: "1:a",
+      STAFF_ALERT_TELEGRAM_CHAT_ID: "-1001234567890",
+      SMTP_URL: "smtps://user:secret@mail.example.org:465",
+      STAFF_ALERT_EMAILS: " oncall@example.org,duty@example.org ",
+      STAFF_ALERT_REPEAT_MINUTES: "off",
+    });
+    expect(c).toMatchObject({ STAFF_ALERT_TELEGRAM_CHAT_ID: "-1001234567890", STAFF_ALERT_EMAILS: ["oncall@example.org", "duty@example.org"], STAFF_ALERT_REPEAT_MINUTES: 0 });
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: "1:a", STAFF_ALERT_TELEGRAM_CHAT_ID: "@safeline_oncall" }).STAFF_ALERT_TELEGRAM_CHAT_ID).toBe("@safeline_oncall");
+  });
+
   it.each([
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
     [{ PORT: "http" }, "PORT"],
@@ -25,6 +38,14 @@ describe("config", () => {
     [{ TRUST_PROXY: "10.0.0.0/33" }, "TRUST_PROXY"],
     [{ OUTBOX_HEARTBEAT_TIMEOUT_SECONDS: "0" }, "OUTBOX_HEARTBEAT_TIMEOUT_SECONDS"],
     [{ OUTBOX_HEARTBEAT_TIMEOUT_SECONDS: "20", OUTBOX_LEASE_SECONDS: "10" }, "OUTBOX_HEARTBEAT_TIMEOUT_SECONDS"],
+    [{ STAFF_ALERT_TELEGRAM_CHAT_ID: "-100123" }, "STAFF_ALERT_TELEGRAM_CHAT_ID"],
+    [{ TELEGRAM_BOT_TOKEN: "1:a", STAFF_ALERT_TELEGRAM_CHAT_ID: "staff room" }, "STAFF_ALERT_TELEGRAM_CHAT_ID"],
+    [{ SMTP_URL: "smtp://mail.example.org" }, "STAFF_ALERT_EMAILS"],
+    [{ STAFF_ALERT_EMAILS: "oncall@example.org" }, "SMTP_URL"],
+    [{ SMTP_URL: "http://mail.example.org", STAFF_ALERT_EMAILS: "oncall@example.org" }, "SMTP_URL"],
+    [{ SMTP_URL: "smtp://mail.example.org", STAFF_ALERT_EMAILS: "oncall@example.org, not-an-address" }, "STAFF_ALERT_EMAILS"],
+    [{ STAFF_ALERT_REPEAT_MINUTES: "soon" }, "STAFF_ALERT_REPEAT_MINUTES"],
+    [{ STAFF_ALERT_REPEAT_MINUTES: "-5" }, "STAFF_ALERT_REPEAT_MINUTES"],
   ])("rejects %o naming %s", (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`${variable}:`));

@@ -99,7 +99,9 @@ describe.each(DB_KINDS)("grouped steps on %s", (kind) => {
       ...Array.from({ length: 10 }, (_, i) => store.step(input(`plain-${i}`, `p-${i}`), counting())),
     ]);
     expect(await count(db.url, `SELECT COUNT(*) FROM "HandoffRequest" WHERE status = 'open' AND risk = 'high'`)).toBe(1);
-    expect(await count(db.url, `SELECT COUNT(*) FROM "Message" WHERE direction = 'event' AND kind = 'handoff.requested'`)).toBe(1);
+    // A report shared with consent puts its conversation in the queue too.
+    expect(await count(db.url, `SELECT COUNT(*) FROM "HandoffRequest" WHERE status = 'open' AND reason = 'report'`)).toBe(1);
+    expect(await count(db.url, `SELECT COUNT(*) FROM "Message" WHERE direction = 'event' AND kind = 'handoff.requested'`)).toBe(2);
     expect(await count(db.url, `SELECT COUNT(*) FROM "Report" WHERE code = 'TEST-CODE-1'`)).toBe(1);
     expect(await count(db.url, `SELECT COUNT(*) FROM "Contact" WHERE "platformUserId" = 'speaks-thai' AND language = 'th'`)).toBe(1);
     expect(await count(db.url, `SELECT COUNT(*) FROM "Conversation" WHERE "chatId" = 'needs-person' AND status = 'handoff'`)).toBe(1);

@@ -16,6 +16,7 @@ import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { horizontalOverflow, launchBrowser, screenshot, watchPage, type PageProblems } from "./helpers/browser.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.ts";
 import { execute, query } from "./helpers/db-query.ts";
+import { seedOpenHandoffs } from "./helpers/handoff-backlog.ts";
 import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate, textUpdate } from "./helpers/telegram-updates.ts";
@@ -36,6 +37,7 @@ const en = (key: string, params: Record<string, string | number> = {}) => {
   return text.replace(/{{\s*(\w+)\s*}}/g, (_, name: string) => String(params[name] ?? ""));
 };
 const BOT_CLOSED = "Staff have closed this conversation.";
+const BOT_EN = JSON.parse(readFileSync("locales/en.json", "utf8")) as Record<string, Record<string, string>>;
 
 describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_000 }, () => {
   let browser: Browser;
@@ -109,7 +111,7 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
     await person.say("/start");
     await person.tap("en");
     await person.tap("yes");
-    await person.tap("danger");
+    await person.tap("danger", 2); // the emergency card, and one tap to give the nationality
     await person.tap("location");
     await person.post(messageUpdate(person.chatId, { location: { latitude: 11.5564, longitude: 104.9282 } }));
     const [thanks, handedOff] = await person.waitFor(2);
@@ -326,7 +328,8 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
     const answer = (key: string) => report.locator(`.answer[data-key="${key}"]`);
     expect(await answer("triage.documents").locator("dt").innerText()).toBe("Has someone taken your passport or phone?");
     expect(await answer("triage.documents").locator("dd").innerText()).toBe("My passport");
-    expect(await answer("report.description").locator("dt").innerText()).toBe(en("answerKey.report.description"));
+    // The question as the bot asked it (flows/data/questions.ts).
+    expect(await answer("report.description").locator("dt").innerText()).toBe(BOT_EN.report!.describe);
     expect(await answer("report.description").locator("dd").textContent()).toBe(description);
     expect(await report.locator("b").count()).toBe(0);
 
@@ -489,6 +492,126 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
     expect(await french.page.getAttribute("html", "lang")).toBe("en");
   });
 
+  it("the queue at scale: with 2,000 open handoffs a new critical one is first; counts per status and risk; more on demand; finished cases show how long they took", async () => {
+    await seedOpenHandoffs(db.url, 2000);
+    await addAccount("supervisor@example.org", "supervisor");
+    const { page } = await openPage();
+    await page.goto(`${base}/staff`);
+    await signIn(page, "supervisor@example.org");
+    await signedIn(page, "supervisor@example.org");
+    const rows = page.locator("tr[data-handoff-id]");
+    await vi.waitFor(async () => expect(await rows.count()).toBe(50), WAIT);
+
+    // A new critical case arrives live and goes to the top, ahead of 2,000 older ones.
+    const person = newPerson();
+    await person.toCriticalHandoff();
+    const critical = await handoffIdOf(person.chatId);
+    await vi.waitFor(async () => expect(await rows.first().getAttribute("data-handoff-id")).toBe(critical), WAIT);
+    expect(await rows.first().getAttribute("data-risk")).toBe("critical");
+    await vi.waitFor(async () => expect(await page.locator(".queue-count").textContent()).toBe(en("queue.count", { count: 50, total: 2001 })), WAIT);
+    const counts = page.locator(".queue-counts");
+    expect(await counts.locator('[data-count="status:open"]').textContent()).toBe(en("queue.countOf", { label: en("status.open"), n: 2001 }));
+    expect(await counts.locator('[data-count="risk:critical"]').textContent()).toBe(en("queue.countOf", { label: en("risk.critical"), n: 1 }));
+    expect(await counts.locator('[data-count="risk:none"]').textContent()).toBe(en("queue.countOf", { label: en("risk.none"), n: 500 }));
+    await screenshot(page, SHOTS, "queue-at-scale");
+
+    // More on demand: the next page follows, in the same order, nothing twice.
+    await page.getByRole("button", { name: en("list.more"), exact: true }).click();
+    await vi.waitFor(async () => expect(await rows.count()).toBe(100), WAIT);
+    const ids = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-handoff-id")));
+    expect(new Set(ids).size).toBe(100);
+    expect(await page.locator(".queue-count").textContent()).toBe(en("queue.count", { count: 100, total: 2001 }));
+
+    // A resolved case shows how long it took, not a waiting time.
+    const session = await apiSession("supervisor@example.org");
+    expect((await session(`/handoffs/${critical}/status`, { status: "resolved" })).status).toBe(200);
+    await page.getByLabel(en("queue.filterStatus"), { exact: true }).selectOption("resolved");
+    const resolved = page.locator(`tr[data-handoff-id="${critical}"]`);
+    await resolved.waitFor({ state: "visible", timeout: 10_000 });
+    expect(await rows.count()).toBe(1);
+    expect(await resolved.locator("[data-took]").textContent()).toBe(en("queue.took", { time: en("wait.lessThanMinute") }));
+    expect(await resolved.locator("[data-since]").count()).toBe(0);
+  });
+
+  it("Reports: a family report appears with its reference code, is found by search and opens its answers and its conversation; a private report is not there", async () => {
+    await addAccount(AGENT, "agent");
+    const family = newPerson();
+    // The family flow to its saved report, without asking for a person.
+    await family.toFamilyReportSaved("Kim Minsu", "Sihanoukville");
+    const kept = newPerson();
+    await kept.toSelfReport("no");
+    const codes = await query<{ code: string; kind: string }>(db.url, `SELECT "code", "kind" FROM "Report" ORDER BY "kind"`);
+    const familyCode = codes.find((c) => c.kind === "family")!.code;
+    const privateCode = codes.find((c) => c.kind === "self")!.code;
+
+    const { page } = await openPage();
+    await page.goto(`${base}/staff#/reports`);
+    await signIn(page, AGENT);
+    await signedIn(page, AGENT);
+    const rows = page.locator("tr[data-report-id]");
+    await page.locator(`tr[data-code="${familyCode}"]`).waitFor({ state: "visible", timeout: 10_000 });
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().innerText()).toContain(en("reportKind.family"));
+    await screenshot(page, SHOTS, "reports");
+
+    // Search by reference code, typed as read out over the phone.
+    const search = page.getByLabel(en("reportList.code"), { exact: true });
+    await search.fill(privateCode.toLowerCase());
+    await page.getByRole("button", { name: en("reportList.find"), exact: true }).click();
+    await page.getByText(en("reportList.noCode", { code: privateCode.toLowerCase() }), { exact: true }).waitFor();
+    await search.fill(familyCode.replace("-", " ").toLowerCase());
+    await page.getByRole("button", { name: en("reportList.find"), exact: true }).click();
+    await page.locator(`tr[data-code="${familyCode}"]`).waitFor({ state: "visible", timeout: 10_000 });
+    await search.fill("12");
+    await page.getByRole("button", { name: en("reportList.find"), exact: true }).click();
+    await page.getByText(en("reportList.badCode"), { exact: true }).waitFor();
+    await page.getByRole("button", { name: en("reportList.showAll"), exact: true }).click();
+    await page.locator(`tr[data-code="${familyCode}"]`).waitFor({ state: "visible", timeout: 10_000 });
+
+    // Open it: the answers as the bot asked them, and the case it put in the queue.
+    await page.getByRole("link", { name: en("reportList.openLabel", { code: familyCode }), exact: true }).click();
+    await page.getByRole("heading", { name: en("reports.code", { code: familyCode }), exact: true }).first().waitFor();
+    const answers = page.locator(".answers");
+    expect(await answers.locator('[data-key="family.relationship"] dd').textContent()).toBe("My child");
+    expect(await answers.locator('[data-key="family.lastPlace"] dd').textContent()).toBe("Sihanoukville");
+    expect(await page.locator(".report-case").innerText()).toContain(en("status.open"));
+    await screenshot(page, SHOTS, "report");
+    await page.locator('[data-action="open-conversation"]').click();
+    await page.locator(".conv-head").filter({ hasText: en("reason.report") }).waitFor();
+    expect(await page.locator(".conv-head").innerText()).toContain(familyCode);
+
+    // The queue shows the case with its reason and reference code.
+    await page.goto(`${base}/staff#/`);
+    const row = page.locator("tr[data-handoff-id]");
+    await vi.waitFor(async () => expect(await row.count()).toBe(1), WAIT);
+    expect(await row.innerText()).toContain(familyCode);
+    expect(await row.innerText()).toContain(en("reason.report"));
+  });
+
+  it("taps read as the question and the label chosen, with what the person saw in their language", async () => {
+    await addAccount(AGENT, "agent");
+    const person = newPerson();
+    await person.say("/start");
+    for (const answer of ["vi", "yes", "person"]) await person.tap(answer);
+    const handoffId = await handoffIdOf(person.chatId);
+    const [enBot, viBot] = [BOT_EN, JSON.parse(readFileSync("locales/vi.json", "utf8")) as typeof BOT_EN];
+
+    const { page } = await openPage();
+    await page.goto(`${base}/staff#/handoff/${handoffId}`);
+    await signIn(page, AGENT);
+    await signedIn(page, AGENT);
+    const taps = page.locator(".transcript li.msg.role-user [data-tap]");
+    await vi.waitFor(async () => expect(await taps.count()).toBe(3), WAIT);
+    const safety = taps.nth(1);
+    expect(await safety.locator(".tap-question").textContent()).toBe(enBot.safety!.prompt);
+    expect(await safety.locator(".tap-answer").textContent()).toBe(enBot.common!.yes);
+    expect(await safety.locator(".tap-original").textContent()).toBe(en("transcript.theySaw", { answer: viBot.common!.yes! }));
+    expect(await safety.locator(".tap-original").getAttribute("lang")).toBe("vi");
+    expect(await safety.getAttribute("title")).toBe(en("transcript.askedAs", { question: viBot.safety!.prompt!, answer: viBot.common!.yes! }));
+    expect(await page.locator(".transcript").innerText()).not.toContain(en("kind.choice"));
+    await screenshot(page, SHOTS, "transcript-taps");
+  });
+
   it("the page and its texts: every text key the page uses exists in both languages", async () => {
     expect(Object.keys(KO).sort()).toEqual(Object.keys(EN).sort());
     const js = readFileSync("src/staff/public/console.js", "utf8");
@@ -508,7 +631,7 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
       reportKind: ["self", "family"],
       transcriptRole: ["user", "bot", "staff", "note", "system"],
       delivery: ["pending", "sending", "sent", "failed", "received", "unsent", "cancelled"],
-      action: ["login", "login.failed", "logout", "transcript.view", "reply", "note", "assign", "status", "export", "account.create", "account.update"],
+      action: ["login", "login.failed", "logout", "transcript.view", "report.view", "reply", "note", "assign", "status", "export", "account.create", "account.update"],
       language: ["ko", "en", "zh", "vi", "th", "id", "km", "ja"],
     };
     for (const [prefix, values] of Object.entries(enumerations)) for (const v of values) expect(EN, `${prefix}.${v}`).toHaveProperty([`${prefix}.${v}`]);

@@ -5,12 +5,7 @@ import type { TFunction } from "i18next";
 import { questionFor } from "../../flows/data/questions.ts";
 import type { HandoffRow, ReportRow, StaffAccount, StaffTranscriptRow } from "../store/staff-types.ts";
 import { seesIdentity } from "./policy.ts";
-
-const RISK_ORDER = ["critical", "high", "medium", "low"];
-const riskRank = (risk: string | null) => {
-  const i = RISK_ORDER.indexOf(risk ?? "");
-  return i === -1 ? RISK_ORDER.length : i;
-};
+import type { TapReading } from "./tap-reading.ts";
 
 export interface Coordinates {
   latitude: number;
@@ -27,7 +22,13 @@ function coordinates(payload: unknown): Coordinates | undefined {
   return { latitude: p.latitude, longitude: p.longitude, mapUrl: mapUrl(p.latitude, p.longitude) };
 }
 
+/**
+ * A handoff as the queue shows it. Open and in-progress cases show how long the person has
+ * been waiting; resolved and closed ones how long the case took (until it was resolved or closed).
+ */
 export function handoffSummary(row: HandoffRow, now: Date) {
+  const finished = row.status === "resolved" || row.status === "closed";
+  const seconds = (from: Date, to: Date) => Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000));
   return {
     id: row.id,
     conversationId: row.conversationId,
@@ -36,20 +37,18 @@ export function handoffSummary(row: HandoffRow, now: Date) {
     reason: row.reason,
     channel: row.channel,
     language: row.language,
+    reportCode: row.reportCode,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
-    waitingSeconds: Math.max(0, Math.round((now.getTime() - row.createdAt.getTime()) / 1000)),
+    closedAt: row.closedAt?.toISOString() ?? null,
+    waitingSeconds: finished ? null : seconds(row.createdAt, now),
+    durationSeconds: finished ? seconds(row.createdAt, row.closedAt ?? row.updatedAt) : null,
     lastMessageAt: row.lastMessageAt?.toISOString() ?? null,
     assignee: row.assignee,
   };
 }
 
-/** Most urgent first, then whoever has waited longest. */
-export function queueOrder(a: HandoffRow, b: HandoffRow): number {
-  return riskRank(a.risk) - riskRank(b.risk) || a.createdAt.getTime() - b.createdAt.getTime();
-}
-
-function transcriptItem(row: StaffTranscriptRow) {
+function transcriptItem(row: StaffTranscriptRow, tap: TapReading | undefined) {
   const role =
     row.direction === "in" ? "user"
     : row.direction === "note" ? "note"
@@ -67,6 +66,7 @@ function transcriptItem(row: StaffTranscriptRow) {
     status: row.status,
     author: row.staffEmail,
     ...(location ? { location } : {}),
+    ...(tap ? { tap } : {}),
     ...(detail ? { detail } : {}),
     ...(row.kind === "delete" ? { detail: { count: ((row.payload as { messageIds?: unknown[] } | null)?.messageIds ?? []).length } } : {}),
   };
@@ -79,7 +79,8 @@ function answerText(key: string, value: string, t: TFunction): string {
   return value;
 }
 
-function report(row: ReportRow, t: TFunction) {
+/** A report's answers with the questions as the bot asked them, in the console language `t`. */
+export function reportView(row: ReportRow, t: TFunction) {
   return {
     code: row.code,
     kind: row.kind,
@@ -97,15 +98,16 @@ export function handoffDetail(
   reports: ReportRow[],
   t: TFunction,
   now: Date,
+  taps: Map<number, TapReading> = new Map(),
 ) {
-  const items = transcript.map(transcriptItem);
+  const items = transcript.map((r) => transcriptItem(r, taps.get(r.id)));
   const lastLocation = items.findLast((i) => i.location)?.location ?? null;
   const identity = seesIdentity(viewer);
   return {
     handoff: handoffSummary(row, now),
     person: { channel: row.channel, platformUserId: identity ? row.platformUserId : null, masked: !identity },
     location: lastLocation,
-    reports: reports.map((r) => report(r, t)),
+    reports: reports.map((r) => reportView(r, t)),
     transcript: items,
   };
 }

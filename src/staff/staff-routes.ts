@@ -12,8 +12,10 @@ import { z } from "zod";
 import { isStorableText } from "../channels/storable-text.ts";
 import type { Logger } from "../log.ts";
 import { HANDOFF_STATUSES, STAFF_ROLES } from "../store/staff-types.ts";
+import { RISK_LEVELS } from "../store/risk-rank.ts";
 import { MAX_ROW_ID } from "../store/types.ts";
 import type { ChangeFeed } from "./change-feed.ts";
+import { cursorParam, pageLimit } from "./page-cursor.ts";
 import { MIN_PASSWORD_LENGTH } from "./password.ts";
 import { atLeast } from "./policy.ts";
 import { isSameOrigin } from "./same-origin.ts";
@@ -38,11 +40,28 @@ const typed = (max: number) => z.string().trim().min(1).max(max).refine(isStorab
 const recordId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const email = z.string().trim().toLowerCase().pipe(z.email().max(254));
 const loginBody = z.object({ email: z.string().max(254).refine(isStorableText), password: z.string().max(1024) });
+const riskFilter = z.enum([...RISK_LEVELS, "none"]).optional();
 const queueQuery = z.object({
   status: csv(HANDOFF_STATUSES).default(["open", "in_progress", "resolved"]),
-  risk: z.enum(["critical", "high", "medium", "low"]).optional(),
+  risk: riskFilter,
   channel: z.enum(["telegram", "line", "web"]).optional(),
   language: z.string().regex(/^[a-z]{2,3}$/).optional(),
+  cursor: cursorParam.optional(),
+  limit: pageLimit,
+});
+/** A reference code as people read it out: case, spaces and the dash do not matter. */
+const referenceCode = z
+  .string()
+  .max(40)
+  .transform((v) => v.toUpperCase().replace(/[^A-Z0-9]/g, ""))
+  .pipe(z.string().regex(/^[A-Z0-9]{8}$/, "a reference code has 8 letters and digits"))
+  .transform((v) => `${v.slice(0, 4)}-${v.slice(4)}`);
+const reportQuery = z.object({
+  risk: riskFilter,
+  kind: z.enum(["self", "family"]).optional(),
+  code: referenceCode.optional(),
+  cursor: cursorParam.optional(),
+  limit: pageLimit,
 });
 const handoffParams = z.object({ id: recordId });
 const replyBody = z.object({ text: typed(3500) });
@@ -190,12 +209,28 @@ export async function registerStaffConsole(app: FastifyInstance, deps: StaffCons
       scope.get("/api/handoffs", async (request) => {
         const { account } = await sessions.require(request, { csrf: false });
         const q = parse(queueQuery, request.query);
-        return service.queue(account, {
-          statuses: q.status,
-          ...(q.risk ? { risk: q.risk } : {}),
-          ...(q.channel ? { channel: q.channel } : {}),
-          ...(q.language ? { language: q.language } : {}),
-        });
+        return service.queue(
+          account,
+          {
+            statuses: q.status,
+            ...(q.risk ? { risk: q.risk } : {}),
+            ...(q.channel ? { channel: q.channel } : {}),
+            ...(q.language ? { language: q.language } : {}),
+          },
+          q.cursor,
+          q.limit,
+        );
+      });
+
+      scope.get("/api/reports", async (request) => {
+        const { account } = await sessions.require(request, { csrf: false });
+        const q = parse(reportQuery, request.query);
+        return service.reports(account, { ...(q.risk ? { risk: q.risk } : {}), ...(q.kind ? { kind: q.kind } : {}), ...(q.code ? { code: q.code } : {}) }, q.cursor, q.limit);
+      });
+
+      scope.get("/api/reports/:id", async (request) => {
+        const { account } = await sessions.require(request, { csrf: false });
+        return service.report(account, parse(handoffParams, request.params).id, consoleLanguage(request));
       });
 
       scope.get("/api/handoffs/:id", async (request) => {

@@ -4,8 +4,11 @@
 import type { i18n as I18n } from "i18next";
 import type { Engine } from "../engine/engine.ts";
 import { ConversationErasedError, StaleHandoffError, type Store } from "../store/store.ts";
-import type { AuditInput, HandoffFilter, HandoffRow, HandoffStatus, StaffAccount, StaffRecord, StaffRole } from "../store/staff-types.ts";
-import { handoffDetail, handoffSummary, queueOrder } from "./handoff-view.ts";
+import type { AuditInput, HandoffFilter, HandoffRow, HandoffStatus, KeysetCursor, ReportFilter, StaffAccount, StaffRecord, StaffRole } from "../store/staff-types.ts";
+import { handoffDetail, handoffSummary } from "./handoff-view.ts";
+import { encodeCursor } from "./page-cursor.ts";
+import { reportDetail, reportSummary } from "./report-list-view.ts";
+import { readTaps } from "./tap-reading.ts";
 import { createStaffAccount } from "./accounts.ts";
 import { atLeast, canAssign, canWorkOn, statusesLeadingTo, WORKABLE } from "./policy.ts";
 import { conflict, forbidden, notFound, StaffError } from "./staff-errors.ts";
@@ -22,13 +25,36 @@ export class StaffService {
     private readonly onChange: () => void,
   ) {}
 
-  async queue(account: StaffAccount, filter: Omit<HandoffFilter, "visibleTo">) {
-    const rows = await this.store.staff.handoffs({ ...filter, ...(atLeast(account, "supervisor") ? {} : { visibleTo: account.id }) });
-    const staff = atLeast(account, "supervisor")
-      ? (await this.store.staff.accounts()).filter((a) => a.active).map((a) => ({ id: a.id, email: a.email }))
-      : [];
+  /** One page of the queue (ordered and filtered by the database), with counts per status and risk. */
+  async queue(account: StaffAccount, filter: Omit<HandoffFilter, "visibleTo">, from: KeysetCursor | undefined, limit: number) {
+    const scoped: HandoffFilter = { ...filter, ...(atLeast(account, "supervisor") ? {} : { visibleTo: account.id }) };
+    const [page, counts, accounts] = await Promise.all([
+      this.store.staff.handoffPage(scoped, from, limit),
+      this.store.staff.handoffCounts(scoped),
+      atLeast(account, "supervisor") ? this.store.staff.accounts() : Promise.resolve([]),
+    ]);
     const now = new Date();
-    return { handoffs: rows.sort(queueOrder).map((r) => handoffSummary(r, now)), staff };
+    return {
+      handoffs: page.rows.map((r) => handoffSummary(r, now)),
+      next: page.next && encodeCursor(page.next),
+      counts,
+      staff: accounts.filter((a) => a.active).map((a) => ({ id: a.id, email: a.email })),
+    };
+  }
+
+  /** One page of the shared reports; agents do not see those of conversations someone else has. */
+  async reports(account: StaffAccount, filter: Omit<ReportFilter, "visibleTo">, from: KeysetCursor | undefined, limit: number) {
+    const page = await this.store.staff.reportPage({ ...filter, ...this.reportScope(account) }, from, limit);
+    return { reports: page.rows.map(reportSummary), next: page.next && encodeCursor(page.next) };
+  }
+
+  /** A shared report with its answers as the bot asked them; every view is audited. */
+  async report(account: StaffAccount, reportId: string, language: ConsoleLanguage) {
+    const found = await this.store.staff.sharedReport(reportId, this.reportScope(account));
+    if (!found) throw notFound();
+    if (!found.visible) throw forbidden();
+    await this.store.staff.audit({ actor: actorOf(account), action: "report.view", targetType: "report", targetId: reportId, detail: { code: found.report.code } });
+    return reportDetail(found.summary, found.report, this.i18n.getFixedT(language));
   }
 
   /** The whole conversation behind a handoff; every view is audited. */
@@ -39,7 +65,8 @@ export class StaffService {
       this.store.staff.reports(row.conversationId),
     ]);
     await this.store.staff.audit({ actor: actorOf(account), action, targetType: "handoff", targetId: row.id, detail: { messages: transcript.length } });
-    return handoffDetail(account, row, transcript, reports, this.i18n.getFixedT(language), new Date());
+    const t = this.i18n.getFixedT(language);
+    return handoffDetail(account, row, transcript, reports, t, new Date(), readTaps(transcript, row.language, this.i18n, t));
   }
 
   async reply(account: StaffAccount, handoffId: string, text: string): Promise<{ messageId: number }> {
@@ -117,6 +144,10 @@ export class StaffService {
     const row = await this.store.staff.handoff(handoffId);
     if (!row) throw notFound();
     return { handoff: handoffSummary(row, new Date()) };
+  }
+
+  private reportScope(account: StaffAccount): Pick<ReportFilter, "visibleTo"> {
+    return atLeast(account, "supervisor") ? {} : { visibleTo: account.id };
   }
 
   private async visibleHandoff(account: StaffAccount, handoffId: string): Promise<HandoffRow> {

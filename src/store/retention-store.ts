@@ -171,6 +171,7 @@ export class RetentionStore {
     const inIds = { conversationId: { in: ids } };
     const messages = (await tx.message.deleteMany({ where: inIds })).count;
     const reports = (await tx.report.deleteMany({ where: inIds })).count;
+    await tx.staffAlert.deleteMany({ where: { handoff: inIds } });
     const handoffs = (await tx.handoffRequest.deleteMany({ where: inIds })).count;
     const conversations = (await tx.conversation.deleteMany({ where: { id: { in: ids } } })).count;
     const contacts = (await tx.contact.deleteMany({ where: { id: { in: contactIds }, conversations: { none: {} } } })).count;

@@ -3,19 +3,24 @@
 import { randomUUID } from "node:crypto";
 import type { SealedFields } from "./sealed-fields.ts";
 import type { Db } from "./prisma.ts";
+import { handoffCounts, handoffPage, handoffSelect, toHandoff } from "./handoff-queue.ts";
+import { reportPage, sharedReport } from "./report-queries.ts";
 import type {
   AuditInput,
   AuditRow,
+  HandoffCounts,
   HandoffFilter,
   HandoffRow,
-  HandoffStatus,
+  KeysetCursor,
+  Page,
+  ReportFilter,
+  ReportListRow,
   ReportRow,
   StaffAccount,
   StaffCredentials,
   StaffRole,
   StaffTranscriptRow,
 } from "./staff-types.ts";
-import type { Channel } from "./types.ts";
 
 type Run = <T>(operation: () => Promise<T>) => Promise<T>;
 
@@ -23,63 +28,6 @@ export class AccountExistsError extends Error {}
 
 const accountFields = { id: true, email: true, role: true, active: true, lockedUntil: true, createdAt: true } as const;
 const toAccount = (row: { role: string } & Omit<StaffAccount, "role">): StaffAccount => ({ ...row, role: row.role as StaffRole });
-
-const handoffSelect = {
-  id: true,
-  conversationId: true,
-  status: true,
-  risk: true,
-  reason: true,
-  createdAt: true,
-  updatedAt: true,
-  assignee: { select: { id: true, email: true } },
-  conversation: {
-    select: {
-      channel: true,
-      chatId: true,
-      language: true,
-      contact: { select: { platformUserId: true, language: true } },
-      messages: { where: { direction: "in" }, orderBy: { id: "desc" }, take: 1, select: { createdAt: true } },
-    },
-  },
-} as const;
-
-type HandoffSelected = {
-  id: string;
-  conversationId: string;
-  status: string;
-  risk: string | null;
-  reason: string;
-  createdAt: Date;
-  updatedAt: Date;
-  assignee: { id: string; email: string } | null;
-  conversation: {
-    channel: string;
-    chatId: string;
-    language: string | null;
-    contact: { platformUserId: string; language: string | null };
-    messages: { createdAt: Date }[];
-  };
-};
-
-function toHandoff(row: HandoffSelected): HandoffRow {
-  const c = row.conversation;
-  return {
-    id: row.id,
-    conversationId: row.conversationId,
-    status: row.status as HandoffStatus,
-    risk: row.risk,
-    reason: row.reason,
-    channel: c.channel as Channel,
-    language: c.language ?? c.contact.language,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-    lastMessageAt: c.messages[0]?.createdAt ?? null,
-    assignee: row.assignee,
-    chatId: c.chatId,
-    platformUserId: c.contact.platformUserId,
-  };
-}
 
 export const auditActorOf = (input: AuditInput) => ({ actorId: input.actor.id, actorEmail: input.actor.email });
 
@@ -226,29 +174,27 @@ export class StaffStore {
 
   // ---- handoffs ----
 
-  async handoffs(filter: HandoffFilter, limit = 500): Promise<HandoffRow[]> {
-    const rows = await this.run(() =>
-      this.db.handoffRequest.findMany({
-        where: {
-          status: { in: filter.statuses },
-          ...(filter.risk ? { risk: filter.risk } : {}),
-          ...(filter.visibleTo ? { OR: [{ assigneeId: null }, { assigneeId: filter.visibleTo }] } : {}),
-          conversation: {
-            ...(filter.channel ? { channel: filter.channel } : {}),
-            ...(filter.language ? { OR: [{ language: filter.language }, { language: null, contact: { language: filter.language } }] } : {}),
-          },
-        },
-        orderBy: { createdAt: "asc" },
-        take: limit,
-        select: handoffSelect,
-      }),
-    );
-    return rows.map(toHandoff);
+  /** One page of the queue, in the database's order (most urgent, then longest waiting). */
+  handoffPage(filter: HandoffFilter, from: KeysetCursor | undefined, limit: number): Promise<Page<HandoffRow>> {
+    return handoffPage(this.db, this.run, filter, from, limit);
+  }
+
+  handoffCounts(filter: HandoffFilter): Promise<HandoffCounts> {
+    return handoffCounts(this.db, this.run, filter);
   }
 
   async handoff(id: string): Promise<HandoffRow | null> {
     const row = await this.run(() => this.db.handoffRequest.findUnique({ where: { id }, select: handoffSelect }));
     return row && toHandoff(row);
+  }
+
+  /** One page of the shared reports: most urgent, then newest. */
+  reportPage(filter: ReportFilter, from: KeysetCursor | undefined, limit: number): Promise<Page<ReportListRow>> {
+    return reportPage(this.db, this.run, filter, from, limit);
+  }
+
+  sharedReport(id: string, filter: Pick<ReportFilter, "visibleTo">) {
+    return sharedReport(this.db, this.run, this.fields, id, filter);
   }
 
   async transcript(conversationId: string, limit = 5000): Promise<StaffTranscriptRow[]> {
@@ -277,7 +223,8 @@ export class StaffStore {
   }
 
   async reports(conversationId: string): Promise<ReportRow[]> {
-    const rows = await this.run(() => this.db.report.findMany({ where: { conversationId }, orderBy: { createdAt: "asc" } }));
+    // A report saved without the person's consent is never shown to staff.
+    const rows = await this.run(() => this.db.report.findMany({ where: { conversationId, consent: true }, orderBy: { createdAt: "asc" } }));
     return rows.map((r) => ({
       code: r.code,
       kind: r.kind,

@@ -26,11 +26,17 @@ export interface HandoffRow {
   conversationId: string;
   status: HandoffStatus;
   risk: string | null;
+  /** `risk` as the queue sorts it (src/store/risk-rank.ts). */
+  riskRank: number;
   reason: string;
   channel: Channel;
   language: string | null;
+  /** The reference code of the newest report the person agreed to share, if any. */
+  reportCode: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /** When it was resolved or closed; null while open or in progress. */
+  closedAt: Date | null;
   lastMessageAt: Date | null;
   assignee: { id: string; email: string } | null;
   /** Where the person is reached; needed to queue replies in order. */
@@ -40,11 +46,54 @@ export interface HandoffRow {
 
 export interface HandoffFilter {
   statuses: HandoffStatus[];
+  /** A risk level, or "none" for handoffs without one. */
   risk?: string;
   channel?: string;
   language?: string;
   /** Only unassigned handoffs and those assigned to this account (agents). */
   visibleTo?: string;
+}
+
+/** Where a keyset page starts: after the row with this rank, time and id. */
+export interface KeysetCursor {
+  rank: number;
+  at: Date;
+  id: string;
+}
+
+export interface Page<T> {
+  rows: T[];
+  /** Where the next page starts; null on the last page. */
+  next: KeysetCursor | null;
+}
+
+export interface HandoffCounts {
+  status: Record<Exclude<HandoffStatus, "erased">, number>;
+  risk: Record<"critical" | "high" | "medium" | "low" | "none", number>;
+}
+
+export interface ReportFilter {
+  risk?: string;
+  kind?: "self" | "family";
+  /** A reference code, normalised (upper case, with its dash). */
+  code?: string;
+  /** Only reports whose conversation is not assigned to another account (agents). */
+  visibleTo?: string;
+}
+
+/** A report as the Reports view lists it; only reports shared with consent exist for staff. */
+export interface ReportListRow {
+  id: string;
+  code: string;
+  kind: string;
+  risk: string | null;
+  riskRank: number;
+  createdAt: Date;
+  conversationId: string;
+  channel: Channel;
+  language: string | null;
+  /** The conversation's latest handoff: the case's status and who has it. */
+  handoff: { id: string; status: HandoffStatus; assignee: { id: string; email: string } | null } | null;
 }
 
 export interface StaffTranscriptRow {

@@ -1,6 +1,7 @@
 // One conversation step in SQL, in one transaction: contact, conversation snapshot, inbound
 // message, outbox rows, report, handoff, language. The same work runs on both databases.
 import { randomUUID } from "node:crypto";
+import { riskRank, UNRANKED } from "./risk-rank.ts";
 import { timeOrderedId } from "./time-ordered-id.ts";
 import type { Provider } from "./database-url.ts";
 import type { MessageRow, SealedFields } from "./sealed-fields.ts";
@@ -167,9 +168,11 @@ function* stepWork(provider: Provider, fields: SealedFields, input: StepInput, d
   if (out.report) {
     const { kind, code, answers, consent, risk } = out.report;
     yield* run(
-      `INSERT INTO "Report" ("id", "conversationId", "kind", "code", "answers", "consent", "risk", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      randomUUID(), conversationId, kind, code, fields.answers(answers), consent, risk ?? null, now,
+      `INSERT INTO "Report" ("id", "conversationId", "kind", "code", "answers", "consent", "risk", "riskRank", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      randomUUID(), conversationId, kind, code, fields.answers(answers), consent, risk ?? null, riskRank(risk), now,
     );
+    // A report shared with staff puts the conversation in their queue, so someone acts on it.
+    if (consent && !out.handoff) yield* requestHandoff(fields, conversationId, input.channel, { reason: "report", ...(risk ? { risk } : {}) }, now);
   }
   if (out.handoff) yield* requestHandoff(fields, conversationId, input.channel, out.handoff, now);
   if (out.language && out.language !== contact!.language) {
@@ -178,23 +181,28 @@ function* stepWork(provider: Provider, fields: SealedFields, input: StepInput, d
   return { duplicate: false, conversationId, outboundCount: out.outbound.length };
 }
 
-/** One request per conversation until staff close it: asking again updates (and reopens) it. */
+/**
+ * One request per conversation until staff close it: asking again updates (and reopens) it.
+ * Its risk only rises while it is open: a later, milder answer does not push a case down the queue.
+ */
 function* requestHandoff(fields: SealedFields, conversationId: string, channel: string, handoff: NonNullable<StepOutput["handoff"]>, now: string): SqlWork<void> {
   const [open] = yield* all<{ id: string }>(
     `SELECT "id" FROM "HandoffRequest" WHERE "conversationId" = ? AND "status" IN ('open', 'in_progress', 'resolved') LIMIT 1`,
     conversationId,
   );
   const data = { reason: handoff.reason, risk: handoff.risk ?? null };
+  const rank = riskRank(data.risk);
   const handoffId = open?.id ?? randomUUID();
   if (open) {
     yield* run(
-      `UPDATE "HandoffRequest" SET "reason" = ?, "risk" = ?, "status" = CASE WHEN "status" = 'resolved' THEN 'open' ELSE "status" END, "updatedAt" = ? WHERE "id" = ?`,
-      data.reason, data.risk, now, handoffId,
+      `UPDATE "HandoffRequest" SET "reason" = ?, "risk" = CASE WHEN ? <= "riskRank" THEN ? ELSE "risk" END, "riskRank" = CASE WHEN ? <= "riskRank" THEN ? ELSE "riskRank" END,
+        "status" = CASE WHEN "status" = 'resolved' THEN 'open' ELSE "status" END, "closedAt" = NULL, "updatedAt" = ? WHERE "id" = ?`,
+      data.reason, rank, data.risk, rank, rank, now, handoffId,
     );
   } else {
     yield* run(
-      `INSERT INTO "HandoffRequest" ("id", "conversationId", "status", "reason", "risk", "createdAt", "updatedAt") VALUES (?, ?, 'open', ?, ?, ?, ?)`,
-      handoffId, conversationId, data.reason, data.risk, now, now,
+      `INSERT INTO "HandoffRequest" ("id", "conversationId", "status", "reason", "risk", "riskRank", "createdAt", "updatedAt") VALUES (?, ?, 'open', ?, ?, ?, ?, ?)`,
+      handoffId, conversationId, data.reason, data.risk, rank, now, now,
     );
   }
   yield* addMessages(
@@ -247,7 +255,7 @@ function* erase(contactId: string, now: string): SqlWork<void> {
   );
   yield* run(`DELETE FROM "Report" WHERE "conversationId" IN (${OF_CONTACT})`, contactId);
   yield* run(
-    `UPDATE "HandoffRequest" SET "status" = 'erased', "reason" = 'erased', "risk" = NULL, "updatedAt" = ? WHERE "conversationId" IN (${OF_CONTACT})`,
+    `UPDATE "HandoffRequest" SET "status" = 'erased', "reason" = 'erased', "risk" = NULL, "riskRank" = ${UNRANKED}, "updatedAt" = ? WHERE "conversationId" IN (${OF_CONTACT})`,
     now, contactId,
   );
   yield* run(`UPDATE "Conversation" SET "status" = 'erased', "snapshot" = '{}', "language" = NULL, "updatedAt" = ? WHERE "contactId" = ?`, now, contactId);

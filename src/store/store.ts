@@ -12,6 +12,7 @@ import { OutboxSql, type Outbox } from "./outbox-sql.ts";
 import { OutboxPresenceSql, type OutboxPresence } from "./outbox-presence-sql.ts";
 import { PostgresStepBatch } from "./postgres-step-batch.ts";
 import type { WriteLock } from "./write-lock.ts";
+import { AlertStore } from "./alert-store.ts";
 import { auditData, StaffStore } from "./staff-store.ts";
 import { FieldCipher } from "./field-cipher.ts";
 import { RetentionStore } from "./retention-store.ts";
@@ -74,6 +75,7 @@ export class ConversationErasedError extends Error {}
 export class Store {
   readonly staff: StaffStore;
   readonly retention: RetentionStore;
+  readonly alerts: AlertStore;
 
   private readonly outbox: Outbox;
   /** The processes delivering the outbox: identity, heartbeat, release of dead processes' claims. */
@@ -91,6 +93,7 @@ export class Store {
     this.presence = hot.presence;
     this.staff = new StaffStore(db, (operation) => this.exclusive(operation), fields);
     this.retention = new RetentionStore(db, provider, (operation) => this.exclusive(operation));
+    this.alerts = new AlertStore(db, (operation) => this.exclusive(operation));
   }
 
   /** On SQLite, Prisma's operations take turns with the hot path's group commits (see SqliteGate). */
@@ -229,7 +232,8 @@ export class Store {
           await tx.handoffRequest.update({
             where: { id: record.handoffId },
             data: {
-              ...(status ? { status, closedAt: status === "closed" ? new Date() : null } : {}),
+              // closedAt: when the case was finished (resolved or closed), so staff see how long it took.
+              ...(status ? { status, closedAt: status === "closed" || status === "resolved" ? new Date() : null } : {}),
               ...(assigneeId !== undefined ? { assigneeId } : {}),
             },
           });

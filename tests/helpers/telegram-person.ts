@@ -56,12 +56,12 @@ export class TelegramPerson {
     await this.say("/start");
     await this.tap("en");
     await this.tap("yes");
-    await this.tap("danger");
+    await this.tap("danger", 2); // the emergency card, and one tap to give the nationality
     await this.tap("person");
   }
 
-  /** /start, English, safe to chat, a family report about a child (name, last place), then "talk to a person": a report and a handoff. */
-  async toFamilyReport(name = "Kim Minsu", lastPlace = "Sihanoukville"): Promise<void> {
+  /** /start, English, safe to chat, a family report about a child (name, last place), up to the saved report (shared: family reports always are). */
+  async toFamilyReportSaved(name = "Kim Minsu", lastPlace = "Sihanoukville"): Promise<void> {
     await this.say("/start");
     await this.tap("en");
     await this.tap("yes");
@@ -74,7 +74,26 @@ export class TelegramPerson {
     await this.say(lastPlace, 1);
     await this.tap("ad");
     await this.tap("no", 3);
+  }
+
+  /** The family report (toFamilyReportSaved), then "talk to a person". */
+  async toFamilyReport(name = "Kim Minsu", lastPlace = "Sihanoukville"): Promise<void> {
+    await this.toFamilyReportSaved(name, lastPlace);
     await this.tap("person");
+  }
+
+  /**
+   * /start, English, safe to chat, "help for me": not in danger, not hurt, not able to leave
+   * (high risk), passport taken, the rest skipped, no description; then `consent` to sharing.
+   * Ends at the saved report, without asking for a person.
+   */
+  async toSelfReport(consent: "yes" | "no"): Promise<void> {
+    await this.say("/start");
+    await this.tap("en");
+    await this.tap("yes");
+    await this.tap("me");
+    for (const answer of ["no", "no", "no", "passport", "no", "skip", "skip", "no", "done"]) await this.tap(answer);
+    await this.tap(consent);
   }
 
   /** /start, English, safe to chat, "talk to a person" from the menu: a handoff with nothing answered (medium). */

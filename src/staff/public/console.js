@@ -529,6 +529,8 @@ function parseRoute() {
   let m;
   if ((m = /^\/handoff\/([^/?#]+)$/.exec(hash))) return { name: "handoff", id: decodeURIComponent(m[1]), key: `handoff:${m[1]}` };
   if ((m = /^\/print\/([^/?#]+)$/.exec(hash))) return { name: "print", id: decodeURIComponent(m[1]), key: `print:${m[1]}` };
+  if ((m = /^\/report\/([^/?#]+)$/.exec(hash))) return { name: "report", id: decodeURIComponent(m[1]), key: `report:${m[1]}` };
+  if (hash === "/reports") return { name: "reports", key: "reports" };
   if (hash === "/audit") return { name: "audit", key: "audit" };
   if (hash === "/accounts") return { name: "accounts", key: "accounts" };
   return { name: "queue", key: "queue" };
@@ -553,12 +555,12 @@ function route({ force = false, focus = true } = {}) {
   showAlert("");
   const root = $("view");
   document.body.classList.toggle("print-mode", r.name === "print");
-  for (const [id, name] of [["nav-queue", "queue"], ["nav-audit", "audit"], ["nav-accounts", "accounts"]]) {
+  for (const [id, name] of [["nav-queue", "queue"], ["nav-reports", "reports"], ["nav-audit", "audit"], ["nav-accounts", "accounts"]]) {
     const link = $(id);
-    if (name === r.name || (name === "queue" && r.name === "handoff")) link.setAttribute("aria-current", "page");
+    if (name === r.name || (name === "queue" && r.name === "handoff") || (name === "reports" && r.name === "report")) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
-  const make = { queue: queueView, handoff: handoffView, print: printView, audit: auditView, accounts: accountsView }[r.name];
+  const make = { queue: queueView, handoff: handoffView, reports: reportsView, report: reportView, print: printView, audit: auditView, accounts: accountsView }[r.name];
   if ((r.name === "audit" || r.name === "accounts") && !isAdmin()) {
     state.view = messageView(root, t("error.forbidden"));
   } else {
@@ -614,7 +616,8 @@ function saveFilters() {
   }
 }
 
-function filterSelect(name, labelText, options) {
+/** A filter of a list: sets `filters[name]` and calls `changed` (by default the queue's filters, kept for the session). */
+function filterSelect(name, labelText, options, filters = state.filters, changed = () => (saveFilters(), state.view?.refresh({ live: false }))) {
   const id = nextId(`filter-${name}`);
   const select = h(
     "select",
@@ -623,21 +626,112 @@ function filterSelect(name, labelText, options) {
       name,
       on: {
         change: () => {
-          state.filters[name] = select.value;
-          saveFilters();
-          state.view?.refresh({ live: false });
+          filters[name] = select.value;
+          changed();
         },
       },
     },
-    options.map(([value, text]) => h("option", { value, selected: state.filters[name] === value }, text)),
+    options.map(([value, text]) => h("option", { value, selected: filters[name] === value }, text)),
   );
   return h("div", { class: "field field-inline" }, h("label", { for: id }, labelText), select);
+}
+
+/** The set filters of a list as query parameters. */
+function filterQuery(filters) {
+  const q = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters)) if (value) q.set(key, value);
+  return q;
+}
+
+/** The rows to keep after a refresh: as many as were shown, at least one page. */
+const PAGE = 50;
+
+/**
+ * Fetches pages of `path` (a list API with `next` cursors) until at least `atLeast` rows are
+ * in: a live refresh keeps what "load more" had already shown.
+ */
+async function fetchPages(path, query, key, atLeast) {
+  const rows = [];
+  let next = null;
+  let first = null;
+  do {
+    const q = new URLSearchParams(query);
+    q.set("limit", String(Math.min(200, Math.max(PAGE, atLeast - rows.length))));
+    if (next) q.set("cursor", next);
+    const data = await api("GET", `${path}?${q}`);
+    first ??= data;
+    rows.push(...data[key]);
+    next = data.next;
+  } while (next && rows.length < atLeast);
+  return { first, rows, next };
+}
+
+/**
+ * The rows of a paged list API (`path`, rows under `key`, `next` cursors) as a view shows them:
+ * `reload` fetches anew (a live reload keeps as many rows as were shown), `more` appends the next
+ * page. An answer overtaken by a newer reload is dropped (reload gives null, more false).
+ */
+function pagedList(path, key) {
+  const list = { rows: [], next: null, seq: 0 };
+  list.reload = async (query, atLeast) => {
+    const mine = ++list.seq;
+    try {
+      const result = await fetchPages(path, query, key, atLeast);
+      if (mine !== list.seq) return null;
+      list.rows = result.rows;
+      list.next = result.next;
+      return result.first;
+    } catch (err) {
+      if (mine === list.seq) throw err;
+      return null;
+    }
+  };
+  list.more = async (query) => {
+    const mine = list.seq;
+    const q = new URLSearchParams(query);
+    q.set("cursor", list.next);
+    const data = await api("GET", `${path}?${q}`);
+    if (mine !== list.seq) return false;
+    list.rows = [...list.rows, ...data[key]];
+    list.next = data.next;
+    return true;
+  };
+  return list;
+}
+
+/** "Load more" under a list: appends the page after the last, then calls `onLoaded`. */
+function moreButton(list, query, onLoaded) {
+  const button = h(
+    "button",
+    {
+      type: "button",
+      class: "btn load-more",
+      hidden: true,
+      dataset: { action: "load-more" },
+      on: {
+        click: async () => {
+          if (!list.next) return;
+          button.disabled = true;
+          try {
+            if (await list.more(query())) onLoaded();
+          } catch (err) {
+            reportError(err);
+          } finally {
+            button.disabled = false;
+          }
+        },
+      },
+    },
+    t("list.more"),
+  );
+  return button;
 }
 
 function queueView(root) {
   setTitle(t("queue.title"));
   const list = h("div", { class: "queue-list", "aria-busy": "true" }, h("p", { class: "muted" }, t("common.loading")));
   const count = h("p", { class: "muted queue-count", "aria-live": "off" });
+  const totals = h("p", { class: "queue-counts", dataset: { counts: "" } });
   const filters = h(
     "form",
     { class: "filters", role: "search", "aria-label": t("queue.filters"), on: { submit: (e) => e.preventDefault() } },
@@ -646,33 +740,65 @@ function queueView(root) {
       ...STATUSES.map((s) => [s, label("status", s)]),
       [STATUSES.join(","), t("queue.statusAll")],
     ]),
-    filterSelect("risk", t("queue.filterRisk"), [["", t("queue.any")], ...RISKS.map((r) => [r, label("risk", r)])]),
+    filterSelect("risk", t("queue.filterRisk"), [["", t("queue.any")], ...[...RISKS, "none"].map((r) => [r, label("risk", r)])]),
     filterSelect("channel", t("queue.filterChannel"), [["", t("queue.any")], ...CHANNELS.map((c) => [c, label("channel", c)])]),
     filterSelect("language", t("queue.filterLanguage"), [["", t("queue.any")], ...BOT_LANGUAGES.map((l) => [l, languageName(l)])]),
   );
-  append(root, [h("section", { class: "queue", "aria-labelledby": "queue-title" }, h("div", { class: "view-head" }, heading(t("queue.title")), count), filters, list)]);
+  const rows = pagedList("/handoffs", "handoffs");
+  let total = 0;
+  const query = () => filterQuery(state.filters);
+  const more = moreButton(rows, query, () => show(noteHandoffs(rows.rows, false)));
+  append(root, [
+    h("section", { class: "queue", "aria-labelledby": "queue-title" }, h("div", { class: "view-head" }, heading(t("queue.title")), count), totals, filters, list, h("div", { class: "button-row" }, more)),
+  ]);
   root.querySelector("h1").id = "queue-title";
 
-  let seq = 0;
+  function show(fresh) {
+    list.setAttribute("aria-busy", "false");
+    count.textContent = t("queue.count", { count: rows.rows.length, total });
+    more.hidden = !rows.next;
+    preserveFocus(list, () => renderQueue(list, rows.rows, fresh));
+  }
+
   async function refresh({ live = false } = {}) {
-    const mine = ++seq;
-    const query = new URLSearchParams();
-    for (const [key, value] of Object.entries(state.filters)) if (value) query.set(key, value);
-    let data;
+    let first;
     try {
-      data = await api("GET", `/handoffs${query.size ? `?${query}` : ""}`);
+      // A live refresh keeps as many rows as were shown; a new filter starts at one page.
+      first = await rows.reload(query(), live ? rows.rows.length : PAGE);
     } catch (err) {
-      if (mine === seq) viewProblem(list, err);
+      viewProblem(list, err);
       return;
     }
-    if (mine !== seq) return;
-    state.staff = Array.isArray(data.staff) ? data.staff : [];
-    const fresh = noteHandoffs(data.handoffs, live);
-    list.setAttribute("aria-busy", "false");
-    count.textContent = t("queue.count", { count: data.handoffs.length });
-    preserveFocus(list, () => renderQueue(list, data.handoffs, fresh));
+    if (!first) return;
+    state.staff = Array.isArray(first.staff) ? first.staff : [];
+    total = queueTotal(first.counts, state.filters.risk);
+    renderCounts(totals, first.counts);
+    show(noteHandoffs(rows.rows, live));
   }
   return { refresh, dispose() {} };
+}
+
+/** How many rows the current filters match: the risk counts are over the asked statuses. */
+function queueTotal(counts, risk) {
+  if (!counts) return 0;
+  return risk ? (counts.risk[risk] ?? 0) : Object.values(counts.risk).reduce((a, b) => a + b, 0);
+}
+
+/** Counts per status and per risk, as one line each (read by screen readers as text). */
+function renderCounts(box, counts) {
+  clear(box);
+  if (!counts) return;
+  const part = (kind, key, n) => h("span", { class: `count count-${kind}`, dataset: { count: `${kind}:${key}` } }, t("queue.countOf", { label: label(kind, key), n }));
+  append(box, [
+    h("span", { class: "counts-row" }, STATUSES.map((s) => part("status", s, counts.status[s] ?? 0))),
+    h("span", { class: "counts-row" }, [...RISKS, "none"].map((r) => part("risk", r, counts.risk[r] ?? 0))),
+  ]);
+}
+
+/** Open cases: how long the person has waited; resolved and closed ones: how long the case took. */
+function elapsedEl(x) {
+  if (x.durationSeconds != null) return h("span", { class: "took", dataset: { took: "" } }, t("queue.took", { time: formatWait(x.durationSeconds * 1000) }));
+  return waitEl(x.waitingSeconds);
 }
 
 function renderQueue(list, handoffs, fresh) {
@@ -681,17 +807,32 @@ function renderQueue(list, handoffs, fresh) {
     append(list, [h("p", { class: "empty", dataset: { empty: "queue" } }, t("queue.empty"))]);
     return;
   }
+  // One entry per column: [key, heading, cell content]. A new column (e.g. nationality) is one more entry.
   const cols = [
-    ["risk", t("queue.colRisk")],
-    ["waiting", t("queue.colWaiting")],
-    ["channel", t("queue.colChannel")],
-    ["language", t("queue.colLanguage")],
-    ["reason", t("queue.colReason")],
-    ["status", t("queue.colStatus")],
-    ["assignee", t("queue.colAssignee")],
-    ["open", t("queue.colOpen")],
+    ["risk", t("queue.colRisk"), (x) => badge("risk", x.risk ?? "none", riskLabel(x.risk))],
+    ["waiting", t("queue.colWaiting"), elapsedEl],
+    ["reason", t("queue.colReason"), (x) => label("reason", x.reason)],
+    ["reference", t("queue.colReference"), (x) => (x.reportCode ? h("span", { class: "code" }, x.reportCode) : h("span", { class: "muted" }, t("common.none")))],
+    ["channel", t("queue.colChannel"), (x) => label("channel", x.channel)],
+    ["language", t("queue.colLanguage"), (x) => languageName(x.language)],
+    ["status", t("queue.colStatus"), (x) => badge("status", x.status, label("status", x.status))],
+    ["assignee", t("queue.colAssignee"), (x) => (x.assignee ? h("span", { class: "email" }, x.assignee.email) : h("span", { class: "muted" }, t("queue.unassigned")))],
+    [
+      "open",
+      t("queue.colOpen"),
+      (x) =>
+        h(
+          "a",
+          {
+            href: `#/handoff/${encodeURIComponent(x.id)}`,
+            class: "btn btn-small open-link",
+            dataset: { focusKey: `open-${x.id}` },
+            "aria-label": t("queue.openLabel", { risk: riskLabel(x.risk), channel: label("channel", x.channel) }),
+          },
+          t("queue.open"),
+        ),
+    ],
   ];
-  const colLabel = Object.fromEntries(cols);
   const table = h(
     "table",
     { class: "queue-table" },
@@ -702,8 +843,7 @@ function renderQueue(list, handoffs, fresh) {
       {},
       handoffs.map((x) => {
         const href = `#/handoff/${encodeURIComponent(x.id)}`;
-        const cell = (key, ...content) => h("td", { class: `col-${key}`, dataset: { label: colLabel[key] } }, ...content);
-        const row = h(
+        return h(
           "tr",
           {
             class: `queue-row risk-row-${x.risk ?? "none"}${fresh.has(x.id) ? " is-new" : ""}`,
@@ -716,32 +856,168 @@ function renderQueue(list, handoffs, fresh) {
               },
             },
           },
-          cell("risk", badge("risk", x.risk ?? "none", riskLabel(x.risk))),
-          cell("waiting", waitEl(x.waitingSeconds)),
-          cell("channel", label("channel", x.channel)),
-          cell("language", languageName(x.language)),
-          cell("reason", label("reason", x.reason)),
-          cell("status", badge("status", x.status, label("status", x.status))),
-          cell("assignee", x.assignee ? h("span", { class: "email" }, x.assignee.email) : h("span", { class: "muted" }, t("queue.unassigned"))),
-          cell(
-            "open",
-            h(
-              "a",
-              {
-                href,
-                class: "btn btn-small open-link",
-                dataset: { focusKey: `open-${x.id}` },
-                "aria-label": t("queue.openLabel", { risk: riskLabel(x.risk), channel: label("channel", x.channel) }),
-              },
-              t("queue.open"),
-            ),
-          ),
+          cols.map(([key, text, content]) => h("td", { class: `col-${key}`, dataset: { label: text } }, content(x))),
         );
-        return row;
       }),
     ),
   );
   append(list, [table]);
+}
+
+// ---------------------------------------------------------------- reports
+
+const REPORT_KINDS = ["self", "family"];
+const reportFilters = { risk: "", kind: "", code: "" };
+
+function reportsView(root) {
+  setTitle(t("reports.title"));
+  const list = h("div", { class: "report-list", "aria-busy": "true" }, h("p", { class: "muted" }, t("common.loading")));
+  const count = h("p", { class: "muted report-count", "aria-live": "off" });
+  const select = (name, labelText, options) => filterSelect(name, labelText, options, reportFilters, () => refresh());
+  const codeId = nextId("report-code");
+  const codeInput = h("input", { id: codeId, name: "code", type: "search", autocomplete: "off", spellcheck: "false", maxlength: "20", value: reportFilters.code });
+  const codeError = h("p", { class: "form-error", role: "alert" });
+  const showAll = h("button", { type: "button", class: "btn btn-quiet", hidden: !reportFilters.code, on: { click: () => ((codeInput.value = ""), (reportFilters.code = ""), refresh()) } }, t("reportList.showAll"));
+  const filters = h(
+    "form",
+    {
+      class: "filters",
+      role: "search",
+      "aria-label": t("reportList.filters"),
+      on: {
+        submit: (e) => {
+          e.preventDefault();
+          reportFilters.code = codeInput.value.trim();
+          refresh();
+        },
+      },
+    },
+    h("div", { class: "field field-inline" }, h("label", { for: codeId }, t("reportList.code")), codeInput, h("button", { type: "submit", class: "btn" }, t("reportList.find")), showAll),
+    select("risk", t("reportList.filterRisk"), [["", t("queue.any")], ...[...RISKS, "none"].map((r) => [r, label("risk", r)])]),
+    select("kind", t("reportList.filterKind"), [["", t("queue.any")], ...REPORT_KINDS.map((k) => [k, label("reportKind", k)])]),
+    codeError,
+  );
+  const rows = pagedList("/reports", "reports");
+  const query = () => filterQuery(reportFilters);
+  const more = moreButton(rows, query, () => show());
+  append(root, [
+    h(
+      "section",
+      { class: "reports", "aria-labelledby": "reports-title" },
+      h("div", { class: "view-head" }, heading(t("reports.title")), count),
+      h("p", { class: "muted" }, t("reportList.intro")),
+      filters,
+      list,
+      h("div", { class: "button-row" }, more),
+    ),
+  ]);
+  root.querySelector("h1").id = "reports-title";
+
+  function show() {
+    list.setAttribute("aria-busy", "false");
+    count.textContent = t("reportList.count", { count: rows.rows.length });
+    more.hidden = !rows.next;
+    showAll.hidden = !reportFilters.code;
+    preserveFocus(list, () => renderReports(list, rows.rows));
+  }
+
+  async function refresh({ live = false } = {}) {
+    codeError.textContent = "";
+    let first;
+    try {
+      first = await rows.reload(query(), live ? rows.rows.length : PAGE);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 400 && reportFilters.code) codeError.textContent = t("reportList.badCode");
+      else viewProblem(list, err);
+      return;
+    }
+    if (first) show();
+  }
+  return { refresh, dispose() {} };
+}
+
+function renderReports(list, reports) {
+  clear(list);
+  if (!reports.length) {
+    const text = reportFilters.code ? t("reportList.noCode", { code: reportFilters.code }) : t("reportList.empty");
+    append(list, [h("p", { class: "empty", dataset: { empty: "reports" } }, text)]);
+    return;
+  }
+  const cols = [
+    ["risk", t("queue.colRisk"), (x) => badge("risk", x.risk ?? "none", riskLabel(x.risk))],
+    ["code", t("reportList.colCode"), (x) => h("span", { class: "code" }, x.code)],
+    ["kind", t("reportList.colKind"), (x) => label("reportKind", x.kind)],
+    ["created", t("reportList.colCreated"), (x) => timeEl(x.createdAt)],
+    ["channel", t("queue.colChannel"), (x) => label("channel", x.channel)],
+    ["language", t("queue.colLanguage"), (x) => languageName(x.language)],
+    ["case", t("reportList.colCase"), (x) => (x.handoff ? badge("status", x.handoff.status, label("status", x.handoff.status)) : h("span", { class: "muted" }, t("reportList.noCase")))],
+    [
+      "open",
+      t("queue.colOpen"),
+      (x) => h("a", { href: `#/report/${encodeURIComponent(x.id)}`, class: "btn btn-small open-link", dataset: { focusKey: `report-${x.id}` }, "aria-label": t("reportList.openLabel", { code: x.code }) }, t("reportList.open")),
+    ],
+  ];
+  append(list, [
+    h(
+      "table",
+      { class: "queue-table report-table" },
+      h("caption", { class: "visually-hidden" }, t("reportList.caption")),
+      h("thead", {}, h("tr", {}, cols.map(([key, text]) => h("th", { scope: "col", class: `col-${key}` }, text)))),
+      h(
+        "tbody",
+        {},
+        reports.map((x) =>
+          h(
+            "tr",
+            { class: `queue-row report-row risk-row-${x.risk ?? "none"}`, dataset: { reportId: x.id, code: x.code, risk: x.risk ?? "none" } },
+            cols.map(([key, text, content]) => h("td", { class: `col-${key}`, dataset: { label: text } }, content(x))),
+          ),
+        ),
+      ),
+    ),
+  ]);
+}
+
+/** One shared report: its answers as the bot asked them, and the case it belongs to. */
+function reportView(root, r) {
+  setTitle(t("reports.title"));
+  const body = h("div", { class: "report-view" }, h("p", { class: "muted" }, t("common.loading")));
+  append(root, [h("section", { class: "panel" }, h("p", {}, h("a", { href: "#/reports" }, t("report.back"))), body)]);
+  async function refresh({ live = false } = {}) {
+    if (live) return; // a report does not change; its case's status is refreshed on the next visit
+    let data;
+    try {
+      data = await api("GET", `/reports/${encodeURIComponent(r.id)}?lang=${encodeURIComponent(state.lang)}`);
+    } catch (err) {
+      viewProblem(body, err);
+      return;
+    }
+    const x = data.report;
+    setTitle(t("reports.code", { code: x.code }));
+    clear(body);
+    const kase = x.handoff
+      ? h(
+          "p",
+          { class: "report-case" },
+          badge("status", x.handoff.status, label("status", x.handoff.status)),
+          " ",
+          x.handoff.assignee ? h("span", { class: "email" }, x.handoff.assignee.email) : h("span", { class: "muted" }, t("queue.unassigned")),
+          " ",
+          h("a", { href: `#/handoff/${encodeURIComponent(x.handoff.id)}`, class: "btn btn-small", dataset: { action: "open-conversation" } }, t("report.openConversation")),
+        )
+      : h("p", { class: "muted" }, t("reportList.noCase"));
+    append(body, [
+      heading(t("reports.code", { code: x.code })),
+      dl([
+        [t("queue.colChannel"), label("channel", x.channel)],
+        [t("queue.colLanguage"), languageName(x.language)],
+      ]),
+      h("h2", {}, t("report.case")),
+      kase,
+      reportBlock(x),
+    ]);
+  }
+  return { refresh, dispose() {} };
 }
 
 // ---------------------------------------------------------------- conversation
@@ -878,12 +1154,13 @@ function renderHead(head, data) {
       [t("handoff.status"), label("status", x.status)],
       [t("handoff.risk"), riskLabel(x.risk)],
       [t("handoff.reason"), label("reason", x.reason)],
+      [t("handoff.reference"), x.reportCode ? h("span", { class: "code" }, x.reportCode) : h("span", { class: "muted" }, t("common.none"))],
       [t("handoff.channel"), label("channel", x.channel)],
       [t("handoff.language"), languageName(x.language)],
       [t("handoff.person"), personValue],
       [t("handoff.assignee"), x.assignee ? h("span", { class: "email", dataset: { assignee: x.assignee.email } }, x.assignee.email) : h("span", { class: "muted", dataset: { assignee: "" } }, t("queue.unassigned"))],
       [t("handoff.created"), timeEl(x.createdAt)],
-      [t("handoff.waiting"), waitEl(x.waitingSeconds)],
+      x.durationSeconds != null ? [t("handoff.took"), formatWait(x.durationSeconds * 1000)] : [t("handoff.waiting"), waitEl(x.waitingSeconds)],
     ]),
   ]);
 }
@@ -1052,6 +1329,7 @@ function transcriptItem(item) {
 
   let content;
   if (erased) content = null;
+  else if (item.tap) content = tapText(item.tap);
   else if (typeof item.text === "string" && item.text !== "") content = h("p", { class: "msg-text" }, item.text);
   else if (role === "system") content = h("p", { class: "msg-text" }, eventText(item));
   else if (!item.location) content = h("p", { class: "msg-text muted" }, t("transcript.noText", { kind: label("kind", item.kind) }));
@@ -1062,6 +1340,20 @@ function transcriptItem(item) {
     h("div", { class: "msg-meta" }, h("span", { class: role === "system" ? "msg-who visually-hidden" : "msg-who" }, who), " ", timeEl(item.at), " ", markers),
     content,
     item.location ? locationBlock(item.location) : null,
+  );
+}
+
+/** A tap: the question and the label chosen in the console's language; as the person saw them beside it and on hover. */
+function tapText(tap) {
+  const asked = tap.asked ?? {};
+  const lang = typeof asked.language === "string" ? asked.language : undefined;
+  return h(
+    "p",
+    { class: "msg-text tap", dataset: { tap: "" }, title: t("transcript.askedAs", { question: asked.question ?? "", answer: asked.answer ?? "" }) },
+    h("span", { class: "tap-question" }, tap.question),
+    " → ",
+    h("strong", { class: "tap-answer" }, tap.answer),
+    asked.answer && asked.answer !== tap.answer ? [" ", h("span", { class: "tap-original muted", lang }, t("transcript.theySaw", { answer: asked.answer }))] : null,
   );
 }
 

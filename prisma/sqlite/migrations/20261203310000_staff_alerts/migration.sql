@@ -1,0 +1,21 @@
+-- CreateTable
+CREATE TABLE "StaffAlert" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "handoffId" TEXT NOT NULL,
+    "round" INTEGER NOT NULL,
+    "target" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'pending',
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "nextAttemptAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "lastError" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "sentAt" DATETIME,
+    CONSTRAINT "StaffAlert_handoffId_fkey" FOREIGN KEY ("handoffId") REFERENCES "HandoffRequest" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateIndex
+CREATE INDEX "StaffAlert_status_nextAttemptAt_idx" ON "StaffAlert"("status", "nextAttemptAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "StaffAlert_handoffId_round_target_key" ON "StaffAlert"("handoffId", "round", "target");
+
