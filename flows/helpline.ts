@@ -62,8 +62,12 @@ const done: Choice = { id: "done", label: "report.done" };
 const say = (message: OutMessage) => ({ type: "say" as const, params: message });
 /** A message built from the context; nothing is said when `build` returns undefined. */
 const sayWith = (build: (context: Ctx) => OutMessage | undefined) => ({ type: "say" as const, params: ({ context }: { context: Ctx }) => build(context) });
-const sayPrompt = (prompt: Prompt, change: (m: OutMessage) => OutMessage = (m) => m) =>
-  sayWith((context) => change(typeof prompt === "function" ? prompt(context) : prompt));
+const promptOf = (prompt: Prompt, context: Ctx) => (typeof prompt === "function" ? prompt(context) : prompt);
+/** A line (`key`) with the prompt's choices listed and numbered, then the prompt again with its buttons. */
+const sayAgain = (key: string, prompt: Prompt) => [
+  sayWith((context) => ({ text: key, listed: promptOf(prompt, context).choices ?? [] })),
+  sayWith((context) => promptOf(prompt, context)),
+];
 const chose = (id: string) => ({ event }: Args) => event.type === "CHOICE" && event.id === id;
 const choseOneOf = (ids: readonly string[]) => ({ event }: Args) => event.type === "CHOICE" && ids.includes(event.id);
 const choiceId = (event: FlowEvent) => (event.type === "CHOICE" ? event.id : "");
@@ -118,8 +122,8 @@ function reask(path: string, prompt: Prompt, resumable = false) {
   if (resumable) RESUMABLE.add(path);
   return [
     { guard: "isEmergencyText" as const, target: "#helpline.emergency", actions: resumable ? [resumeAt(path)] : [{ type: "clearResume" as const }] },
-    { guard: "isStory" as const, actions: [appendText("report.story"), sayPrompt(prompt, (m) => ({ ...m, lead: "common.savedStory", numbered: true }))] },
-    { actions: sayPrompt(prompt, (m) => ({ ...m, lead: "common.pickOne", numbered: true })) },
+    { guard: "isStory" as const, actions: [appendText("report.story"), ...sayAgain("common.savedStory", prompt)] },
+    { actions: sayAgain("common.pickOne", prompt) },
   ];
 }
 
@@ -200,6 +204,9 @@ const jobQuestions = Object.fromEntries(
     }),
   ]),
 );
+
+/** One line, then on to `next`. */
+const note = (text: string, next: string) => ({ entry: say({ text }), always: next });
 
 /** Marks `path` as a question the emergency card can return to. */
 function resumable(path: string): string {
@@ -415,10 +422,7 @@ export const helplineMachine = setup({
           routes: { yes: "#helpline.triage.watchedTip" },
         }),
         // Someone may check the phone: how to clear this chat, at the moment it matters.
-        watchedTip: {
-          entry: say({ text: "triage.watchedTip" }),
-          always: "where",
-        },
+        watchedTip: note("triage.watchedTip", "where"),
         where: question("triage.where", "triage.whereHow", {
           next: "#helpline.triage.nationality",
           prev: "#helpline.triage.watched",
@@ -540,19 +544,13 @@ export const helplineMachine = setup({
           routes: { debt: "#helpline.family.debtNote" },
         }),
         // The 2025 lure: a promise to cancel debts. The job check lists it with the other red flags.
-        debtNote: {
-          entry: say({ text: "family.debtNote" }),
-          always: "ransom",
-        },
+        debtNote: note("family.debtNote", "ransom"),
         ransom: question("family.ransom", "family.ransom", {
           next: "#helpline.family.prepare",
           prev: "#helpline.family.recruited",
           routes: { yes: "#helpline.family.ransomAdvice" },
         }),
-        ransomAdvice: {
-          entry: say({ text: "family.ransomAdvice" }),
-          always: "prepare",
-        },
+        ransomAdvice: note("family.ransomAdvice", "prepare"),
         prepare: {
           entry: say({
             text: "family.prepare",

@@ -30,8 +30,6 @@ export interface Choice {
 
 /** One message a flow wants to send: i18n keys and flow data ids, never literal text. */
 export interface OutMessage {
-  /** i18n key of a line before the text (e.g. "please tap one of the options"). */
-  lead?: string;
   text: string;
   params?: Record<string, string | number>;
   /** i18n keys rendered as "• " lines below the text. */
@@ -41,8 +39,8 @@ export interface OutMessage {
   /** Show each contact's checked date (Contacts & info); cards people need fast show none. */
   showChecked?: boolean;
   choices?: Choice[];
-  /** Also list the choices in the text, numbered, so a typed number is seen to work. */
-  numbered?: boolean;
+  /** Choices listed in the text, numbered (no buttons), so a typed number is seen to work. */
+  listed?: Choice[];
   /** Ask the person to share their location (Telegram request_location, LINE location action). */
   requestLocation?: boolean;
 }

@@ -127,7 +127,8 @@ describe.each(DB_KINDS)("encryption at rest on %s", (kind) => {
     await createStaffAccount(app!.store, { id: null, email: "test" }, { email: "officer@example.org", role: "supervisor", password: "a long test password" });
     const person = new TelegramPerson(base, fake, 4_240_001);
     await person.toCriticalHandoff();
-    await person.say(SECRET_TEXT, 0);
+    // While staff have the conversation, the person's first message gets one short receipt.
+    expect(await person.say(SECRET_TEXT, 1)).toEqual(["Received. A person will answer here."]);
     await person.post(messageUpdate(person.chatId, { location: { latitude: 11.5564, longitude: 104.9282 } }));
     let staff = new StaffClient(base);
     expect((await staff.login("officer@example.org", "a long test password")).status).toBe(200);

@@ -110,7 +110,10 @@ describe.each(DB_KINDS)("engine on %s", (kind) => {
     const out = (await store.transcript("web", "handoff")).filter((m) => m.direction === "out");
     expect(out.at(-1)!.text).toContain("담당자가 이 대화를 읽고");
     expect(out.at(-1)!.text).toContain("+82-2-3210-0404");
-    const quiet = await engine.handle(webEvent("handoff", { type: "TEXT", text: "they took my passport" }));
+    // Staff have it now: the first message gets one short receipt, the next one (within the interval) nothing.
+    const received = await engine.handle(webEvent("handoff", { type: "TEXT", text: "they took my passport" }));
+    expect(received).toMatchObject({ duplicate: false, outboundCount: 1 });
+    const quiet = await engine.handle(webEvent("handoff", { type: "TEXT", text: "I was beaten" }));
     expect(quiet).toMatchObject({ duplicate: false, outboundCount: 0 });
   });
 

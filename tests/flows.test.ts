@@ -67,9 +67,8 @@ describe("helpline flow", () => {
 
   it("asks again with the choices when free text does not match", () => {
     const { said, state } = run([start, choose("en"), text("what?")]);
-    expect(said.at(-1)).toEqual([
-      { lead: "common.pickOne", text: "safety.prompt", numbered: true, choices: [{ id: "yes", label: "common.yes" }, { id: "no", label: "common.no" }] },
-    ]);
+    const yesNo = [{ id: "yes", label: "common.yes" }, { id: "no", label: "common.no" }];
+    expect(said.at(-1)).toEqual([{ text: "common.pickOne", listed: yesNo }, { text: "safety.prompt", choices: yesNo }]);
     expect(state).toBe("safeCheck");
   });
 

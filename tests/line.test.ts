@@ -103,9 +103,11 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
     await post([postback("U2", fake, "ko")]);
     await post([text("U2", fake, "예")]);
     await post([postback("U2", fake, "danger")]);
-    await fake.waitFor(() => fake.delivered().length === 4);
+    // The card (Korean suggests Korea: the Consular Call Center), then one tap to confirm the nationality.
+    await fake.waitFor(() => fake.delivered().length === 5);
     const card = fake.delivered()[3]!;
     expect(card.text).toContain("+82-2-3210-0404");
+    expect(fake.delivered()[4]!.text).toContain("국적이 어디인가요? 자국 연락처를 알려 드릴게요.");
     expect(card.quickReply.items.every((i: any) => [...i.action.label].length <= 20)).toBe(true);
   });
 
@@ -257,6 +259,6 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
     expect(push.body.notificationDisabled).toBe(true);
     await staff.json(staff.post(`/handoffs/${handoffs[0]!.id}/status`, { status: "closed" }));
     await fake.waitFor(() => fake.delivered().length === 7);
-    expect(fake.delivered().slice(5).map((d) => d.text)).toEqual(["담당자가 이 상담을 마쳤습니다. 도움이 더 필요하면 메뉴에서 고르세요.", "무엇을 도와드릴까요?"]);
+    expect(fake.delivered().slice(5).map((d) => d.text)).toEqual(["담당자가 이 대화를 마쳤습니다. 도움이 더 필요하면 메뉴에서 고르세요.", "무엇을 도와드릴까요?"]);
   });
 });

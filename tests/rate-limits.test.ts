@@ -15,6 +15,9 @@ import { count, query } from "./helpers/db-query.ts";
 import { silentLog } from "./helpers/engine-harness.ts";
 import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
+
+/** "Please tap…" after typed text at the language question, with its choices numbered. */
+const PICK_ONE_LANGUAGE = ["Please tap one of the options, or type its number:", ...["한국어", "English", "中文", "Tiếng Việt", "ไทย", "Bahasa Indonesia", "ខ្មែរ", "日本語"].map((l, i) => `${i + 1}. ${l}`)].join("\n");
 import { textUpdate } from "./helpers/telegram-updates.ts";
 
 const TEXT = "You are sending messages very fast.";
@@ -332,7 +335,7 @@ describe.each(DB_KINDS)("rate limits end to end on %s", (kind) => {
     expect(new Set(fake.sentMessages().map((c) => (c.result as { message_id: number }).message_id)).size).toBe(104);
     expect(busy.messages().map((c) => c.payload.text).slice(0, 3)).toEqual([
       "Hello. Which language would you like?",
-      "Please tap one of the options, or type its number.",
+      PICK_ONE_LANGUAGE,
       "Hello. Which language would you like?",
     ]);
     await vi.waitFor(async () => expect(await count(db.url, `SELECT COUNT(*) AS n FROM "Message" WHERE direction = 'out' AND status = 'sent'`)).toBe(104));
@@ -353,7 +356,7 @@ describe.each(DB_KINDS)("rate limits end to end on %s", (kind) => {
     // During the wait a becomes impatient: the replies queue behind the first one.
     await a.post(textUpdate(a.chatId, "hello"));
     const texts = await a.waitFor(3, 8000);
-    expect(texts).toEqual(["Hello. Which language would you like?", "Please tap one of the options, or type its number.", "Hello. Which language would you like?"]);
+    expect(texts).toEqual(["Hello. Which language would you like?", PICK_ONE_LANGUAGE, "Hello. Which language would you like?"]);
     const toA = fake.calls("sendMessage").filter((c) => String(c.payload.chat_id) === String(a.chatId));
     expect(toA.map((c) => c.error?.error_code ?? 200)).toEqual([429, 200, 200, 200]);
     const waited = toA[1]!.at - refused.at;

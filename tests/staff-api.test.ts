@@ -237,6 +237,8 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
     const p = person();
     await p.toCriticalHandoff();
     await p.post(messageUpdate(p.chatId, { location: { latitude: 11.5564, longitude: 104.9282 } }));
+    // While staff have the conversation, the person's message gets one short receipt.
+    expect(await p.waitFor(1)).toEqual(["Received. A person will answer here."]);
     const agent = await signIn("agent");
     const { handoffs } = await queue(agent);
     expect(handoffs).toHaveLength(1);

@@ -21,10 +21,10 @@ const TEXT = {
   language: "Hello. Which language would you like?",
   safety: "Is it safe for you to chat right now?",
   menu: "How can I help?",
-  pickOne: "Please tap one of the options, or type its number.",
+  pickOne: ["Please tap one of the options, or type its number:", ...["한국어", "English", "中文", "Tiếng Việt", "ไทย", "Bahasa Indonesia", "ខ្មែរ", "日本語"].map((l, i) => `${i + 1}. ${l}`)].join("\n"),
   unsupported: "I can only read text and buttons here. Please use the options.",
   privateOnly: "This bot only works in private chats.",
-  locationPrompt: "Tap the button below to share your location with staff, or skip.",
+  locationPrompt: "Tap the button below to share your location with staff, or type where you are (city, building, anything you know), or skip.",
   locationThanks: "Location received.",
 };
 
@@ -210,14 +210,16 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
     expect(afterYes[2]!.payload.text).toBe(TEXT.menu);
     expect(keyboardData(afterYes[2]!)).toEqual(["danger", "me", "other", "job", "info", "person"]);
 
-    const afterDanger = await exchange(post, chat, textUpdate(chat, "1"), 4); // "1" = the first button
+    const afterDanger = await exchange(post, chat, textUpdate(chat, "1"), 5); // "1" = the first button
     const card = afterDanger[3]!;
-    expect(card.payload.text).toContain("+82-2-3210-0404");
+    // English gives no nationality: Cambodian police, never Korea's line, then the one-tap nationality question.
+    expect(card.payload.text).not.toContain("+82-2-3210-0404");
     expect(card.payload.text).toMatch(/\b117\b/);
     expect(keyboardData(card)).toEqual(["person", "location", "menu"]);
+    expect(keyboardData(afterDanger[4]!)).toContain("ph");
 
-    const handedOff = await exchange(post, chat, callbackUpdate(chat, "person", messageId(card)), 5);
-    expect(handedOff[4]!.payload.text).toContain("A person will read this conversation");
+    const handedOff = await exchange(post, chat, callbackUpdate(chat, "person", messageId(card)), 6);
+    expect(handedOff[5]!.payload.text).toContain("A person will read this conversation");
     const handoffs = await query<{ reason: string; status: string }>(db.url, `SELECT reason, status FROM "HandoffRequest"`);
     expect(handoffs).toEqual([{ reason: "emergency", status: "open" }]);
     const [conversation] = await query<{ status: string }>(db.url, `SELECT status FROM "Conversation"`);
@@ -369,16 +371,16 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
     const [prompt] = await exchange(post, chat, textUpdate(chat, "/start"), 1);
     await exchange(post, chat, callbackUpdate(chat, "en", messageId(prompt!)), 2);
     await exchange(post, chat, textUpdate(chat, "Yes"), 3);
-    const card = (await exchange(post, chat, textUpdate(chat, "1"), 4))[3]!;
-    const ask = (await exchange(post, chat, callbackUpdate(chat, "location", messageId(card)), 5))[4]!;
+    const card = (await exchange(post, chat, textUpdate(chat, "1"), 5))[3]!; // the card, then the nationality question
+    const ask = (await exchange(post, chat, callbackUpdate(chat, "location", messageId(card)), 6))[5]!;
     expect(ask.payload.text).toBe(TEXT.locationPrompt);
     const keyboard = ask.payload.reply_markup as { keyboard: { text: string; request_location?: boolean }[][]; one_time_keyboard: boolean };
     expect(keyboard.keyboard[0]![0]).toMatchObject({ request_location: true });
     expect(keyboard.keyboard.flat().map((b) => b.text)).toContain("Skip");
 
     const location = messageUpdate(chat, { location: { latitude: 11.5564, longitude: 104.9282 } });
-    const sent = await exchange(post, chat, location, 7);
-    expect(sent.slice(5).map((c) => c.payload.text)).toEqual([TEXT.locationThanks, expect.stringContaining("A person will read")]);
+    const sent = await exchange(post, chat, location, 8);
+    expect(sent.slice(6).map((c) => c.payload.text)).toEqual([TEXT.locationThanks, expect.stringContaining("A person will read")]);
     const [row] = await messages(`direction = 'in' AND kind = 'location'`);
     expect(row).toMatchObject({ kind: "location", platformEventId: String(location.update_id) });
     expect(JSON.parse(row!.payload!)).toEqual({ latitude: 11.5564, longitude: 104.9282 });

@@ -10,8 +10,6 @@ export interface RenderedPayload {
   requestLocation?: { label: string };
   /** Answer with this platform reply token while it is valid (LINE). */
   reply?: { token: string; until: string };
-  /** The choices are listed, numbered, in the text already. */
-  numbered?: boolean;
   /** The conversation was erased: forget its chat id once this is delivered. */
   forgetChat?: boolean;
 }
@@ -35,17 +33,14 @@ function contactLines(ids: string[], t: TFunction, showChecked: boolean): string
 export function render(message: OutMessage, t: TFunction, reply?: RenderedPayload["reply"]): RenderedMessage {
   const params = message.params ?? {};
   const choices = message.choices?.map((c) => ({ id: c.id, label: t(c.label) }));
-  const numbered = message.numbered && choices?.length ? choices : [];
   const lines = [
-    ...(message.lead ? [t(message.lead, params)] : []),
     t(message.text, params),
     ...(message.bullets ?? []).map((key) => `• ${t(key, params)}`),
     ...contactLines(message.contacts ?? [], t, message.showChecked ?? false),
-    ...numbered.map((c, i) => `${i + 1}. ${c.label}`),
+    ...(message.listed ?? []).map((c, i) => `${i + 1}. ${t(c.label)}`),
   ];
   const payload: RenderedPayload = { key: message.text };
   if (choices?.length) payload.choices = choices;
-  if (numbered.length) payload.numbered = true;
   if (message.requestLocation) payload.requestLocation = { label: t("emergency.shareLocation") };
   if (reply) payload.reply = reply;
   return { kind: "text", text: lines.join("\n"), payload };

@@ -34,7 +34,7 @@ function quickReply(payload: RenderedPayload): messagingApi.QuickReply | undefin
 
 function overflowList(payload: RenderedPayload): string {
   const buttons = (payload.requestLocation ? 1 : 0) + (payload.choices?.length ?? 0);
-  if (buttons <= LINE_QUICK_REPLY_MAX || !payload.choices || payload.numbered) return "";
+  if (buttons <= LINE_QUICK_REPLY_MAX || !payload.choices) return "";
   return `\n\n${payload.choices.map((c, i) => `${i + 1}. ${c.label}`).join("\n")}`;
 }
 
