@@ -220,6 +220,7 @@ describe.each(DB_KINDS)("retention and erasure on %s", (kind) => {
     await supervisor.json(supervisor.post(`/handoffs/${handoff}/reply`, { text: "We have your report." }), 202);
     await p.waitFor(1);
     await p.post(messageUpdate(p.chatId, { location: { latitude: 10.6104, longitude: 103.5296 } }));
+    expect(await p.waitFor(1)).toEqual(["Received. A person will answer here."]);
     await s.outboxDrained();
     const [conversation] = await s.conversationsOf(p.chatId);
     const conversationId = conversation!.id;
