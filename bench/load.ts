@@ -6,7 +6,7 @@ import { Agent, request } from "node:http";
 import { LANGUAGES } from "../flows/data/languages.ts";
 import { BOT } from "./fake-bot-api.ts";
 
-export const SECRET = "bench_Secret-0123456789";
+export const SECRET = "bench_Secret-0123456789abcdef"; // production wants 24 characters or more
 
 /** One thing the person does: a typed text (commands get a bot_command entity) or a button tap. */
 export type Step = { text: string } | { tap: string };
@@ -31,11 +31,11 @@ const PATHS: { name: string; weight: number; steps: Step[] }[] = [
   },
   // Contacts by nationality, the travel advisory, back to the menu.
   { name: "info", weight: 5, steps: [{ tap: "info" }, { tap: "kr" }, { tap: "advisory" }, { tap: "menu" }] },
-  // Job-offer check: seven red-flag questions, verdict, back to the menu.
+  // Job-offer check: nine red-flag questions, verdict, back to the menu.
   {
     name: "job",
     weight: 3,
-    steps: [{ tap: "job" }, { tap: "yes" }, { tap: "yes" }, { tap: "no" }, { tap: "unsure" }, { tap: "no" }, { tap: "no" }, { tap: "yes" }, { tap: "menu" }],
+    steps: [{ tap: "job" }, { tap: "yes" }, { tap: "yes" }, { tap: "no" }, { tap: "unsure" }, { tap: "no" }, { tap: "no" }, { tap: "yes" }, { tap: "no" }, { tap: "skip" }, { tap: "menu" }],
   },
   // An emergency word typed at the menu, then back to the menu.
   { name: "sos", weight: 2, steps: [{ text: "SOS" }, { tap: "menu" }] },

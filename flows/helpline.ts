@@ -89,9 +89,8 @@ const triageOf = (a: Record<string, string>): TriageAnswers => ({
 const riskOf = (context: Ctx) => riskLevel(triageOf(context.answers));
 const pick = (a: Record<string, string>, prefix: string) =>
   Object.fromEntries(Object.entries(a).filter(([k]) => k.startsWith(prefix)));
-/** The nationality contacts are shown for: the one chosen, else the language's guess. */
-const nationality = (context: Ctx) => nationalityOf(context);
-const variant = (context: Ctx) => textVariant(nationality(context));
+/** The text variant for the nationality contacts are shown for (the one chosen, else the language's guess). */
+const variant = (context: Ctx) => textVariant(nationalityOf(context));
 /** A message with a contact card: its notes as the first lines, then the contacts. */
 const withCard = (message: OutMessage, card: ContactCard): OutMessage => ({
   ...message,
@@ -107,7 +106,7 @@ const emergencyChoices = (context: Ctx): Choice[] => [
   backToMenu,
 ];
 const emergencyPrompt = (context: Ctx): OutMessage =>
-  withCard({ text: "emergency.card", choices: emergencyChoices(context) }, emergencyCard(nationality(context)));
+  withCard({ text: "emergency.card", choices: emergencyChoices(context) }, emergencyCard(nationalityOf(context)));
 
 /** Every question the emergency card may send the person back to; filled as the states are built. */
 const RESUMABLE = new Set<string>();
@@ -520,7 +519,7 @@ export const helplineMachine = setup({
           })),
           always: "policeAfter",
         },
-        policeAfter: personOrMenu("report.policeAfter", (context) => withCard({ text: `police.honest.${variant(context)}` }, emergencyCard(nationality(context))), "report"),
+        policeAfter: personOrMenu("report.policeAfter", (context) => withCard({ text: `police.honest.${variant(context)}` }, emergencyCard(nationalityOf(context))), "report"),
       },
     },
 
@@ -561,7 +560,7 @@ export const helplineMachine = setup({
         // The family report is saved on the way in; then a person or the menu.
         where: {
           entry: [
-            sayWith((context) => withCard({ text: `family.where.${variant(context)}` }, familyCard(nationality(context)))),
+            sayWith((context) => withCard({ text: `family.where.${variant(context)}` }, familyCard(nationalityOf(context)))),
             {
               type: "effect",
               params: ({ context }: { context: Ctx }) => ({
@@ -683,7 +682,7 @@ export const helplineMachine = setup({
             risk: context.handoffReason === "emergency" ? "critical" : riskOf(context),
           }),
         },
-        sayWith((context) => withCard({ text: "handoff.created" }, emergencyCard(nationality(context)))),
+        sayWith((context) => withCard({ text: "handoff.created" }, emergencyCard(nationalityOf(context)))),
       ],
       always: "withStaff",
     },

@@ -13,11 +13,8 @@ import { FakeLineApi, signLineBody } from "./fakes/line-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
 import { silentLog } from "./helpers/engine-harness.ts";
-import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN, PICK_ONE_LANGUAGE, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
-
-/** "Please tap…" after typed text at the language question, with its choices numbered. */
-const PICK_ONE_LANGUAGE = ["Please tap one of the options, or type its number:", ...["한국어", "English", "中文", "Tiếng Việt", "ไทย", "Bahasa Indonesia", "ខ្មែរ", "日本語"].map((l, i) => `${i + 1}. ${l}`)].join("\n");
 import { textUpdate } from "./helpers/telegram-updates.ts";
 
 const TEXT = "You are sending messages very fast.";

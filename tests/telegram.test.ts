@@ -11,7 +11,7 @@ import { LANGUAGES } from "../flows/data/languages.ts";
 import { FakeTelegramBotApi, type RecordedCall } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
-import { BOT_TOKEN, UNPACED, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN, PICK_ONE_LANGUAGE, UNPACED, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
 import { callbackUpdate, messageUpdate, nextMessageId, nextUpdateId, now, textUpdate, user } from "./helpers/telegram-updates.ts";
 
 const PUBLIC_URL = "https://example.test";
@@ -21,7 +21,7 @@ const TEXT = {
   language: "Hello. Which language would you like?",
   safety: "Is it safe for you to chat right now?",
   menu: "How can I help?",
-  pickOne: ["Please tap one of the options, or type its number:", ...["한국어", "English", "中文", "Tiếng Việt", "ไทย", "Bahasa Indonesia", "ខ្មែរ", "日本語"].map((l, i) => `${i + 1}. ${l}`)].join("\n"),
+  pickOne: PICK_ONE_LANGUAGE,
   unsupported: "I can only read text and buttons here. Please use the options.",
   privateOnly: "This bot only works in private chats.",
   locationPrompt: "Tap the button below to share your location with staff, or type where you are (city, building, anything you know), or skip.",

@@ -72,7 +72,8 @@ export interface StaffHoursText {
  * configured zone, named by its UTC offset.
  */
 export function staffHoursText(hours: StaffHours, lang: string, now: Date): StaffHoursText {
-  const delta = offsetMinutes(hours.timeZone, now) - offsetMinutes(CAMBODIA_TIME_ZONE, now);
+  const offset = offsetMinutes(hours.timeZone, now);
+  const delta = offset - offsetMinutes(CAMBODIA_TIME_ZONE, now);
   const start = hours.startMinute - delta;
   const end = hours.endMinute - delta;
   const shift = Math.floor(start / 1440);
@@ -81,7 +82,6 @@ export function staffHoursText(hours: StaffHours, lang: string, now: Date): Staf
   const days = (d: number) => dayName((((d + (cambodia ? shift : 0)) % 7) + 7) % 7);
   const first = days(hours.firstDay);
   const last = days(hours.lastDay);
-  const offset = offsetMinutes(hours.timeZone, now);
   return {
     days: first === last ? first : `${first}–${last}`,
     from: clock(cambodia ? start - shift * 1440 : hours.startMinute),

@@ -3,6 +3,7 @@
 // a fixed-size read. Counts per status and per risk come from one grouped query.
 import type { Db, Prisma } from "./prisma.ts";
 import { RISK_LEVELS, riskRank, UNRANKED } from "./risk-rank.ts";
+import { keysetPage } from "./keyset-page.ts";
 import type { HandoffCounts, HandoffFilter, HandoffRow, HandoffStatus, KeysetCursor, Page } from "./staff-types.ts";
 import { HANDOFF_STATUSES } from "./staff-types.ts";
 import type { Channel } from "./types.ts";
@@ -89,8 +90,6 @@ function after(cursor: KeysetCursor): Prisma.HandoffRequestWhereInput {
   };
 }
 
-export const cursorOf = (row: { riskRank: number; createdAt: Date; id: string }): KeysetCursor => ({ rank: row.riskRank, at: row.createdAt, id: row.id });
-
 export async function handoffPage(db: Db, run: Run, filter: HandoffFilter, from: KeysetCursor | undefined, limit: number): Promise<Page<HandoffRow>> {
   const rows = await run(() =>
     db.handoffRequest.findMany({
@@ -101,8 +100,7 @@ export async function handoffPage(db: Db, run: Run, filter: HandoffFilter, from:
       select: handoffSelect,
     }),
   );
-  const page = rows.slice(0, limit).map(toHandoff);
-  return { rows: page, next: rows.length > limit ? cursorOf(page.at(-1)!) : null };
+  return keysetPage(rows, limit, toHandoff);
 }
 
 /** How many handoffs per status (within the scope) and per risk (within the scope and the asked statuses). */

@@ -4,6 +4,7 @@
 import type { Db, Prisma } from "./prisma.ts";
 import { riskRank } from "./risk-rank.ts";
 import type { SealedFields } from "./sealed-fields.ts";
+import { keysetPage } from "./keyset-page.ts";
 import type { HandoffStatus, KeysetCursor, Page, ReportFilter, ReportListRow, ReportRow } from "./staff-types.ts";
 import type { Channel } from "./types.ts";
 
@@ -86,9 +87,7 @@ export async function reportPage(db: Db, run: Run, filter: ReportFilter, from: K
       select: reportSelect,
     }),
   );
-  const page = rows.slice(0, limit).map(toListRow);
-  const last = page.at(-1);
-  return { rows: page, next: rows.length > limit && last ? { rank: last.riskRank, at: last.createdAt, id: last.id } : null };
+  return keysetPage(rows, limit, toListRow);
 }
 
 /**

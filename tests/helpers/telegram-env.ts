@@ -23,3 +23,6 @@ export function telegramWebhookEnv(databaseUrl: string, apiRoot: string, extra: 
     ...extra,
   };
 }
+
+/** What an English-speaking person reads after typing something at the language question: "please tap", the choices numbered. */
+export const PICK_ONE_LANGUAGE = ["Please tap one of the options, or type its number:", ...["한국어", "English", "中文", "Tiếng Việt", "ไทย", "Bahasa Indonesia", "ខ្មែរ", "日本語"].map((l, i) => `${i + 1}. ${l}`)].join("\n");
