@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -6,5 +7,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // The tests mostly wait on HTTP, databases and child processes, not the CPU: two files
+    // per core keep a small machine busy (vitest's default, cores − 1, runs one at a time on 2).
+    maxWorkers: Number(process.env.TEST_WORKERS ?? Math.max(2, availableParallelism() * 2)),
+    reporters: ["default", "./tests/helpers/slowest-files-reporter.ts"],
   },
 });

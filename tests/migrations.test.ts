@@ -72,7 +72,7 @@ describe("prisma schemas", () => {
 describe.each(DB_KINDS)("migrations on %s", (kind) => {
   const dbs: TestDatabase[] = [];
   const fresh = async () => {
-    const db = await createTestDatabase(kind);
+    const db = await createTestDatabase(kind, { empty: true });
     dbs.push(db);
     return db;
   };
@@ -119,7 +119,7 @@ describe.each(DB_KINDS)("migrations on %s", (kind) => {
 
 describe("migrations on sqlite", () => {
   it("agree with `prisma migrate status`", async () => {
-    const db = await createTestDatabase("sqlite");
+    const db = await createTestDatabase("sqlite", { empty: true });
     await migrate(db.url);
     const { stdout } = await prisma(["migrate", "status"], db.url);
     await db.drop();

@@ -32,7 +32,7 @@ describe("several instances on postgresql", () => {
   let servers: ServerProcess[] = [];
 
   beforeEach(async () => {
-    db = await createTestDatabase("postgresql");
+    db = await createTestDatabase("postgresql", { empty: true });
     fake = await FakeTelegramBotApi.start();
   });
   afterEach(async () => {
