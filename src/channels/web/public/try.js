@@ -82,6 +82,19 @@ function personText(/** @type {SeenMessage} */ message) {
   return message.text ?? t("try.tapped");
 }
 
+/** The location pin, drawn (no emoji font needed). */
+function pin() {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("class", "pin");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  path.setAttribute("fill", "currentColor");
+  path.setAttribute("d", "M12 2a7 7 0 0 0-7 7c0 5.2 7 13 7 13s7-7.8 7-13a7 7 0 0 0-7-7zm0 9.5a2.5 2.5 0 1 1 0-5 2.5 2.5 0 0 1 0 5z");
+  svg.append(path);
+  return svg;
+}
+
 /** A bubble: who wrote it (for screen readers) and what it says. */
 function bubble(/** @type {"in" | "out"} */ direction, /** @type {string} */ text) {
   const div = document.createElement("div");
@@ -107,21 +120,16 @@ function scrollDown() {
   log.scrollTop = log.scrollHeight;
 }
 
-/** Only the latest question's buttons can be tapped, as on LINE. */
-function retireButtons() {
-  for (const button of log.querySelectorAll(".choices button")) /** @type {HTMLButtonElement} */ (button).disabled = true;
-}
-
 function botMessage(/** @type {SeenMessage} */ message) {
   const div = bubble("out", message.text ?? "");
   if (message.choices || message.requestLocation) {
-    retireButtons();
     const row = document.createElement("div");
     row.className = "choices";
     if (message.requestLocation) {
       const button = document.createElement("button");
       button.type = "button";
-      button.textContent = `📍 ${message.requestLocation.label}`;
+      button.className = "location";
+      button.append(pin(), message.requestLocation.label);
       button.addEventListener("click", () => showLocationForm(button));
       row.append(button);
     }
