@@ -203,10 +203,15 @@ describe("test chat in a browser, as a person on a phone", { timeout: 120_000 },
     expect(secondProblems).toEqual({ errors: [], csp: [], dialogs: [] });
   });
 
-  it("Thai, by keyboard: Tab to a button, Enter, a typed place in numbers, fast typing, /delete", async () => {
+  it("Thai, by keyboard and on a slow network: Tab to a button, Enter, a place typed in numbers, fast typing, /delete", async () => {
     const L = locale("th");
     const { page } = await phone("th-TH", false);
     const problems = watchPage(page);
+    // A slow network: every read takes longer than the page's polling interval.
+    await page.route(/\/try\/api\/messages\?/, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      await route.continue();
+    });
     await page.goto(`${base}/try`);
     await page.getByRole("button", { name: L.language!.th, exact: true }).waitFor(WAIT);
     // Tab from the top of the page reaches the language buttons; the focused one is visibly marked.

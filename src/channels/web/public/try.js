@@ -137,10 +137,12 @@ function botMessage(/** @type {SeenMessage} */ message) {
       const button = document.createElement("button");
       button.type = "button";
       button.textContent = choice.label;
-      button.addEventListener("click", () => {
+      button.addEventListener("click", (event) => {
         for (const b of row.querySelectorAll("button")) /** @type {HTMLButtonElement} */ (b).disabled = true;
         send({ choice: choice.id }, choice.label);
-        textInput.focus();
+        // From the keyboard, focus moves on to the message box (the tapped button is disabled);
+        // a finger's tap leaves it, so a phone's keyboard does not pop up.
+        if (event.detail === 0) textInput.focus();
       });
       row.append(button);
     }
@@ -256,7 +258,9 @@ async function deliver(/** @type {string} */ to, /** @type {string} */ clientId,
   }
   if (response?.ok) {
     echo.dataset.sent = "1";
-    return read();
+    // Not awaited: the next send must not wait for reads, which go on while messages keep coming.
+    void read();
+    return;
   }
   if (response?.status === 429) {
     const { retryAfterSeconds } = await response.json();
