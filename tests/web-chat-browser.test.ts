@@ -287,6 +287,44 @@ describe("test chat in a browser, as a person on a phone", { timeout: 120_000 },
     expect(problems).toEqual({ errors: [], csp: [], dialogs: [] });
   });
 
+  it("English: a send that failed is tried again and kept once; /stop, then clearing, hides the chat for good on this browser", async () => {
+    const L = locale("en");
+    const { page } = await phone("en-US", false);
+    const problems = watchPage(page);
+    await page.goto(`${base}/try`);
+    await page.getByRole("button", { name: L.language!.en, exact: true }).click();
+    await botSays(page, L.safety!.prompt!);
+    // The network drops the next send: the page says so and offers to try again.
+    let dropped = 0;
+    await page.route("**/try/api/messages", async (route) => {
+      if (route.request().method() === "POST" && dropped++ === 0) return route.abort("failed");
+      return route.continue();
+    });
+    await page.getByRole("button", { name: L.common!.yes, exact: true }).click();
+    const retry = page.getByRole("button", { name: `${L.try!.notSent} ${L.try!.retry}` });
+    await retry.click();
+    await botSays(page, L.menu!.prompt!);
+    await page.getByRole("textbox", { name: L.try!.message }).fill("/stop");
+    await page.keyboard.press("Enter");
+    await botSays(page, L.stop!.deleteYourself!);
+    await page.waitForTimeout(1500);
+    expect(await bubbles(page)).toEqual(await serverView(page, base, L));
+    expect((await bubbles(page)).filter(([, text]) => text === L.common!.yes)).toHaveLength(1);
+    await page.getByRole("button", { name: L.try!.clear }).click();
+    expect(await bubbles(page)).toEqual([]);
+    await page.reload();
+    await page.locator("html[lang=en]").waitFor({ state: "attached" });
+    await page.waitForTimeout(1500);
+    expect(await bubbles(page)).toEqual([]);
+    // The conversation itself goes on: writing again gets the bot's answer, and only that is shown.
+    await page.getByRole("textbox", { name: L.try!.message }).fill("hello");
+    await page.keyboard.press("Enter");
+    await botSays(page, L.safety!.prompt!);
+    expect((await bubbles(page))[0]).toEqual(["in", "hello"]);
+    expect(problems.errors).toEqual([]);
+    expect(problems.csp).toEqual([]);
+  });
+
   it("speaks every language: lang attribute, the page's words, real glyphs, 360 px", async () => {
     const families: Record<string, RegExp> = { ko: /CJK/, ja: /CJK/, zh: /CJK/, th: /Thai/, km: /Khmer/ };
     for (const lng of ["ko", "en", "zh", "vi", "th", "id", "km", "ja"]) {
