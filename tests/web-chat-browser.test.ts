@@ -239,6 +239,7 @@ describe("test chat in a browser, as a person on a phone", { timeout: 120_000 },
     await page.getByText(L.try!.locationInvalid!).waitFor(WAIT);
     await page.getByLabel(L.try!.latitude!).fill(String(PLACE.latitude));
     await page.getByLabel(L.try!.longitude!).fill(String(PLACE.longitude));
+    await expect.poll(() => page.getByText(L.try!.locationInvalid!).isVisible()).toBe(false);
     await screenshot(page, SHOTS, "th-1-location");
     await expectPhoneFit(page);
     await page.keyboard.press("Enter");

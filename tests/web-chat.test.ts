@@ -9,22 +9,13 @@ import { silentLog } from "./helpers/engine-harness.ts";
 import { createStaffAccount } from "../src/staff/accounts.ts";
 import { StaffClient } from "./helpers/staff-client.ts";
 import { count, query } from "./helpers/db-query.ts";
+import type { SeenMessage } from "../src/store/person-view.ts";
 import { readFileSync } from "node:fs";
 
 const BOT_EN = JSON.parse(readFileSync("locales/en.json", "utf8")) as Record<string, Record<string, string>>;
 
-/** A message as the page receives it. */
-interface Seen {
-  id: number;
-  direction: "in" | "out";
-  kind: string;
-  text: string | null;
-  choices?: { id: string; label: string }[];
-  requestLocation?: { label: string };
-  location?: { latitude: number; longitude: number };
-  end?: "stopped" | "erased";
-  clientId?: string;
-}
+/** A message as the page receives it: the person's view, with the page's own id for what it sent. */
+type Seen = Omit<SeenMessage, "eventId"> & { clientId?: string };
 
 describe.each(DB_KINDS)("web test chat on %s", (kind) => {
   let db: TestDatabase;

@@ -320,6 +320,7 @@ sendForm.addEventListener("submit", (event) => {
 
 openLocation.addEventListener("click", () => (locationForm.hidden ? showLocationForm(openLocation) : hideLocationForm()));
 byId("location-cancel").addEventListener("click", hideLocationForm);
+for (const input of [latitudeInput, longitudeInput]) input.addEventListener("input", () => (locationError.hidden = true));
 locationForm.addEventListener("keydown", (event) => {
   if (event.key === "Escape") hideLocationForm();
 });
