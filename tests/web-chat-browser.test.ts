@@ -164,7 +164,6 @@ describe("test chat in a browser, as a person on a phone", { timeout: 120_000 },
     await botSays(second, L.handoff!.created!);
     await second.waitForTimeout(1500);
     expect(await bubbles(second)).toEqual(shown);
-    await second.close();
 
     await page.getByRole("textbox", { name: L.try!.message }).fill("/delete");
     await page.keyboard.press("Enter");
@@ -199,6 +198,11 @@ describe("test chat in a browser, as a person on a phone", { timeout: 120_000 },
       ["out", L.language!.prompt],
     ]);
     await screenshot(page, SHOTS, "ko-5-cleared");
+    // The second tab follows this browser's new conversation and shows nothing of the erased one.
+    await botSays(second, L.language!.prompt!);
+    await second.waitForTimeout(1500);
+    expect(await bubbles(second)).toEqual(await bubbles(page));
+    await second.close();
     expect(problems).toEqual({ errors: [], csp: [], dialogs: [] });
     expect(secondProblems).toEqual({ errors: [], csp: [], dialogs: [] });
   });

@@ -350,6 +350,17 @@ locationForm.addEventListener("submit", (event) => {
   send({ location }, placeText(location));
 });
 byId("clear").addEventListener("click", clearView);
+// Another tab of this browser started a new conversation (after /delete): this one follows it.
+window.addEventListener("storage", (event) => {
+  if (event.key !== SESSION_KEY || !event.newValue || event.newValue === session) return;
+  for (const el of [...log.children]) el.remove();
+  echoes.clear();
+  session = event.newValue;
+  cursor = clearedUpTo(session);
+  erased = false;
+  clearOffer.hidden = true;
+  void read();
+});
 
 async function start() {
   try {
