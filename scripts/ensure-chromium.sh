@@ -1,14 +1,18 @@
 #!/bin/sh
-# Run before `npm test`: the staff console's browser tests drive Debian's Chromium.
-# Installs it (and CJK fonts, so Korean screenshots are readable) when it is missing.
+# Run before `npm test`: the browser tests (staff console, test chat) drive Debian's Chromium,
+# and check that Korean, Chinese, Japanese, Thai and Khmer text renders with real glyphs.
+# Installs Chromium and the Noto fonts (CJK; Thai and Khmer are in fonts-noto-core) when missing.
 set -eu
 CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
-[ -x "$CHROMIUM" ] && exit 0
+PACKAGES="chromium fonts-noto-cjk fonts-noto-core"
+has_font() { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list ":lang=$1" family 2>/dev/null)" ]; }
+fonts_ok() { has_font ko && has_font ja && has_font zh-cn && has_font th && has_font km; }
+[ -x "$CHROMIUM" ] && fonts_ok && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  echo "Chromium not found at $CHROMIUM: installing Debian's chromium for the browser tests"
+  echo "Chromium or fonts for the browser tests missing: installing $PACKAGES"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $PACKAGES >/dev/null
   exit 0
 fi
-echo "The browser tests need Chromium at $CHROMIUM (Debian: sudo apt-get install chromium), or set CHROMIUM_PATH." >&2
+echo "The browser tests need Chromium at $CHROMIUM (or set CHROMIUM_PATH) and fonts for CJK, Thai and Khmer (Debian: sudo apt-get install $PACKAGES)." >&2
 exit 1

@@ -149,7 +149,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     senders.line = line.sender;
   }
   if (config.webChatEnabled) {
-    registerWebChat(server, engine, store, new WebChatLimiter(options.webChatLimits));
+    registerWebChat(server, engine, store, i18n, new WebChatLimiter(options.webChatLimits));
     senders.web = webSender;
   }
   const deliverer = new Deliverer(store, senders, log, {

@@ -8,7 +8,14 @@ import { launchBrowser, watchPage } from "./helpers/browser.ts";
 import { silentLog } from "./helpers/engine-harness.ts";
 import { createStaffAccount } from "../src/staff/accounts.ts";
 import { StaffClient } from "./helpers/staff-client.ts";
-import { count } from "./helpers/db-query.ts";
+import { count, query } from "./helpers/db-query.ts";
+import type { SeenMessage } from "../src/store/person-view.ts";
+import { readFileSync } from "node:fs";
+
+const BOT_EN = JSON.parse(readFileSync("locales/en.json", "utf8")) as Record<string, Record<string, string>>;
+
+/** A message as the page receives it: the person's view, with the page's own id for what it sent. */
+type Seen = Omit<SeenMessage, "eventId"> & { clientId?: string };
 
 describe.each(DB_KINDS)("web test chat on %s", (kind) => {
   let db: TestDatabase;
@@ -35,7 +42,7 @@ describe.each(DB_KINDS)("web test chat on %s", (kind) => {
   async function messages(session: string, count: number) {
     const read = async () => {
       const res = await fetch(`${base}/try/api/messages?session=${session}`);
-      return ((await res.json()) as { messages: { direction: string; text: string; payload: any }[] }).messages;
+      return ((await res.json()) as { messages: Seen[] }).messages;
     };
     const end = Date.now() + 5000;
     while ((await read()).length < count && Date.now() < end) await new Promise((r) => setTimeout(r, 30));
@@ -78,10 +85,10 @@ describe.each(DB_KINDS)("web test chat on %s", (kind) => {
       ["out", "Hello. Which language would you like?"],
       ["in", "English"],
       ["out", "Is it safe for you to chat right now?"],
-      ["in", null],
+      ["in", "Yes"],
       ["out", "How can I help?"],
     ]);
-    expect(list[5]!.payload.choices.map((c: { id: string }) => c.id)).toEqual(["danger", "me", "other", "job", "info", "person"]);
+    expect(list[5]!.choices!.map((c) => c.id)).toEqual(["danger", "me", "other", "job", "info", "person"]);
   });
 
   it("ignores a retried post with the same id", async () => {
@@ -142,6 +149,132 @@ describe.each(DB_KINDS)("web test chat on %s", (kind) => {
     expect(after.map((m) => (m as unknown as { id: number }).id)).toEqual(after.map((_, i) => i + 1));
     const res = await fetch(`${base}/try/api/messages?session=${session}&after=${before.length}`);
     expect(((await res.json()) as { messages: { text: string }[] }).messages.map((m) => m.text)).toEqual([after.at(-1)!.text]);
+  });
+  const read = async (session: string, after = 0) =>
+    (await (await fetch(`${base}/try/api/messages?session=${session}&after=${after}`)).json()) as { language: string | null; next: number; messages: Seen[] };
+
+  /** Reads until a message with `text` arrives (the outbox delivers in the background). */
+  async function readUntil(session: string, text: string, after = 0) {
+    const end = Date.now() + 5000;
+    for (;;) {
+      const answer = await read(session, after);
+      if (answer.messages.some((m) => m.text === text) || Date.now() > end) return answer;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  }
+
+  it("shows a tap as its label in the person's language, typed text as typed, and the page's own id to match its copy", async () => {
+    const session = "session0005";
+    await post({ session, id: "labels0001", text: "/start", language: "ko-KR" });
+    await post({ session, id: "labels0002", choice: "ko" });
+    // The page has read the question; the tap and the next question come in a later read.
+    const first = await readUntil(session, "지금 안전하게 대화할 수 있나요?");
+    await post({ session, id: "labels0003", choice: "yes" });
+    await post({ session, id: "labels0004", text: "1" });
+    const later = await messages(session, 9);
+    expect(later.map((m) => [m.direction, m.text?.split("\n")[0]])).toEqual([
+      ["in", "/start"],
+      ["out", expect.any(String)],
+      ["in", "한국어"],
+      ["out", "지금 안전하게 대화할 수 있나요?"],
+      ["in", "예"],
+      ["out", expect.stringMatching(/무엇을 도와/)],
+      ["in", "1"],
+      ["out", expect.any(String)],
+      ["out", expect.any(String)],
+    ]);
+    const tail = await read(session, first.next);
+    expect(tail.messages[0]).toMatchObject({ direction: "in", kind: "choice", text: "예", clientId: "labels0003" });
+    expect(later.filter((m) => m.direction === "in").map((m) => m.clientId)).toEqual(["labels0001", "labels0002", "labels0003", "labels0004"]);
+    expect(tail.language).toBe("ko");
+    // Only what the person saw: no message keys, tokens, internal ids or the session.
+    const json = JSON.stringify(tail);
+    expect(json).not.toMatch(/"key"|"payload"|forgetChat|eventId|session0005|"reply"/);
+  });
+
+  it("reads the same messages under the same ids however the reads overlap", async () => {
+    const session = "session0006";
+    await post({ session, id: "overlap001", text: "/start" });
+    await post({ session, id: "overlap002", choice: "en" });
+    await messages(session, 4);
+    const reads = await Promise.all([read(session), read(session, 1), read(session, 2), read(session)]);
+    const byId = new Map<number, string>();
+    for (const answer of reads) for (const m of answer.messages) {
+      expect(byId.get(m.id) ?? JSON.stringify(m)).toBe(JSON.stringify(m));
+      byId.set(m.id, JSON.stringify(m));
+    }
+    expect([...byId.keys()].sort()).toEqual([1, 2, 3, 4]);
+    expect(reads.map((r) => r.next)).toEqual([4, 4, 4, 4]);
+  });
+
+  it("takes a shared location as the same event as Telegram and LINE: the emergency location step", async () => {
+    const session = "session0007";
+    for (const [id, body] of [["place00001", { text: "/start" }], ["place00002", { choice: "en" }], ["place00003", { choice: "yes" }], ["place00004", { choice: "danger" }], ["place00005", { choice: "location" }]] as const) {
+      await post({ session, id, ...body });
+    }
+    const asked = await readUntil(session, BOT_EN.emergency!.locationPrompt!);
+    const prompt = asked.messages.find((m) => m.text === BOT_EN.emergency!.locationPrompt)!;
+    expect(prompt.requestLocation).toEqual({ label: BOT_EN.emergency!.shareLocation });
+    expect((await post({ session, id: "place00006", location: { latitude: 11.5564, longitude: 104.9282 } })).status).toBe(200);
+    const after = await readUntil(session, BOT_EN.emergency!.locationThanks!, asked.next);
+    expect(after.messages[0]).toMatchObject({ direction: "in", kind: "location", text: null, location: { latitude: 11.5564, longitude: 104.9282 }, clientId: "place00006" });
+    // Stored as LINE and Telegram store it: a location message with its coordinates; the flow kept it for staff.
+    const rows = await query<{ kind: string }>(db.url, `SELECT "kind" FROM "Message" WHERE "platformEventId" = ?`, [`${session}:place00006`]);
+    expect(rows.map((r) => r.kind)).toEqual(["location"]);
+    for (const m of after.messages) expect(m.text ?? "").not.toMatch(/handoff\.|\[|{{/);
+    expect((await post({ session, id: "place00007", location: { latitude: 91, longitude: 0 } })).status).toBe(400);
+  });
+
+  it("/delete: the confirmation is shown, then the chat is forgotten; writing again starts afresh", async () => {
+    const session = "session0008";
+    for (const [id, body] of [["erase00001", { text: "/start" }], ["erase00002", { choice: "en" }], ["erase00003", { choice: "yes" }], ["erase00004", { text: "/delete" }]] as const) {
+      await post({ session, id, ...body });
+    }
+    const asked = await readUntil(session, BOT_EN.delete!.confirm!);
+    await post({ session, id: "erase00005", choice: "erase" });
+    // Delivered (the outbox is done with it), but the page has not read it: the chat is still known.
+    const chatOf = async () => (await query<{ chatId: string }>(db.url, `SELECT "chatId" FROM "Conversation" WHERE "status" = 'erased'`)).map((r) => r.chatId);
+    const end = Date.now() + 5000;
+    while ((await count(db.url, `SELECT COUNT(*) AS n FROM "Message" WHERE "direction" = 'out' AND "status" = 'pending'`)) > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 30));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await chatOf()).toEqual([session]);
+    const done = await read(session, asked.next);
+    // The tap that confirmed it was erased with the rest: the page keeps its own copy of it.
+    expect(done.messages.map((m) => [m.direction, m.text, m.end])).toEqual([
+      ["out", BOT_EN.delete!.done, "erased"],
+      ["out", BOT_EN.stop!.deleteYourself, "erased"],
+    ]);
+    // Read once: now the chat id is forgotten, and nothing of the old chat is shown any more.
+    expect(await chatOf()).toEqual(["erased"]);
+    expect((await read(session)).messages).toEqual([]);
+    await post({ session, id: "erase00006", text: "hello" });
+    const again = await messages(session, 2);
+    expect(again.map((m) => [m.id, m.direction, m.text])).toEqual([
+      [1, "in", "hello"],
+      [2, "out", BOT_EN.language!.prompt],
+    ]);
+  });
+
+  it("/stop: the neutral reply and how to delete the chat, marked as the end for the page", async () => {
+    const session = "session0009";
+    await post({ session, id: "stop000001", text: "/start" });
+    await post({ session, id: "stop000002", choice: "en" });
+    await post({ session, id: "stop000003", text: "/stop" });
+    const list = await messages(session, 7);
+    expect(list.slice(5).map((m) => [m.direction, m.text, m.end])).toEqual([
+      ["out", BOT_EN.stop!.done, "stopped"],
+      ["out", BOT_EN.stop!.deleteYourself, "stopped"],
+    ]);
+  });
+
+  it("serves the page's own words in every language", async () => {
+    const { languages, texts } = (await (await fetch(`${base}/try/texts.json`)).json()) as { languages: string[]; texts: Record<string, Record<string, string>> };
+    expect(languages.sort()).toEqual(["en", "id", "ja", "km", "ko", "th", "vi", "zh"]);
+    for (const lng of languages) {
+      expect(Object.keys(texts[lng]!).sort()).toEqual(Object.keys(texts.en!).sort());
+      expect(texts[lng]!["try.send"]).toBeTruthy();
+    }
+    expect(texts.ko!["try.send"]).toBe("보내기");
   });
 });
 

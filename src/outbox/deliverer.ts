@@ -13,6 +13,11 @@ import { Presence } from "./presence.ts";
 export interface ChannelSender {
   /** How many consecutive messages of one conversation `send` may receive at once (default 1). */
   readonly batchSize?: number;
+  /**
+   * The person fetches their messages from this server (the web test chat), so an erased chat
+   * must stay reachable until they have read its last reply: the channel forgets it itself then.
+   */
+  readonly forgetsErasedChat?: boolean;
   /** Milliseconds until this message's chat may be sent to (rate limits, a platform's wait); 0 or unset: now. */
   readyIn?(item: OutboxItem): number;
   /**
@@ -248,7 +253,8 @@ export class Deliverer {
       for (const [i, ids] of sent.entries()) {
         const item = items[i]!;
         await this.store.markSent(item.id, ids);
-        if ((item.payload as { forgetChat?: boolean } | null)?.forgetChat) await this.store.forgetErasedChat(item.conversationId);
+        const forget = (item.payload as { forgetChat?: boolean } | null)?.forgetChat && !sender.forgetsErasedChat;
+        if (forget) await this.store.forgetErasedChat(item.conversationId);
       }
       await this.store.release(items.slice(sent.length).map((item) => item.id));
       return sent.length;

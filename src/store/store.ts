@@ -16,13 +16,12 @@ import { AlertStore } from "./alert-store.ts";
 import { auditData, StaffStore } from "./staff-store.ts";
 import { FieldCipher } from "./field-cipher.ts";
 import { RetentionStore } from "./retention-store.ts";
-import { personVisibleWhere } from "./person-view.ts";
+import { personVisibleWhere, type PersonRow } from "./person-view.ts";
 import type { StaffRecord, HandoffStatus } from "./staff-types.ts";
 import type {
   Channel,
   ConversationStatus,
   OutboxItem,
-  PersonMessage,
   StepInput,
   StepOutput,
   StepResult,
@@ -339,27 +338,37 @@ export class Store {
   }
 
   /**
-   * What the person sees of their own chat (see person-view.ts), from the `after`-th such
-   * message on. Numbered per chat (1, 2, …), so the global message ids stay internal.
+   * The rows of the person's own chat (see person-view.ts) from the `after`-th on, at most
+   * `take`. Numbered per chat (1, 2, …), so the global message ids stay internal.
    */
-  async personTranscript(channel: Channel, chatId: string, after = 0): Promise<PersonMessage[]> {
+  async personTranscript(channel: Channel, chatId: string, after = 0, take = 200): Promise<PersonRow[]> {
     const rows = await this.exclusive(() =>
       this.db.message.findMany({
         where: { conversation: { channel, chatId }, ...personVisibleWhere },
         orderBy: { id: "asc" },
         skip: after,
-        take: 200,
-        select: { direction: true, kind: true, text: true, payload: true, status: true },
+        take,
+        select: { conversationId: true, direction: true, kind: true, text: true, payload: true, status: true, platformEventId: true },
       }),
     );
     return rows.map((r, i) => ({
       seq: after + i + 1,
+      conversationId: r.conversationId,
       direction: r.direction as "in" | "out",
       kind: r.kind,
       text: this.fields.openText(r.text),
       payload: this.fields.openPayload(r.payload),
       status: r.status,
+      eventId: r.platformEventId,
     }));
+  }
+
+  /** The language chosen in the chat's latest conversation, if any. */
+  async chatLanguage(channel: Channel, chatId: string): Promise<string | null> {
+    const row = await this.exclusive(() =>
+      this.db.conversation.findFirst({ where: { channel, chatId }, orderBy: { createdAt: "desc" }, select: { language: true } }),
+    );
+    return row?.language ?? null;
   }
 
   /**

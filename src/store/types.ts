@@ -66,12 +66,3 @@ export interface TranscriptEntry {
   createdAt: Date;
 }
 
-/** A message as the person sees it; `seq` counts the chat's visible messages from 1. */
-export interface PersonMessage {
-  seq: number;
-  direction: "in" | "out";
-  kind: string;
-  text: string | null;
-  payload: unknown;
-  status: string;
-}

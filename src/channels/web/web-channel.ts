@@ -2,11 +2,14 @@
 // SafeLine with no platform account. Messages are "delivered" by being readable here.
 import { readFileSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
+import type { i18n as I18n } from "i18next";
 import { z } from "zod";
 import { COMMANDS, type PersonEvent } from "../../../flows/types.ts";
 import type { Engine } from "../../engine/engine.ts";
 import type { ChannelSender } from "../../outbox/deliverer.ts";
 import type { Store } from "../../store/store.ts";
+import { seenPage } from "../../store/person-view.ts";
+import { LANGUAGES } from "../../../flows/data/languages.ts";
 import { storableText } from "../storable-text.ts";
 import { WebChatLimiter } from "./web-chat-limiter.ts";
 
@@ -27,7 +30,7 @@ const postSchema = z.object({
   location: z.object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180) }).optional(),
 });
 
-/** `after`: how many of the chat's messages the page has already shown. */
+/** `after`: the `next` of the page's previous read (0: from the start). */
 const listSchema = z.object({ session: sessionId, after: z.coerce.number().int().min(0).max(10_000_000).default(0) });
 
 function toEvent(body: z.infer<typeof postSchema>): PersonEvent | undefined {
@@ -41,16 +44,35 @@ function toEvent(body: z.infer<typeof postSchema>): PersonEvent | undefined {
   return undefined;
 }
 
-/** The web chat has no platform to call: a message is delivered once it is stored. */
-export const webSender: ChannelSender = { batchSize: 50, send: async (items) => items.map(() => []) };
+/**
+ * The web chat has no platform to call: a message is delivered once it is stored, and the page
+ * reads it from there. An erased chat is forgotten once the page has read the erasure's last
+ * reply (below), not when it is stored, or the page could never show it.
+ */
+export const webSender: ChannelSender = { batchSize: 50, forgetsErasedChat: true, send: async (items) => items.map(() => []) };
 
-export function registerWebChat(app: FastifyInstance, engine: Engine, store: Store, limiter = new WebChatLimiter()): void {
+/** How many rows before a read are looked at to find what a tapped button said. */
+const TAP_CONTEXT = 200;
+
+/** The page's own words (its buttons, labels, notices) in every language: the locales' "try" section. */
+function pageTexts(i18n: I18n): Record<string, Record<string, string>> {
+  return Object.fromEntries(
+    LANGUAGES.map((lng) => {
+      const section = (i18n.getResourceBundle(lng, "translation") as { try?: Record<string, string> }).try ?? {};
+      return [lng, Object.fromEntries(Object.entries(section).map(([key, text]) => [`try.${key}`, text]))];
+    }),
+  );
+}
+
+export function registerWebChat(app: FastifyInstance, engine: Engine, store: Store, i18n: I18n, limiter = new WebChatLimiter()): void {
   const page = asset("try.html");
   const script = asset("try.js");
   const style = asset("try.css");
   app.get("/try", (_, reply) => reply.header("content-security-policy", PAGE_CSP).type("text/html; charset=utf-8").send(page));
   app.get("/try/try.js", (_, reply) => reply.type("text/javascript; charset=utf-8").send(script));
   app.get("/try/try.css", (_, reply) => reply.type("text/css; charset=utf-8").send(style));
+  const texts = JSON.stringify({ languages: LANGUAGES, texts: pageTexts(i18n) });
+  app.get("/try/texts.json", (_, reply) => reply.type("application/json; charset=utf-8").send(texts));
 
   app.post("/try/api/messages", async (request, reply) => {
     const parsed = postSchema.safeParse(request.body);
@@ -75,13 +97,19 @@ export function registerWebChat(app: FastifyInstance, engine: Engine, store: Sto
   app.get("/try/api/messages", async (request, reply) => {
     const parsed = listSchema.safeParse(request.query);
     if (!parsed.success) return reply.code(400).send({ error: "expected session and after" });
-    const entries = await store.personTranscript("web", parsed.data.session, parsed.data.after);
-    // Stop before the first reply not yet delivered, so the client's `after` never skips it.
-    const undelivered = entries.findIndex((e) => e.direction === "out" && e.status !== "sent");
+    const { session, after } = parsed.data;
+    const rows = await store.personTranscript("web", session, after);
+    // A tap is shown with its button's label: the message that offered it may be before `after`.
+    const from = Math.max(0, after - TAP_CONTEXT);
+    const earlier = rows.some((r) => r.kind === "choice") && after > 0 ? await store.personTranscript("web", session, from, after - from) : [];
+    const { messages, next, erasedChatRead } = seenPage(rows, earlier, after);
+    // The page has the erasure's confirmation now: only now may the chat be forgotten.
+    if (erasedChatRead) await store.forgetErasedChat(erasedChatRead);
+    const prefix = `${session}:`;
     return reply.send({
-      messages: entries
-        .slice(0, undelivered === -1 ? entries.length : undelivered)
-        .map((e) => ({ id: e.seq, direction: e.direction, kind: e.kind, text: e.text, payload: e.payload })),
+      language: await store.chatLanguage("web", session),
+      next,
+      messages: messages.map(({ eventId, ...m }) => (eventId?.startsWith(prefix) ? { ...m, clientId: eventId.slice(prefix.length) } : m)),
     });
   });
 }
