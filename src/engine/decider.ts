@@ -13,7 +13,7 @@ import type { Inbound } from "./engine.ts";
 import type { Admission } from "./inbound-limiter.ts";
 import { referenceCode } from "./reference-code.ts";
 import { render, type RenderedMessage, type RenderedPayload } from "./render.ts";
-import { emergencyCard, nationalityOf } from "../../flows/data/nationalities.ts";
+import { emergencyCard, isNationality, nationalityOf } from "../../flows/data/nationalities.ts";
 import { staffAvailable, staffHoursText, type StaffHours } from "./staff-hours.ts";
 
 /** What the engine reads of a flow's context: the chosen language and nationality, if the flow keeps them. */
@@ -112,11 +112,12 @@ export class Decider {
       snapshot: persisted(snapshot, outbound, stored, receipt),
       status: snapshot.hasTag("handoff") ? "handoff" : "active",
       language: chosen ?? null,
+      nationality: chosenNationality(context),
       inbound: inboundRecord(inbound),
       outbound,
       ...(handoff ? { handoff: { reason: handoff.reason, ...(handoff.risk ? { risk: handoff.risk } : {}) } } : {}),
       ...(quickExit && canDelete ? { quickExit: true } : {}),
-      ...(erase ? { erase: true, status: "erased" as const, snapshot: "{}" } : {}),
+      ...(erase ? { erase: true, status: "erased" as const, snapshot: "{}", nationality: null } : {}),
       ...(report && reportCode
         ? { report: { kind: report.kind, code: reportCode, answers: report.answers, consent: report.consent, ...(report.risk ? { risk: report.risk } : {}) } }
         : {}),
@@ -138,6 +139,7 @@ export class Decider {
       snapshot: conversation.snapshot,
       status: conversation.status,
       language: conversation.language,
+      nationality: chosenNationality((JSON.parse(conversation.snapshot) as Partial<PersistedState>).context as PersonContext | undefined),
       inbound: inboundRecord(inbound),
       outbound: notice ? [this.render({ text: "common.tooFast" }, lang, replyWindow(inbound))] : [],
     };
@@ -189,6 +191,11 @@ export class Decider {
     }
     return [...said, ...added];
   }
+}
+
+/** The nationality the person chose in the flow, if any (a guess from the language does not count). */
+function chosenNationality(context: PersonContext | undefined): string | null {
+  return isNationality(context?.nationality) ? context.nationality : null;
 }
 
 function storedMachine(conversation: StoredConversation | null): StoredMachine | null {

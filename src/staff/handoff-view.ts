@@ -37,6 +37,7 @@ export function handoffSummary(row: HandoffRow, now: Date) {
     reason: row.reason,
     channel: row.channel,
     language: row.language,
+    nationality: row.nationality,
     reportCode: row.reportCode,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

@@ -82,6 +82,8 @@ function label(prefix, value) {
 
 const languageName = (code) => (code ? label("language", code) : t("language.unknown"));
 const riskLabel = (risk) => label("risk", risk ?? "none");
+/** The nationality chosen in the flow (in a family report, the missing person's); "not asked" when none. */
+const nationalityName = (code) => (code ? label("nationality", code) : t("nationality.unknown"));
 
 function pickLanguage() {
   let stored = null;
@@ -807,12 +809,13 @@ function renderQueue(list, handoffs, fresh) {
     append(list, [h("p", { class: "empty", dataset: { empty: "queue" } }, t("queue.empty"))]);
     return;
   }
-  // One entry per column: [key, heading, cell content]. A new column (e.g. nationality) is one more entry.
+  // One entry per column: [key, heading, cell content]. A new column is one more entry.
   const cols = [
     ["risk", t("queue.colRisk"), (x) => badge("risk", x.risk ?? "none", riskLabel(x.risk))],
     ["waiting", t("queue.colWaiting"), elapsedEl],
     ["reason", t("queue.colReason"), (x) => label("reason", x.reason)],
     ["reference", t("queue.colReference"), (x) => (x.reportCode ? h("span", { class: "code" }, x.reportCode) : h("span", { class: "muted" }, t("common.none")))],
+    ["nationality", t("queue.colNationality"), (x) => (x.nationality ? nationalityName(x.nationality) : h("span", { class: "muted" }, nationalityName(null)))],
     ["channel", t("queue.colChannel"), (x) => label("channel", x.channel)],
     ["language", t("queue.colLanguage"), (x) => languageName(x.language)],
     ["status", t("queue.colStatus"), (x) => badge("status", x.status, label("status", x.status))],
@@ -1157,6 +1160,7 @@ function renderHead(head, data) {
       [t("handoff.reference"), x.reportCode ? h("span", { class: "code" }, x.reportCode) : h("span", { class: "muted" }, t("common.none"))],
       [t("handoff.channel"), label("channel", x.channel)],
       [t("handoff.language"), languageName(x.language)],
+      [t("handoff.nationality"), nationalityName(x.nationality)],
       [t("handoff.person"), personValue],
       [t("handoff.assignee"), x.assignee ? h("span", { class: "email", dataset: { assignee: x.assignee.email } }, x.assignee.email) : h("span", { class: "muted", dataset: { assignee: "" } }, t("queue.unassigned"))],
       [t("handoff.created"), timeEl(x.createdAt)],
