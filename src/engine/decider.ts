@@ -14,10 +14,14 @@ import type { Admission } from "./inbound-limiter.ts";
 import { referenceCode } from "./reference-code.ts";
 import { render, type RenderedMessage, type RenderedPayload } from "./render.ts";
 import { emergencyCard, isNationality, nationalityOf } from "../../flows/data/nationalities.ts";
+import { readyReplyMessage, type ReadyReply } from "../../flows/data/ready-replies.ts";
 import { staffAvailable, staffHoursText, type StaffHours } from "./staff-hours.ts";
 
 /** What the engine reads of a flow's context: the chosen language and nationality, if the flow keeps them. */
 type PersonContext = { lang?: string; nationality?: string };
+
+/** What staff send: their own words, or a ready reply (flows/data/ready-replies.ts). */
+export type StaffReply = { text: string } | { ready: ReadyReply };
 
 /** LINE reply tokens last about a minute; leave room for delivery. */
 const REPLY_TOKEN_VALID_MS = 50_000;
@@ -57,12 +61,16 @@ export class Decider {
     private readonly options: DeciderOptions = {},
   ) {}
 
-  /** What a staff reply (sent prefixed, so the person knows a person wrote it) or closing does to the conversation. */
-  decideStaff({ contactLanguage, conversation }: StepContext, staffId: string, reply: string | undefined, close: boolean): StaffStepOutput {
+  /**
+   * What a staff reply or closing does to the conversation. Typed text is sent prefixed, so the
+   * person knows a person wrote it; a ready reply is rendered from its id and parameters in the
+   * person's language, and keeps them in its payload so staff can read it in theirs.
+   */
+  decideStaff({ contactLanguage, conversation }: StepContext, staffId: string, reply: StaffReply | undefined, close: boolean): StaffStepOutput {
     const stored = storedMachine(conversation);
     const { snapshot, messages } = advance(this.flow, stored, { type: close ? "STAFF_CLOSE" : "STAFF_REPLY" });
     const lang = (snapshot.context as { lang?: string }).lang ?? contactLanguage ?? FALLBACK_LANGUAGE;
-    const staffMessage = reply !== undefined ? [{ ...this.render({ text: "handoff.staffSays", params: { text: reply } }, lang), staffId }] : [];
+    const staffMessage = reply ? [{ ...this.renderStaffReply(reply, lang), staffId }] : [];
     const outbound = [...staffMessage, ...messages.map((m) => this.render(m, lang))];
     return {
       machineId: this.flow.id,
@@ -71,6 +79,12 @@ export class Decider {
       status: snapshot.hasTag("handoff") ? "handoff" : "active",
       outbound,
     };
+  }
+
+  private renderStaffReply(reply: StaffReply, lang: string): RenderedMessage {
+    if ("text" in reply) return this.render({ text: "handoff.staffSays", params: { text: reply.text } }, lang);
+    const rendered = render(readyReplyMessage(reply.ready), this.i18n.getFixedT(lang));
+    return { ...rendered, payload: { ...rendered.payload, ready: reply.ready } };
   }
 
   /** What a person's message does to the conversation; over the inbound limit (`admission`), it is only recorded. */
