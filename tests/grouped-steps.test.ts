@@ -20,6 +20,7 @@ function counting(extra: Partial<StepOutput> = {}) {
       snapshot: JSON.stringify({ n }),
       status: "active",
       language: null,
+      nationality: null,
       inbound: { kind: "text", text: `message ${n}` },
       outbound: [{ kind: "text", text: `reply ${n}`, payload: { key: "test.reply" } }],
       ...extra,

@@ -13,11 +13,15 @@ import type { Inbound } from "./engine.ts";
 import type { Admission } from "./inbound-limiter.ts";
 import { referenceCode } from "./reference-code.ts";
 import { render, type RenderedMessage, type RenderedPayload } from "./render.ts";
-import { emergencyCard, nationalityOf } from "../../flows/data/nationalities.ts";
+import { emergencyCard, isNationality, nationalityOf } from "../../flows/data/nationalities.ts";
+import { readyReplyMessage, type ReadyReply } from "../../flows/data/ready-replies.ts";
 import { staffAvailable, staffHoursText, type StaffHours } from "./staff-hours.ts";
 
 /** What the engine reads of a flow's context: the chosen language and nationality, if the flow keeps them. */
 type PersonContext = { lang?: string; nationality?: string };
+
+/** What staff send: their own words, or a ready reply (flows/data/ready-replies.ts). */
+export type StaffReply = { text: string } | { ready: ReadyReply };
 
 /** LINE reply tokens last about a minute; leave room for delivery. */
 const REPLY_TOKEN_VALID_MS = 50_000;
@@ -57,12 +61,16 @@ export class Decider {
     private readonly options: DeciderOptions = {},
   ) {}
 
-  /** What a staff reply (sent prefixed, so the person knows a person wrote it) or closing does to the conversation. */
-  decideStaff({ contactLanguage, conversation }: StepContext, staffId: string, reply: string | undefined, close: boolean): StaffStepOutput {
+  /**
+   * What a staff reply or closing does to the conversation. Typed text is sent prefixed, so the
+   * person knows a person wrote it; a ready reply is rendered from its id and parameters in the
+   * person's language, and keeps them in its payload so staff can read it in theirs.
+   */
+  decideStaff({ contactLanguage, conversation }: StepContext, staffId: string, reply: StaffReply | undefined, close: boolean): StaffStepOutput {
     const stored = storedMachine(conversation);
     const { snapshot, messages } = advance(this.flow, stored, { type: close ? "STAFF_CLOSE" : "STAFF_REPLY" });
     const lang = (snapshot.context as { lang?: string }).lang ?? contactLanguage ?? FALLBACK_LANGUAGE;
-    const staffMessage = reply !== undefined ? [{ ...this.render({ text: "handoff.staffSays", params: { text: reply } }, lang), staffId }] : [];
+    const staffMessage = reply ? [{ ...this.renderStaffReply(reply, lang), staffId }] : [];
     const outbound = [...staffMessage, ...messages.map((m) => this.render(m, lang))];
     return {
       machineId: this.flow.id,
@@ -71,6 +79,12 @@ export class Decider {
       status: snapshot.hasTag("handoff") ? "handoff" : "active",
       outbound,
     };
+  }
+
+  private renderStaffReply(reply: StaffReply, lang: string): RenderedMessage {
+    if ("text" in reply) return this.render({ text: "handoff.staffSays", params: { text: reply.text } }, lang);
+    const rendered = render(readyReplyMessage(reply.ready), this.i18n.getFixedT(lang));
+    return { ...rendered, payload: { ...rendered.payload, ready: reply.ready } };
   }
 
   /** What a person's message does to the conversation; over the inbound limit (`admission`), it is only recorded. */
@@ -112,11 +126,12 @@ export class Decider {
       snapshot: persisted(snapshot, outbound, stored, receipt),
       status: snapshot.hasTag("handoff") ? "handoff" : "active",
       language: chosen ?? null,
+      nationality: chosenNationality(context),
       inbound: inboundRecord(inbound),
       outbound,
       ...(handoff ? { handoff: { reason: handoff.reason, ...(handoff.risk ? { risk: handoff.risk } : {}) } } : {}),
       ...(quickExit && canDelete ? { quickExit: true } : {}),
-      ...(erase ? { erase: true, status: "erased" as const, snapshot: "{}" } : {}),
+      ...(erase ? { erase: true, status: "erased" as const, snapshot: "{}", nationality: null } : {}),
       ...(report && reportCode
         ? { report: { kind: report.kind, code: reportCode, answers: report.answers, consent: report.consent, ...(report.risk ? { risk: report.risk } : {}) } }
         : {}),
@@ -138,6 +153,7 @@ export class Decider {
       snapshot: conversation.snapshot,
       status: conversation.status,
       language: conversation.language,
+      nationality: chosenNationality((JSON.parse(conversation.snapshot) as Partial<PersistedState>).context as PersonContext | undefined),
       inbound: inboundRecord(inbound),
       outbound: notice ? [this.render({ text: "common.tooFast" }, lang, replyWindow(inbound))] : [],
     };
@@ -189,6 +205,11 @@ export class Decider {
     }
     return [...said, ...added];
   }
+}
+
+/** The nationality the person chose in the flow, if any (a guess from the language does not count). */
+function chosenNationality(context: PersonContext | undefined): string | null {
+  return isNationality(context?.nationality) ? context.nationality : null;
 }
 
 function storedMachine(conversation: StoredConversation | null): StoredMachine | null {

@@ -8,7 +8,7 @@ import type { PersonEvent } from "../../flows/types.ts";
 import type { Logger } from "../log.ts";
 import type { Channel, StepContext, StepResult, Store } from "../store/store.ts";
 import type { HandoffStatus, StaffRecord } from "../store/staff-types.ts";
-import { Decider, type DeciderOptions } from "./decider.ts";
+import { Decider, type DeciderOptions, type StaffReply } from "./decider.ts";
 import type { Admission, InboundLimiter } from "./inbound-limiter.ts";
 import { KeyedQueue } from "./keyed-queue.ts";
 import type { StepThread } from "./step-thread.ts";
@@ -78,7 +78,7 @@ export class Engine {
    */
   staffAction(
     conversation: { id: string; channel: Channel; chatId: string },
-    action: { expect: HandoffStatus[]; expectAssignee?: string | null; record: StaffRecord; reply?: string; close?: boolean; note?: string },
+    action: { expect: HandoffStatus[]; expectAssignee?: string | null; record: StaffRecord; reply?: StaffReply; close?: boolean; note?: string },
   ): Promise<{ outboundIds: number[]; noteId?: number }> {
     return this.queue.run(`${conversation.channel}:${conversation.chatId}`, async () => {
       const { reply, close } = action;

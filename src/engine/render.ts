@@ -10,6 +10,8 @@ export interface RenderedPayload {
   requestLocation?: { label: string };
   /** Answer with this platform reply token while it is valid (LINE). */
   reply?: { token: string; until: string };
+  /** A ready reply staff picked: its id and parameters, so the console can show it in its own language. */
+  ready?: { id: string; [param: string]: string };
   /** The conversation was erased: forget its chat id once this is delivered. */
   forgetChat?: boolean;
 }

@@ -6,6 +6,7 @@ import { questionFor } from "../../flows/data/questions.ts";
 import type { HandoffRow, ReportRow, StaffAccount, StaffTranscriptRow } from "../store/staff-types.ts";
 import { seesIdentity } from "./policy.ts";
 import type { TapReading } from "./tap-reading.ts";
+import { readyReplyIn } from "./ready-replies.ts";
 
 export interface Coordinates {
   latitude: number;
@@ -37,6 +38,7 @@ export function handoffSummary(row: HandoffRow, now: Date) {
     reason: row.reason,
     channel: row.channel,
     language: row.language,
+    nationality: row.nationality,
     reportCode: row.reportCode,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -48,7 +50,7 @@ export function handoffSummary(row: HandoffRow, now: Date) {
   };
 }
 
-function transcriptItem(row: StaffTranscriptRow, tap: TapReading | undefined) {
+function transcriptItem(row: StaffTranscriptRow, tap: TapReading | undefined, t: TFunction) {
   const role =
     row.direction === "in" ? "user"
     : row.direction === "note" ? "note"
@@ -57,6 +59,8 @@ function transcriptItem(row: StaffTranscriptRow, tap: TapReading | undefined) {
     : "bot";
   const location = row.kind === "location" ? coordinates(row.payload) : undefined;
   const detail = row.direction === "event" ? (row.payload as Record<string, unknown> | null) : null;
+  // A ready reply: what the person read in their language is `text`; `ready.text` is the same in the console's.
+  const ready = row.direction === "out" && row.staffEmail !== null ? readyReplyIn(row.payload, t) : undefined;
   return {
     id: row.id,
     at: row.createdAt.toISOString(),
@@ -67,6 +71,7 @@ function transcriptItem(row: StaffTranscriptRow, tap: TapReading | undefined) {
     author: row.staffEmail,
     ...(location ? { location } : {}),
     ...(tap ? { tap } : {}),
+    ...(ready ? { ready } : {}),
     ...(detail ? { detail } : {}),
     ...(row.kind === "delete" ? { detail: { count: ((row.payload as { messageIds?: unknown[] } | null)?.messageIds ?? []).length } } : {}),
   };
@@ -100,7 +105,7 @@ export function handoffDetail(
   now: Date,
   taps: Map<number, TapReading> = new Map(),
 ) {
-  const items = transcript.map((r) => transcriptItem(r, taps.get(r.id)));
+  const items = transcript.map((r) => transcriptItem(r, taps.get(r.id), t));
   const lastLocation = items.findLast((i) => i.location)?.location ?? null;
   const identity = seesIdentity(viewer);
   return {

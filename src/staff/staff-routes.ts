@@ -20,6 +20,7 @@ import { MIN_PASSWORD_LENGTH } from "./password.ts";
 import { atLeast } from "./policy.ts";
 import { isSameOrigin } from "./same-origin.ts";
 import { VisibleChanges } from "./visible-changes.ts";
+import { readyReplySchema } from "./ready-replies.ts";
 import type { SecurityAudit } from "./security-audit.ts";
 import type { Sessions, Signedin } from "./sessions.ts";
 import { forbidden, StaffError } from "./staff-errors.ts";
@@ -65,6 +66,9 @@ const reportQuery = z.object({
 });
 const handoffParams = z.object({ id: recordId });
 const replyBody = z.object({ text: typed(3500) });
+/** A ready reply: the server writes the text from its id and parameters (src/staff/ready-replies.ts). */
+const readyBody = z.object({ ready: readyReplySchema }).strict();
+const isReady = (body: unknown) => typeof body === "object" && body !== null && "ready" in body;
 const noteBody = z.object({ text: typed(10_000) });
 const assignBody = z.object({ staffId: recordId.nullable() });
 const statusBody = z.object({ status: z.enum(HANDOFF_STATUSES) });
@@ -248,8 +252,15 @@ export async function registerStaffConsole(app: FastifyInstance, deps: StaffCons
 
       scope.post("/api/handoffs/:id/reply", async (request, reply) => {
         const { account } = await sessions.require(request, { csrf: true });
-        const result = await service.reply(account, parse(handoffParams, request.params).id, parse(replyBody, request.body).text);
+        const { id } = parse(handoffParams, request.params);
+        const body = isReady(request.body) ? { ready: parse(readyBody, request.body).ready } : { text: parse(replyBody, request.body).text };
+        const result = await service.reply(account, id, body);
         return reply.code(202).send(result);
+      });
+
+      scope.get("/api/handoffs/:id/ready-replies", async (request) => {
+        const { account } = await sessions.require(request, { csrf: false });
+        return service.readyReplies(account, parse(handoffParams, request.params).id, consoleLanguage(request));
       });
 
       scope.post("/api/handoffs/:id/notes", async (request, reply) => {

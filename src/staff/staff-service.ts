@@ -9,6 +9,8 @@ import { handoffDetail, handoffSummary } from "./handoff-view.ts";
 import { encodeCursor } from "./page-cursor.ts";
 import { reportDetail, reportSummary } from "./report-list-view.ts";
 import { readTaps } from "./tap-reading.ts";
+import { readyReplyOptions, readyReplyRefusal } from "./ready-replies.ts";
+import type { StaffReply } from "../engine/decider.ts";
 import { createStaffAccount } from "./accounts.ts";
 import { atLeast, canAssign, canWorkOn, statusesLeadingTo, WORKABLE } from "./policy.ts";
 import { conflict, forbidden, notFound, StaffError } from "./staff-errors.ts";
@@ -69,8 +71,17 @@ export class StaffService {
     return handoffDetail(account, row, transcript, reports, t, new Date(), readTaps(transcript, row.language, this.i18n, t));
   }
 
-  async reply(account: StaffAccount, handoffId: string, text: string): Promise<{ messageId: number }> {
+  /** The ready replies for this conversation: previews in the console's language, and what the person will read. */
+  async readyReplies(account: StaffAccount, handoffId: string, language: ConsoleLanguage) {
+    const row = await this.visibleHandoff(account, handoffId);
+    return readyReplyOptions(row, this.i18n, language);
+  }
+
+  /** Typed text, or a ready reply whose text the server renders in the person's language. */
+  async reply(account: StaffAccount, handoffId: string, reply: StaffReply): Promise<{ messageId: number }> {
     const row = await this.workableHandoff(account, handoffId);
+    const refused = "ready" in reply ? readyReplyRefusal(reply.ready, row) : undefined;
+    if (refused) throw new StaffError(400, "invalid", { issues: [refused] });
     const record = this.record(
       account,
       row,
@@ -81,8 +92,10 @@ export class StaffService {
         ...(row.assignee === null ? { assigneeId: account.id } : {}),
       },
       account.email,
+      // Which ready reply was sent (an id, never text).
+      "ready" in reply ? { ready: reply.ready.id } : undefined,
     );
-    const { outboundIds } = await this.act(row, { expect: [row.status], record, reply: text });
+    const { outboundIds } = await this.act(row, { expect: [row.status], record, reply });
     return { messageId: outboundIds[0]! };
   }
 
@@ -165,7 +178,14 @@ export class StaffService {
   }
 
   /** The transcript events and audit entry of an action; `handoff` is what changes on the handoff. */
-  private record(account: StaffAccount, row: HandoffRow, action: string, handoff?: StaffRecord["handoff"], assigneeEmail?: string | null): StaffRecord {
+  private record(
+    account: StaffAccount,
+    row: HandoffRow,
+    action: string,
+    handoff?: StaffRecord["handoff"],
+    assigneeEmail?: string | null,
+    extra?: Record<string, unknown>,
+  ): StaffRecord {
     const events: StaffRecord["events"] = [];
     if (handoff?.status && handoff.status !== row.status) events.push({ kind: "handoff.status", payload: { from: row.status, to: handoff.status } });
     if (handoff?.assigneeId !== undefined && handoff.assigneeId !== (row.assignee?.id ?? null)) {
@@ -176,7 +196,7 @@ export class StaffService {
       handoffId: row.id,
       ...(handoff ? { handoff } : {}),
       events,
-      audit: [{ actor: actorOf(account), action, targetType: "handoff", targetId: row.id, ...(handoff ? { detail: { ...handoff } } : {}) }],
+      audit: [{ actor: actorOf(account), action, targetType: "handoff", targetId: row.id, ...(handoff || extra ? { detail: { ...handoff, ...extra } } : {}) }],
     };
   }
 

@@ -26,6 +26,7 @@ export const handoffSelect = {
       channel: true,
       chatId: true,
       language: true,
+      nationality: true,
       contact: { select: { platformUserId: true, language: true } },
       messages: { where: { direction: "in" }, orderBy: { id: "desc" }, take: 1, select: { createdAt: true } },
       // Only reports the person agreed to share ever reach staff.
@@ -47,6 +48,7 @@ export function toHandoff(row: HandoffSelected): HandoffRow {
     reason: row.reason,
     channel: c.channel as Channel,
     language: c.language ?? c.contact.language,
+    nationality: c.nationality,
     reportCode: c.reports[0]?.code ?? null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -53,12 +53,12 @@ const LOAD = `SELECT s."n", EXISTS (SELECT 1 FROM "Message" m WHERE m."channel" 
   ORDER BY ct."id" FOR UPDATE OF ct`;
 
 const WRITE = `WITH saved AS (
-    INSERT INTO "Conversation" ("id", "contactId", "channel", "chatId", "machineId", "machineVersion", "snapshot", "status", "language", "seq", "createdAt", "updatedAt")
-    SELECT c."id", c."contactId", c."channel", c."chatId", c."machineId", c."machineVersion", c."snapshot", c."status", c."language", 1, ?::timestamp(3), ?::timestamp(3)
-    FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[])
-      AS c("id", "contactId", "channel", "chatId", "machineId", "machineVersion", "snapshot", "status", "language")
+    INSERT INTO "Conversation" ("id", "contactId", "channel", "chatId", "machineId", "machineVersion", "snapshot", "status", "language", "nationality", "seq", "createdAt", "updatedAt")
+    SELECT c."id", c."contactId", c."channel", c."chatId", c."machineId", c."machineVersion", c."snapshot", c."status", c."language", c."nationality", 1, ?::timestamp(3), ?::timestamp(3)
+    FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[])
+      AS c("id", "contactId", "channel", "chatId", "machineId", "machineVersion", "snapshot", "status", "language", "nationality")
     ON CONFLICT ("id") DO UPDATE SET "machineId" = excluded."machineId", "machineVersion" = excluded."machineVersion", "snapshot" = excluded."snapshot",
-      "status" = excluded."status", "language" = excluded."language", "seq" = "Conversation"."seq" + 1, "updatedAt" = excluded."updatedAt"
+      "status" = excluded."status", "language" = excluded."language", "nationality" = excluded."nationality", "seq" = "Conversation"."seq" + 1, "updatedAt" = excluded."updatedAt"
   ), languages AS (
     UPDATE "Contact" AS ct SET "language" = l."language" FROM unnest(?::text[], ?::text[]) AS l("id", "language") WHERE ct."id" = l."id"
   )
@@ -156,7 +156,7 @@ export class PostgresStepBatch {
     const loadOf = new Map(loaded.map((row) => [row.n, row]));
 
     const outcomes: Outcome[] = [];
-    const conversations: unknown[][] = [[], [], [], [], [], [], [], [], []];
+    const conversations: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
     const languages: string[][] = [[], []];
     const messages: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
     for (const [n, p] of batch.entries()) {
@@ -175,7 +175,7 @@ export class PostgresStepBatch {
         continue;
       }
       const conversationId = conversation?.id ?? timeOrderedId();
-      const saved = [conversationId, c.id, p.input.channel, p.input.chatId, out.machineId, out.machineVersion, this.fields.snapshot(out.snapshot), out.status, out.language];
+      const saved = [conversationId, c.id, p.input.channel, p.input.chatId, out.machineId, out.machineVersion, this.fields.snapshot(out.snapshot), out.status, out.language, out.nationality];
       saved.forEach((value, column) => conversations[column]!.push(value));
       if (out.language && out.language !== c.language) {
         languages[0]!.push(c.id);

@@ -31,6 +31,8 @@ export interface HandoffRow {
   reason: string;
   channel: Channel;
   language: string | null;
+  /** The nationality the person chose in the flow (in a family report, the missing person's); null when not asked yet. */
+  nationality: string | null;
   /** The reference code of the newest report the person agreed to share, if any. */
   reportCode: string | null;
   createdAt: Date;

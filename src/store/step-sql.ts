@@ -39,9 +39,9 @@ const LOAD: Record<Provider, string> = {
 };
 
 const UPDATE_CONVERSATION = `UPDATE "Conversation" SET "machineId" = ?, "machineVersion" = ?, "snapshot" = ?, "status" = ?, "language" = ?,
-  "seq" = "seq" + 1, "updatedAt" = ? WHERE "id" = ?`;
+  "nationality" = ?, "seq" = "seq" + 1, "updatedAt" = ? WHERE "id" = ?`;
 const INSERT_CONVERSATION = `INSERT INTO "Conversation" ("id", "contactId", "channel", "chatId", "machineId", "machineVersion", "snapshot", "status",
-  "language", "seq", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`;
+  "language", "nationality", "seq", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`;
 
 const MESSAGE_COLUMNS = ["conversationId", "channel", "direction", "kind", "text", "payload", "platformEventId", "platformMessageId", "staffId", "status", "createdAt"];
 const insertMessagesSql = new Map<number, string>();
@@ -145,8 +145,8 @@ function* stepWork(provider: Provider, fields: SealedFields, input: StepInput, d
   const conversationId = conversation?.id ?? timeOrderedId();
   const snapshot = fields.snapshot(out.snapshot);
   const saveConversation: [string, ...unknown[]] = conversation
-    ? [UPDATE_CONVERSATION, out.machineId, out.machineVersion, snapshot, out.status, out.language, now, conversationId]
-    : [INSERT_CONVERSATION, conversationId, contact!.id, input.channel, input.chatId, out.machineId, out.machineVersion, snapshot, out.status, out.language, now, now];
+    ? [UPDATE_CONVERSATION, out.machineId, out.machineVersion, snapshot, out.status, out.language, out.nationality, now, conversationId]
+    : [INSERT_CONVERSATION, conversationId, contact!.id, input.channel, input.chatId, out.machineId, out.machineVersion, snapshot, out.status, out.language, out.nationality, now, now];
   const inbound = inboundRow(fields, input, conversationId, out);
   const outbox = fields.outboxRows(conversationId, input.channel, out.outbound);
   if (provider === "postgresql" && !out.quickExit && !out.erase) {
@@ -258,7 +258,7 @@ function* erase(contactId: string, now: string): SqlWork<void> {
     `UPDATE "HandoffRequest" SET "status" = 'erased', "reason" = 'erased', "risk" = NULL, "riskRank" = ${UNRANKED}, "updatedAt" = ? WHERE "conversationId" IN (${OF_CONTACT})`,
     now, contactId,
   );
-  yield* run(`UPDATE "Conversation" SET "status" = 'erased', "snapshot" = '{}', "language" = NULL, "updatedAt" = ? WHERE "contactId" = ?`, now, contactId);
+  yield* run(`UPDATE "Conversation" SET "status" = 'erased', "snapshot" = '{}', "language" = NULL, "nationality" = NULL, "updatedAt" = ? WHERE "contactId" = ?`, now, contactId);
   yield* run(
     `UPDATE "Contact" SET "platformUserId" = ?, "language" = NULL, "active" = ? WHERE "id" = ?`,
     `erased:${randomUUID()}`, false, contactId,

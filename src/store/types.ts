@@ -30,6 +30,8 @@ export interface StepOutput {
   snapshot: string;
   status: ConversationStatus;
   language: string | null;
+  /** The nationality chosen in the flow (src/store/step-sql.ts copies it to the conversation row for the queue). */
+  nationality: string | null;
   inbound: { kind: string; text?: string; payload?: unknown; platformMessageId?: string };
   outbound: { kind: string; text: string; payload?: unknown; staffId?: string }[];
   handoff?: { reason: string; risk?: string };

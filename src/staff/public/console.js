@@ -82,6 +82,8 @@ function label(prefix, value) {
 
 const languageName = (code) => (code ? label("language", code) : t("language.unknown"));
 const riskLabel = (risk) => label("risk", risk ?? "none");
+/** The nationality chosen in the flow (in a family report, the missing person's); "not asked" when none. */
+const nationalityName = (code) => (code ? label("nationality", code) : t("nationality.unknown"));
 
 function pickLanguage() {
   let stored = null;
@@ -807,12 +809,13 @@ function renderQueue(list, handoffs, fresh) {
     append(list, [h("p", { class: "empty", dataset: { empty: "queue" } }, t("queue.empty"))]);
     return;
   }
-  // One entry per column: [key, heading, cell content]. A new column (e.g. nationality) is one more entry.
+  // One entry per column: [key, heading, cell content]. A new column is one more entry.
   const cols = [
     ["risk", t("queue.colRisk"), (x) => badge("risk", x.risk ?? "none", riskLabel(x.risk))],
     ["waiting", t("queue.colWaiting"), elapsedEl],
     ["reason", t("queue.colReason"), (x) => label("reason", x.reason)],
     ["reference", t("queue.colReference"), (x) => (x.reportCode ? h("span", { class: "code" }, x.reportCode) : h("span", { class: "muted" }, t("common.none")))],
+    ["nationality", t("queue.colNationality"), (x) => (x.nationality ? nationalityName(x.nationality) : h("span", { class: "muted" }, nationalityName(null)))],
     ["channel", t("queue.colChannel"), (x) => label("channel", x.channel)],
     ["language", t("queue.colLanguage"), (x) => languageName(x.language)],
     ["status", t("queue.colStatus"), (x) => badge("status", x.status, label("status", x.status))],
@@ -1053,6 +1056,13 @@ function handoffView(root, r) {
       announce(t("reply.queued"));
     },
   });
+  const ready = readyReplyPanel({
+    path,
+    async submit(reply) {
+      await api("POST", `${path}/reply`, { ready: reply });
+      announce(t("reply.queued"));
+    },
+  });
   const note = composer({
     kind: "note",
     id,
@@ -1076,7 +1086,7 @@ function handoffView(root, r) {
     h(
       "div",
       { class: "conv-grid" },
-      h("div", { class: "conv-main" }, transcriptSection, reply.el, note.el),
+      h("div", { class: "conv-main" }, transcriptSection, ready.el, reply.el, note.el),
       h("aside", { class: "conv-side", "aria-label": t("handoff.sideLabel") }, actions, details),
     ),
   );
@@ -1116,11 +1126,14 @@ function handoffView(root, r) {
     const off = !WORKABLE.includes(data.handoff.status);
     reply.setHint(t("reply.hint", { channel: label("channel", data.handoff.channel) }));
     reply.setDisabled(off, why);
+    ready.setDisabled(off, why);
     note.setDisabled(off, why);
+    if (first) await ready.load(langQuery());
     setTitle(`${t("handoff.title")} · ${riskLabel(data.handoff.risk)}`);
   }
   const refreshNow = () => refresh({});
   reply.onSent = refreshNow;
+  ready.onSent = refreshNow;
   note.onSent = refreshNow;
   return { refresh, dispose() {}, get detail() { return detail; } };
 }
@@ -1157,6 +1170,7 @@ function renderHead(head, data) {
       [t("handoff.reference"), x.reportCode ? h("span", { class: "code" }, x.reportCode) : h("span", { class: "muted" }, t("common.none"))],
       [t("handoff.channel"), label("channel", x.channel)],
       [t("handoff.language"), languageName(x.language)],
+      [t("handoff.nationality"), nationalityName(x.nationality)],
       [t("handoff.person"), personValue],
       [t("handoff.assignee"), x.assignee ? h("span", { class: "email", dataset: { assignee: x.assignee.email } }, x.assignee.email) : h("span", { class: "muted", dataset: { assignee: "" } }, t("queue.unassigned"))],
       [t("handoff.created"), timeEl(x.createdAt)],
@@ -1330,6 +1344,11 @@ function transcriptItem(item) {
   let content;
   if (erased) content = null;
   else if (item.tap) content = tapText(item.tap);
+  else if (item.ready && typeof item.text === "string")
+    content = [
+      h("p", { class: "msg-text", dataset: { ready: item.ready.id } }, item.ready.text),
+      h("p", { class: "msg-theirs muted", dataset: { theySaw: "" } }, t("transcript.readyTheySaw", { text: item.text })),
+    ];
   else if (typeof item.text === "string" && item.text !== "") content = h("p", { class: "msg-text" }, item.text);
   else if (role === "system") content = h("p", { class: "msg-text" }, eventText(item));
   else if (!item.location) content = h("p", { class: "msg-text muted" }, t("transcript.noText", { kind: label("kind", item.kind) }));
@@ -1469,6 +1488,113 @@ function composer({ kind, id, max, labelText, hintText, buttonText, busyText, su
     disabledNote.hidden = !disabled;
     disabledNote.textContent = disabled ? why : "";
   }
+  return self;
+}
+
+/**
+ * Ready replies: the officer picks one (and, for some, a choice such as which of the person's
+ * lines), reads it in the console's language, sees what the person will read in theirs, and
+ * sends its id and parameters; the server writes the text.
+ */
+function readyReplyPanel({ path, submit }) {
+  const pickId = nextId("ready");
+  const optionId = nextId("ready-option");
+  const hint = h("p", { class: "hint" });
+  const pick = h("select", { id: pickId, dataset: { ready: "pick" } });
+  const choice = h("select", { id: optionId, dataset: { ready: "option" } });
+  const choiceField = h("div", { class: "field", hidden: true }, h("label", { for: optionId }, t("readyReply.option")), choice);
+  const preview = h("p", { class: "ready-text", dataset: { ready: "preview" } });
+  const theirsLabel = h("h3", { class: "ready-heading" });
+  const theirs = h("p", { class: "ready-text ready-theirs", dataset: { ready: "theirs" } });
+  const button = h("button", { type: "submit", class: "btn btn-primary", dataset: { ready: "send" } }, t("readyReply.send"));
+  const disabledNote = h("p", { class: "muted", hidden: true });
+  const form = h(
+    "form",
+    { class: "panel composer composer-ready", dataset: { composer: "ready" } },
+    h("h2", { class: "composer-label" }, t("readyReply.title")),
+    hint,
+    h("div", { class: "field" }, h("label", { for: pickId }, t("readyReply.pick")), pick),
+    choiceField,
+    h("h3", { class: "ready-heading" }, t("readyReply.preview")),
+    preview,
+    theirsLabel,
+    theirs,
+    h("div", { class: "composer-foot" }, h("span"), button),
+    disabledNote,
+  );
+  let data = null;
+  let busy = false;
+  let off = false;
+
+  const current = () => data?.replies.find((r) => r.id === pick.value);
+  const option = () => current()?.options[Number(choice.value) || 0];
+  const optionLabel = (o) => o.label ?? (o.reply.within ? t(`readyReply.within.${o.reply.within}`) : "");
+  function showChoice() {
+    const reply = current();
+    clear(choice);
+    const many = (reply?.options.length ?? 0) > 1;
+    choiceField.hidden = !many;
+    if (many) reply.options.forEach((o, i) => choice.append(h("option", { value: String(i) }, optionLabel(o))));
+    showText();
+  }
+  function showText() {
+    const o = option();
+    preview.textContent = o?.preview ?? "";
+    theirs.textContent = o?.theirs ?? "";
+    button.disabled = off || busy || !o;
+  }
+  pick.addEventListener("change", showChoice);
+  choice.addEventListener("change", showText);
+
+  async function load(langQuery) {
+    try {
+      data = await api("GET", `${path}/ready-replies${langQuery}`);
+    } catch (err) {
+      hint.textContent = t("readyReply.unavailable");
+      reportError(err);
+      return;
+    }
+    const nationality = data.nationality ? label("nationality", data.nationality) : t("nationality.unknown");
+    hint.textContent = t("readyReply.hint", {
+      language: languageName(data.language),
+      nationality: data.nationalityGuessed ? t("readyReply.guessed", { nationality }) : nationality,
+    });
+    theirsLabel.textContent = t("readyReply.theirs", { language: languageName(data.language) });
+    const chosen = pick.value;
+    clear(pick);
+    for (const r of data.replies) if (r.options.length) pick.append(h("option", { value: r.id, selected: r.id === chosen }, label("readyReply", r.id)));
+    showChoice();
+  }
+
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const o = option();
+    if (busy || !o) return;
+    busy = true;
+    button.disabled = true;
+    button.textContent = t("readyReply.sending");
+    try {
+      await submit(o.reply);
+      showAlert("");
+      self.onSent();
+    } catch (err) {
+      reportError(err);
+    } finally {
+      busy = false;
+      button.textContent = t("readyReply.send");
+      showText();
+    }
+  });
+  function setDisabled(disabled, why) {
+    off = disabled;
+    form.classList.toggle("is-disabled", disabled);
+    pick.disabled = disabled;
+    choice.disabled = disabled;
+    disabledNote.hidden = !disabled;
+    disabledNote.textContent = disabled ? why : "";
+    showText();
+  }
+  const self = { el: form, load, setDisabled, onSent: () => {} };
   return self;
 }
 
