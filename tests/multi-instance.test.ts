@@ -14,7 +14,7 @@ import { auditConversations, auditDelivery, scriptedChat, type ScriptedChat } fr
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
 import { describeWaits, resumeWaits } from "./helpers/resume-waits.ts";
-import { killServerProcesses, sleep, startServerProcess, webhookModeEnv, type ServerProcess } from "./helpers/server-process.ts";
+import { killServerProcesses, startServerProcess, webhookModeEnv, type ServerProcess } from "./helpers/server-process.ts";
 import { deliverUntilAcknowledged, eventUpdate } from "./helpers/telegram-webhook.ts";
 
 const CHATS = 160;
@@ -81,9 +81,9 @@ describe("several instances on postgresql", () => {
     };
     await Promise.all(Array.from({ length: CHATS_AT_ONCE }, worker));
 
-    const deadline = Date.now() + 30_000;
-    while ((await count(db.url, UNSENT)) > 0 && Date.now() < deadline) await sleep(200);
-    await sleep(1500); // a late duplicate send would show up here
+    await vi.waitUntil(async () => (await count(db.url, UNSENT)) === 0, { timeout: 30_000, interval: 100 });
+    // A graceful stop waits for sends under way: after it, no late duplicate can still arrive.
+    await Promise.all(servers.map((s) => s.stop()));
 
     const conversations = await auditConversations(db.url, chats);
     const delivery = await auditDelivery(db.url, fake);

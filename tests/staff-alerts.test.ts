@@ -15,7 +15,6 @@ import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate } from "./helpers/telegram-updates.ts";
 
 const STAFF_CHAT = "-1001234567890";
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.each(DB_KINDS)("staff alerts on %s", (kind) => {
   let db: TestDatabase;
@@ -70,7 +69,7 @@ describe.each(DB_KINDS)("staff alerts on %s", (kind) => {
 
     await fake.waitForMessages(STAFF_CHAT, 2);
     await smtp.waitFor(2);
-    await sleep(1000); // several more passes of the alert job: still once per case
+    await app!.alerts!.afterPasses(3); // several more passes of the alert job: still once per case
     expect(staffAlerts()).toHaveLength(2);
     expect(smtp.mails).toHaveLength(2);
 
@@ -122,7 +121,7 @@ describe.each(DB_KINDS)("staff alerts on %s", (kind) => {
     expect(repeat).toContain("Still unassigned after 1 min: Critical");
     expect(repeat).toContain(`#/handoff/${id}`);
     expect(smtp.mails[1]!.subject).toContain("Still unassigned after 1 min: Critical");
-    await sleep(600);
+    await app!.alerts!.afterPasses(2);
     expect(staffAlerts()).toHaveLength(2);
 
     // Someone takes it: no more repeats however long it then stays open.
@@ -130,7 +129,7 @@ describe.each(DB_KINDS)("staff alerts on %s", (kind) => {
     const officer = await signedInClient(base, "supervisor");
     await officer.json(officer.post(`/handoffs/${id}/assign`, { staffId: supervisor }));
     await execute(db.url, `UPDATE "StaffAlert" SET "createdAt" = ?`, [aMinuteAgo]);
-    await sleep(800);
+    await app!.alerts!.afterPasses(2);
     expect(staffAlerts()).toHaveLength(2);
     expect(smtp.mails).toHaveLength(2);
   });
@@ -163,7 +162,7 @@ describe.each(DB_KINDS)("staff alerts on %s", (kind) => {
     await start(alertEnv());
     await fake.waitForMessages(STAFF_CHAT, 2);
     await smtp.waitFor(2);
-    await sleep(600);
+    await app!.alerts!.afterPasses(2);
     expect(staffAlerts().filter((m) => String(m.payload.text).includes(missed))).toHaveLength(1);
     expect(smtp.mails.filter((m) => m.text.includes(missed))).toHaveLength(1);
   });

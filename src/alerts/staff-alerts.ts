@@ -39,6 +39,8 @@ export class StaffAlerts {
   private readonly targets: AlertTarget[];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private finishedPasses = 0;
+  private readonly passWaiters = new Set<{ until: number; resolve: () => void }>();
 
   constructor(
     private readonly store: AlertStore,
@@ -60,7 +62,21 @@ export class StaffAlerts {
   wake(): void {
     this.running ??= this.pass()
       .catch((error: unknown) => this.log.error({ err: (error as Error).message }, "staff alerts: pass failed"))
-      .finally(() => (this.running = undefined));
+      .finally(() => {
+        this.running = undefined;
+        this.finishedPasses++;
+        for (const waiter of this.passWaiters) {
+          if (this.finishedPasses < waiter.until) continue;
+          this.passWaiters.delete(waiter);
+          waiter.resolve();
+        }
+      });
+  }
+
+  /** Resolves once `n` whole passes have run after this call (a pass under way does not count): what they would send is sent. */
+  afterPasses(n: number): Promise<void> {
+    const until = this.finishedPasses + n + (this.running ? 1 : 0);
+    return new Promise((resolve) => this.passWaiters.add({ until, resolve }));
   }
 
   /** Stops looking; a pass under way finishes (its sends are recorded). */
