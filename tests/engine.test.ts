@@ -194,9 +194,14 @@ describe.each(DB_KINDS)("engine on %s", (kind) => {
         return send(items);
       };
       // The send outlasts the lease several times over; the deliverer polls all the while.
-      const deliverer = new Deliverer(store, { web: sender }, silentLog, { pollMs: 20, leaseMs: 100 });
+      let now = Date.now();
+      const deliverer = new Deliverer(store, { web: sender }, silentLog, { pollMs: 20, leaseMs: 100, now: () => now });
       deliverer.start();
-      await new Promise((r) => setTimeout(r, 700));
+      await until(() => waiting.length === 1);
+      for (let i = 0; i < 5; i++) {
+        now += 150;
+        await deliverer.afterPasses(1, { sends: false });
+      }
       for (const finish of waiting) finish();
       await until(() => sender.sent.length >= 1);
       await deliverer.stop();
@@ -215,10 +220,12 @@ describe.each(DB_KINDS)("engine on %s", (kind) => {
         return send(items);
       };
       // Room for three chats: two go to the slow sends, whose claims run out while they are still under way.
-      const deliverer = new Deliverer(store, { web: sender }, silentLog, { pollMs: 20, leaseMs: 100, concurrency: 3 });
+      let now = Date.now();
+      const deliverer = new Deliverer(store, { web: sender }, silentLog, { pollMs: 20, leaseMs: 100, concurrency: 3, now: () => now });
       deliverer.start();
       await until(() => held.length === 2);
-      await new Promise((r) => setTimeout(r, 300));
+      now += 300;
+      await deliverer.afterPasses(2, { sends: false });
       await engine.handle(webEvent("quick", { type: "COMMAND", command: "start" }));
       await until(() => sender.sent.some((m) => m.chatId === "quick"));
       expect(held).toHaveLength(2);

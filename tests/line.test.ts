@@ -217,7 +217,7 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
     await post([{ timestamp: Date.now(), mode: "active", webhookEventId: eventId(), deliveryContext: { isRedelivery: false }, source: { type: "user", userId: "U10" }, type: "unfollow" }]);
     const [contact] = await query<{ active: unknown }>(db.url, `SELECT active FROM "Contact" WHERE "platformUserId" = 'U10'`);
     expect(Boolean(contact!.active)).toBe(false);
-    await new Promise((r) => setTimeout(r, 150));
+    await app.deliverer.afterPasses(3);
     expect(fake.delivered()).toHaveLength(1);
   });
 

@@ -563,7 +563,7 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
   });
 
   it("/stop cancels replies still waiting in the outbox, so nothing new appears after the chat is cleared", async () => {
-    const { post } = await startApp();
+    const { app, post } = await startApp();
     const chat = newChat();
     const release = fake.hold("sendMessage", chat);
     expect((await post(textUpdate(chat, "/start"))).status).toBe(200);
@@ -583,7 +583,7 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
         ["text", "sent"],
       ]),
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await app.deliverer.afterPasses(3);
     expect(fake.sentMessages(chat)).toHaveLength(2);
   });
 

@@ -8,6 +8,7 @@ import type { Logger } from "../log.ts";
 import { nextDelayMs, type BackoffOptions } from "../outbox/backoff.ts";
 import { DeliveryError } from "../outbox/delivery-error.ts";
 import type { AlertJob, AlertStore, AlertTarget } from "../store/alert-store.ts";
+import { PassCounter } from "../pass-counter.ts";
 import { alertText } from "./alert-text.ts";
 import type { AlertSender } from "./telegram-alert-sender.ts";
 
@@ -39,8 +40,7 @@ export class StaffAlerts {
   private readonly targets: AlertTarget[];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private finishedPasses = 0;
-  private readonly passWaiters = new Set<{ until: number; resolve: () => void }>();
+  private readonly passes = new PassCounter();
 
   constructor(
     private readonly store: AlertStore,
@@ -64,19 +64,13 @@ export class StaffAlerts {
       .catch((error: unknown) => this.log.error({ err: (error as Error).message }, "staff alerts: pass failed"))
       .finally(() => {
         this.running = undefined;
-        this.finishedPasses++;
-        for (const waiter of this.passWaiters) {
-          if (this.finishedPasses < waiter.until) continue;
-          this.passWaiters.delete(waiter);
-          waiter.resolve();
-        }
+        this.passes.finishedOne();
       });
   }
 
   /** Resolves once `n` whole passes have run after this call (a pass under way does not count): what they would send is sent. */
   afterPasses(n: number): Promise<void> {
-    const until = this.finishedPasses + n + (this.running ? 1 : 0);
-    return new Promise((resolve) => this.passWaiters.add({ until, resolve }));
+    return this.passes.after(n, this.running !== undefined);
   }
 
   /** Stops looking; a pass under way finishes (its sends are recorded). */

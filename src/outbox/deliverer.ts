@@ -9,6 +9,7 @@ import type { Channel, OutboxItem, Store } from "../store/store.ts";
 import { nextDelayMs } from "./backoff.ts";
 import { DeliveryError } from "./delivery-error.ts";
 import { Presence } from "./presence.ts";
+import { PassCounter } from "../pass-counter.ts";
 
 export interface ChannelSender {
   /** How many consecutive messages of one conversation `send` may receive at once (default 1). */
@@ -69,6 +70,7 @@ export class Deliverer {
   private stopped = true;
   /** Sends under way, each for one chat. */
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly passes = new PassCounter();
   /**
    * Conversations with a send under way in this process. Their claim may outlive its lease
    * (a slow platform call); the row then looks due again, but must not be sent twice.
@@ -110,7 +112,14 @@ export class Deliverer {
     }
     this.running = this.loop().finally(() => {
       this.running = undefined;
+      this.passes.finishedOne();
     });
+  }
+
+  /** Resolves once `n` whole passes have run after this call and, unless told not to, the sends under way have finished. */
+  async afterPasses(n: number, { sends = true } = {}): Promise<void> {
+    await this.passes.after(n, this.running !== undefined);
+    if (sends) await Promise.all(this.inFlight);
   }
 
   /** Stops polling and waits for sends already under way. */
