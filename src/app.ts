@@ -46,6 +46,8 @@ export interface AppOptions {
   retention?: Pick<PurgeJobOptions, "intervalMs" | "batchSize">;
   /** Staff alert timing (tests poll faster and use short backoff). */
   alerts?: Partial<StaffAlertsOptions>;
+  /** The per-person inbound limit's clock (tests move it on instead of waiting out a cooldown). */
+  inboundClock?: () => number;
 }
 
 export interface App {
@@ -98,7 +100,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       burst: config.INBOUND_BURST,
       perSecond: config.INBOUND_PER_SECOND,
       noticeCooldownMs: config.INBOUND_NOTICE_COOLDOWN_SECONDS * 1000,
-    }),
+    }, options.inboundClock),
   });
   const server = createServer(store, log, config.TRUST_PROXY);
   releaseConnectionsOnClose(server);
