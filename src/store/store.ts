@@ -13,6 +13,7 @@ import { OutboxPresenceSql, type OutboxPresence } from "./outbox-presence-sql.ts
 import { PostgresStepBatch } from "./postgres-step-batch.ts";
 import type { WriteLock } from "./write-lock.ts";
 import { AlertStore } from "./alert-store.ts";
+import { EvidenceStore } from "./evidence-store.ts";
 import { auditData, StaffStore } from "./staff-store.ts";
 import { FieldCipher } from "./field-cipher.ts";
 import { RetentionStore } from "./retention-store.ts";
@@ -76,6 +77,8 @@ export class Store {
   readonly staff: StaffStore;
   readonly retention: RetentionStore;
   readonly alerts: AlertStore;
+  /** Photos and files people sent, and their fetching (src/evidence). */
+  readonly evidence: EvidenceStore;
 
   private readonly outbox: Outbox;
   /** The processes delivering the outbox: identity, heartbeat, release of dead processes' claims. */
@@ -94,6 +97,7 @@ export class Store {
     this.staff = new StaffStore(db, (operation) => this.exclusive(operation), fields);
     this.retention = new RetentionStore(db, provider, (operation) => this.exclusive(operation));
     this.alerts = new AlertStore(db, (operation) => this.exclusive(operation));
+    this.evidence = new EvidenceStore(db, (operation) => this.exclusive(operation), fields);
   }
 
   /** On SQLite, Prisma's operations take turns with the hot path's group commits (see SqliteGate). */
@@ -269,6 +273,12 @@ export class Store {
         data: { status: "unsent", text: null, payload: null },
       }),
     );
+    // A photo or file withdrawn goes with its message.
+    if (count > 0) {
+      await this.exclusive(() =>
+        this.db.evidenceFile.deleteMany({ where: { channel, message: { direction: "in", platformMessageId, conversation: { contact: { platformUserId } } } } }),
+      );
+    }
     return count > 0;
   }
 
