@@ -120,7 +120,9 @@ export class EvidenceStore {
       : "retryAt" in outcome ? { status: "pending", nextAttemptAt: outcome.retryAt, lastError: outcome.error }
       : "failed" in outcome ? { status: "failed", lastError: outcome.failed }
       : { status: "too_large", ...(outcome.tooLarge !== null ? { size: outcome.tooLarge } : {}), lastError: null };
-    const { count } = await this.run(() => this.db.evidenceFile.updateMany({ where: { id, status: "fetching", claimedBy: holder }, data }));
+    const { count } = await this.run(() =>
+      this.db.evidenceFile.updateMany({ where: { id, status: "fetching", claimedBy: holder }, data: { ...data, settledAt: new Date() } }),
+    );
     return count === 1;
   }
 

@@ -17,6 +17,7 @@ CREATE TABLE "EvidenceFile" (
     "lastError" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "fetchedAt" TIMESTAMP(3),
+    "settledAt" TIMESTAMP(3),
 
     CONSTRAINT "EvidenceFile_pkey" PRIMARY KEY ("id")
 );
