@@ -294,6 +294,11 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
       ["agent@example.org", photo!.id],
       ["agent@example.org", file!.id],
     ]);
+
+    // The person unsends the file: it goes with their message.
+    await linePost([{ ...lineEvent("U-evidence-1", { type: "unsend", unsend: { messageId: "line-file-1" } }), replyToken: undefined }]);
+    expect((await evidenceOf("U-evidence-1")).map((r) => r.kind)).toEqual(["photo"]);
+    expect((await view(agent, file!.url!)).status).toBe(404);
   });
 
   it("a failed fetch is shown as retrying and ends stored; one that keeps failing is shown as failed after its tries", async () => {
@@ -405,6 +410,29 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
     expect(result.conversations).toBe(1);
     expect(await evidenceOf(old.chatId)).toEqual([]);
     expect((await evidenceOf(kept.chatId)).map((r) => r.status)).toEqual(["stored"]);
+  });
+
+  it("key rotation: db:reseal re-encrypts the files, which then open with the new key alone", async () => {
+    await start();
+    const p = person();
+    await toMenu(p);
+    await p.tap("person");
+    const png = testPng(12);
+    await p.post(telegramPhoto(p, png));
+    const before = await settled(p.chatId, "stored");
+    await app!.stop();
+    const k2 = `k2:${randomBytes(32).toString("base64")}`;
+    await start({ DATA_ENCRYPTION_KEYS: `${k2},${KEYS}` });
+    expect(await app!.store.reseal()).toMatchObject({ evidence: 1 });
+    expect(await app!.store.reseal()).toMatchObject({ evidence: 0 });
+    await app!.stop();
+    await start({ DATA_ENCRYPTION_KEYS: k2 });
+    const [after] = await evidenceOf(p.chatId);
+    expect(Buffer.from(after!.content!).subarray(0, 9).toString("latin1")).toBe("encb1:k2:");
+    expect(Buffer.from(after!.content!).equals(Buffer.from(before.content!))).toBe(false);
+    const supervisor = await signedInClient(base, "supervisor");
+    const [shown] = await transcriptEvidence(supervisor, await handoffOf(p.chatId));
+    expect(Buffer.from(await (await view(supervisor, shown!.url!)).arrayBuffer()).equals(png)).toBe(true);
   });
 
   it("survives a restart: a file left pending, or claimed by a process that stopped, is fetched by the next one", async () => {

@@ -127,6 +127,12 @@ export class FieldCipher {
     }
   }
 
+  /** True when a stored file is plain bytes or sealed with a key other than the current one. */
+  needsResealingBytes(stored: Buffer | null): boolean {
+    if (stored === null || !this.enabled) return false;
+    return !stored.subarray(0, BYTES_PREFIX.length + (this.currentKeyId?.length ?? 0) + 1).equals(Buffer.from(`${BYTES_PREFIX}${this.currentKeyId}:`));
+  }
+
   /** True when `stored` is plain text or sealed with a key other than the current one. */
   needsResealing(stored: string | null): boolean {
     if (stored === null || !this.enabled) return false;

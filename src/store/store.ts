@@ -377,7 +377,7 @@ export class Store {
    * text from before encryption was on, or an older key). A row changed meanwhile by the
    * running server is left alone (conditional update) and picked up by the next run.
    */
-  async reseal(batch = 500): Promise<{ messages: number; conversations: number; reports: number }> {
+  async reseal(batch = 500): Promise<{ messages: number; conversations: number; reports: number; evidence: number }> {
     const c = this.fields.cipher;
     const reseal = (column: string, stored: string | null) => (c.needsResealing(stored) ? c.seal(column, c.open(column, stored)) : stored);
     const messages = await this.walk(
@@ -407,7 +407,24 @@ export class Store {
         return (await this.exclusive(() => this.db.report.updateMany({ where: { id: r.id, answers: r.answers }, data: { answers } }))).count;
       },
     );
-    return { messages, conversations, reports };
+    // Photos and files: a few at a time (each can be megabytes).
+    const evidence = await this.walk(
+      "",
+      (after) =>
+        this.db.evidenceFile.findMany({ where: { id: { gt: after } }, orderBy: { id: "asc" }, take: 20, select: { id: true, source: true, fileName: true, content: true, status: true } }),
+      async (r) => {
+        const content = r.content ? Buffer.from(r.content) : null;
+        if (!c.needsResealing(r.source) && !c.needsResealing(r.fileName) && !c.needsResealingBytes(content)) return 0;
+        const data = {
+          source: reseal("EvidenceFile.source", r.source)!,
+          fileName: reseal("EvidenceFile.fileName", r.fileName),
+          ...(content && c.needsResealingBytes(content) ? { content: new Uint8Array(c.sealBytes("EvidenceFile.content", c.openBytes("EvidenceFile.content", content))) } : {}),
+        };
+        // Unchanged meanwhile (a fetch settling changes the status): else the next run takes it.
+        return (await this.exclusive(() => this.db.evidenceFile.updateMany({ where: { id: r.id, source: r.source, status: r.status }, data }))).count;
+      },
+    );
+    return { messages, conversations, reports, evidence };
   }
 
   /** Visits a table in id order a page at a time; `each` returns how many rows it changed. */
