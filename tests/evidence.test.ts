@@ -19,6 +19,10 @@ import type { StaffClient } from "./helpers/staff-client.ts";
 import { BOT_TOKEN, telegramWebhookEnv } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate } from "./helpers/telegram-updates.ts";
+import { capturedLog } from "./helpers/log-capture.ts";
+import { silentLog } from "./helpers/engine-harness.ts";
+import { EvidenceFetcher } from "../src/evidence/evidence-fetcher.ts";
+import { TelegramFileFetcher } from "../src/evidence/telegram-file-fetcher.ts";
 import { testPng } from "./helpers/test-image.ts";
 
 const LINE_SECRET = "line-channel-secret";
@@ -295,14 +299,26 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
       ["agent@example.org", file!.id],
     ]);
 
+    // A "photo" whose bytes are not an image (here HTML) is never shown inline: a download, not as HTML.
+    const html = Buffer.from("<html><script>alert(document.cookie)</script></html>");
+    line.addContent("line-file-2", html, "text/html");
+    await linePost([lineFile("U-evidence-1", "line-file-2", "photo.png", html.length)]);
+    await vi.waitFor(async () => expect((await evidenceOf("U-evidence-1")).map((r) => r.status)).toEqual(["stored", "stored", "stored"]), WAIT);
+    const disguised = (await transcriptEvidence(agent, handoffId))[2]!;
+    const served = await view(agent, disguised.url!);
+    expect(served.headers.get("content-type")).toBe("application/octet-stream");
+    expect(served.headers.get("content-disposition")).toMatch(/^attachment; filename="photo\.png"/);
+    expect(served.headers.get("content-security-policy")).toBe("default-src 'none'; sandbox");
+
     // The person unsends the file: it goes with their message.
     await linePost([{ ...lineEvent("U-evidence-1", { type: "unsend", unsend: { messageId: "line-file-1" } }), replyToken: undefined }]);
-    expect((await evidenceOf("U-evidence-1")).map((r) => r.kind)).toEqual(["photo"]);
+    expect((await evidenceOf("U-evidence-1")).map((r) => r.kind)).toEqual(["photo", "file"]);
     expect((await view(agent, file!.url!)).status).toBe(404);
   });
 
   it("a failed fetch is shown as retrying and ends stored; one that keeps failing is shown as failed after its tries", async () => {
-    await start({}, { evidence: { backoff: { baseMs: 1500, maxMs: 1500 } } });
+    const { logger, lines } = capturedLog("info");
+    await start({}, { logger, evidence: { backoff: { baseMs: 1500, maxMs: 1500 } } });
     const p = person();
     await toMenu(p);
     await p.tap("person");
@@ -343,6 +359,12 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
     await lineHandoff("U-evidence-4");
     await linePost([lineImage("U-evidence-4", "line-img-gone")]);
     expect(await settled("U-evidence-4", "failed")).toMatchObject({ attempts: 1 });
+
+    // The log says what happened to which row, not whose file it was or where it is.
+    const log = lines.join("");
+    expect(log).toContain("evidence: will try again");
+    expect(log).toContain("evidence fetch failed");
+    for (const secret of [lastFileId, "line-img-3", "U-evidence-3", String(p.chatId), BOT_TOKEN, LINE_TOKEN]) expect(log).not.toContain(secret);
   });
 
   it("a file over EVIDENCE_MAX_BYTES is recorded as too large and not fetched (or not kept), and shown as such", async () => {
@@ -433,6 +455,46 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
     const supervisor = await signedInClient(base, "supervisor");
     const [shown] = await transcriptEvidence(supervisor, await handoffOf(p.chatId));
     expect(Buffer.from(await (await view(supervisor, shown!.url!)).arrayBuffer()).equals(png)).toBe(true);
+  });
+
+  it("two fetchers at once (a second instance on PostgreSQL; on SQLite, served by one process, a second fetcher in it) fetch each file once", async () => {
+    await start();
+    let secondBase = base;
+    let stopSecond: () => Promise<void>;
+    if (kind === "postgresql") {
+      const second = await createApp(
+        loadConfig(telegramWebhookEnv(db.url, telegram.url, { DATA_ENCRYPTION_KEYS: KEYS })),
+        { delivery: { pollMs: 50, backoff: { baseMs: 50, maxMs: 500 } }, evidence: { pollMs: 20, concurrency: 2 } },
+      );
+      secondBase = await second.start();
+      stopSecond = () => second.stop();
+    } else {
+      const fetcher = new EvidenceFetcher(app!.store.evidence, { telegram: new TelegramFileFetcher({ apiRoot: telegram.url, token: BOT_TOKEN, timeoutMs: 5000 }) }, silentLog, {
+        maxBytes: 10 * 1024 * 1024,
+        pollMs: 20,
+        concurrency: 2,
+      });
+      fetcher.start();
+      stopSecond = () => fetcher.stop();
+    }
+    try {
+      const people = Array.from({ length: 8 }, (_, i) => new TelegramPerson(i % 2 ? base : secondBase, telegram, 6_669_000 + i));
+      const files: string[] = [];
+      for (const p of people) {
+        await toMenu(p);
+        await p.post(telegramPhoto(p, testPng(30 + files.length)));
+        files.push(lastFileId);
+      }
+      await vi.waitFor(async () => expect(await count(db.url, `SELECT COUNT(*) FROM "EvidenceFile" WHERE status = 'stored'`)).toBe(8), WAIT);
+      await new Promise((r) => setTimeout(r, 300));
+      const asked = telegram.calls("getFile").map((c) => String(c.payload.file_id));
+      expect(asked.sort()).toEqual([...files].sort());
+      expect(await count(db.url, `SELECT COUNT(*) FROM "EvidenceFile" WHERE attempts <> 1`)).toBe(0);
+      // Both took part (each instance is woken by the photos it received).
+      if (kind === "postgresql") expect(await count(db.url, `SELECT COUNT(DISTINCT "claimedBy") FROM "EvidenceFile"`)).toBe(2);
+    } finally {
+      await stopSecond();
+    }
   });
 
   it("survives a restart: a file left pending, or claimed by a process that stopped, is fetched by the next one", async () => {
