@@ -510,6 +510,22 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
     await start();
     expect(await settled(p.chatId, "stored")).toMatchObject({ attempts: 2 });
 
+    // Stopping cuts a fetch under way short (the server does not wait for a slow platform): it is tried again after the restart.
+    const r = person();
+    await toMenu(r);
+    const release = telegram.hold("getFile");
+    await r.post(telegramPhoto(r, testPng(13)));
+    const held = lastFileId;
+    await telegram.waitFor(() => telegram.calls("getFile").some((c) => c.payload.file_id === held));
+    const stopAt = Date.now();
+    await app!.stop();
+    app = undefined;
+    expect(Date.now() - stopAt).toBeLessThan(5000);
+    expect((await evidenceOf(r.chatId))[0]).toMatchObject({ status: "pending", attempts: 1 });
+    release();
+    await start();
+    expect(await settled(r.chatId, "stored")).toMatchObject({ attempts: 2 });
+
     // A claim left by a process that died mid-fetch (its lease over): taken over and fetched again.
     // Here the "dead" process's fetch still hangs; its late answer must not count.
     const q = person();

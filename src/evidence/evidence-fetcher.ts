@@ -38,6 +38,8 @@ export class EvidenceFetcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /** Aborts the fetches under way when the server stops (they are tried again later). */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly store: EvidenceStore,
@@ -72,15 +74,17 @@ export class EvidenceFetcher {
       });
   }
 
-  /** Stops looking; fetches under way finish and are recorded. */
+  /** Stops looking; fetches under way are cut short and recorded as to be tried again. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.stopping.abort();
     await this.running;
   }
 
   private async pass(): Promise<void> {
-    for (;;) {
+    // A pass after stop() does nothing (wake() may still be called by a late step).
+    while (!this.stopping.signal.aborted) {
       const jobs = await this.store.claimDue(new Date(), this.options.leaseMs, this.options.concurrency, this.holder);
       if (jobs.length === 0) return;
       await Promise.all(jobs.map((job) => this.fetchOne(job)));
@@ -97,7 +101,7 @@ export class EvidenceFetcher {
       return;
     }
     try {
-      const file = await fetcher.fetch(job, this.options.maxBytes);
+      const file = await fetcher.fetch(job, this.options.maxBytes, this.stopping.signal);
       const contentType = storedContentType(file.content, job.contentType, file.contentType);
       await settle({ stored: { content: file.content, contentType } });
       this.log.info({ evidence: job.id, channel: job.channel, kind: job.kind, bytes: file.content.length }, "evidence stored");

@@ -27,7 +27,8 @@ export function statusError(what: string, status: number, retryAfterMs?: number)
   return new EvidenceFetchError(`${what} answered ${status}`, retryable, retryAfterMs);
 }
 
-/** A network failure (refused, reset, timed out): retried. */
+/** A network failure (refused, reset, timed out, or cut short because the server stops): retried. */
 export function networkError(what: string, error: unknown): EvidenceFetchError {
-  return new EvidenceFetchError(`${what}: ${(error as Error).name === "TimeoutError" ? "timed out" : "network error"}`, true);
+  const name = (error as Error).name;
+  return new EvidenceFetchError(`${what}: ${name === "TimeoutError" ? "timed out" : name === "AbortError" ? "stopped" : "network error"}`, true);
 }

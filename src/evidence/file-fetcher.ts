@@ -8,6 +8,9 @@ export interface FetchedFile {
 }
 
 export interface FileFetcher {
-  /** Throws EvidenceTooLargeError over `maxBytes`, EvidenceFetchError for other failures. */
-  fetch(job: Pick<EvidenceJob, "ref" | "size">, maxBytes: number): Promise<FetchedFile>;
+  /**
+   * Throws EvidenceTooLargeError over `maxBytes`, EvidenceFetchError for other failures
+   * (also when `signal` aborts it: the server is stopping).
+   */
+  fetch(job: Pick<EvidenceJob, "ref" | "size">, maxBytes: number, signal?: AbortSignal): Promise<FetchedFile>;
 }

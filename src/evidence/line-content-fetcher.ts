@@ -19,13 +19,14 @@ export class LineContentFetcher implements FileFetcher {
     this.root = options.dataApiBaseUrl.replace(/\/$/, "");
   }
 
-  async fetch(job: { ref: string; size: number | null }, maxBytes: number): Promise<FetchedFile> {
+  async fetch(job: { ref: string; size: number | null }, maxBytes: number, stop?: AbortSignal): Promise<FetchedFile> {
+    const signal = stop ? AbortSignal.any([stop, AbortSignal.timeout(this.options.timeoutMs)]) : AbortSignal.timeout(this.options.timeoutMs);
     if (job.size !== null && job.size > maxBytes) throw new EvidenceTooLargeError(job.size);
     let response: Response;
     try {
       response = await fetch(`${this.root}/v2/bot/message/${encodeURIComponent(job.ref)}/content`, {
         headers: { authorization: `Bearer ${this.options.channelAccessToken}` },
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal,
       });
     } catch (error) {
       throw networkError("LINE content", error);

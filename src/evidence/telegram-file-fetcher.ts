@@ -29,15 +29,16 @@ export class TelegramFileFetcher implements FileFetcher {
     this.root = options.apiRoot.replace(/\/$/, "");
   }
 
-  async fetch(job: { ref: string; size: number | null }, maxBytes: number): Promise<FetchedFile> {
+  async fetch(job: { ref: string; size: number | null }, maxBytes: number, stop?: AbortSignal): Promise<FetchedFile> {
+    const signal = stop ? AbortSignal.any([stop, AbortSignal.timeout(this.options.timeoutMs)]) : AbortSignal.timeout(this.options.timeoutMs);
     if (job.size !== null && job.size > maxBytes) throw new EvidenceTooLargeError(job.size);
-    const file = await this.getFile(job.ref);
+    const file = await this.getFile(job.ref, signal);
     if (file.file_size !== undefined && file.file_size > maxBytes) throw new EvidenceTooLargeError(file.file_size);
     if (!file.file_path) throw new EvidenceFetchError("getFile gave no file_path", true);
     const path = file.file_path.split("/").map(encodeURIComponent).join("/");
     let response: Response;
     try {
-      response = await fetch(`${this.root}/file/bot${this.options.token}/${path}`, { signal: AbortSignal.timeout(this.options.timeoutMs) });
+      response = await fetch(`${this.root}/file/bot${this.options.token}/${path}`, { signal });
     } catch (error) {
       throw networkError("Telegram file download", error);
     }
@@ -52,7 +53,7 @@ export class TelegramFileFetcher implements FileFetcher {
     }
   }
 
-  private async getFile(fileId: string) {
+  private async getFile(fileId: string, signal: AbortSignal) {
     let response: Response;
     let body: unknown;
     try {
@@ -60,7 +61,7 @@ export class TelegramFileFetcher implements FileFetcher {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ file_id: fileId }),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal,
       });
       body = await response.json();
     } catch (error) {
