@@ -25,7 +25,8 @@ export interface EvidenceFetcherOptions {
 
 export const EVIDENCE_DEFAULTS: Omit<EvidenceFetcherOptions, "maxBytes"> = {
   pollMs: 2000,
-  leaseMs: 60_000,
+  // Longer than a fetch can take (two requests of at most 60 s each), so a live claim never runs out.
+  leaseMs: 180_000,
   maxAttempts: 8,
   backoff: { baseMs: 5000, maxMs: 10 * 60_000 },
   concurrency: 4,

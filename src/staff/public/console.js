@@ -1367,11 +1367,12 @@ function evidenceBlock(e) {
         h("figcaption", { class: "muted" }, h("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, t("evidence.openFull"), h("span", { class: "visually-hidden" }, ` ${t("common.newTab")}`)), " · ", fileSize(e.size)),
       );
     }
+    // Without a name of its own, the download takes the one the server gives (with its extension).
     const name = e.fileName || kind;
     return h(
       "p",
       { class: "msg-text evidence evidence-file", dataset: { evidence: e.id, evidenceStatus: "stored" } },
-      h("a", { href: url, download: name, class: "evidence-download" }, t("evidence.download", { name })),
+      h("a", { href: url, download: e.fileName || "", class: "evidence-download" }, t("evidence.download", { name })),
       " ",
       h("span", { class: "muted" }, `(${fileSize(e.size)})`),
     );
