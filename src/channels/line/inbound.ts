@@ -4,6 +4,7 @@ import type { PersonEvent, UnsupportedKind } from "../../../flows/types.ts";
 import { COMMANDS, type Command } from "../../../flows/types.ts";
 import type { Inbound } from "../../engine/engine.ts";
 import type { Attachment } from "../../store/types.ts";
+import { attachmentOf as announced } from "../attachment-fields.ts";
 
 export type LineAction =
   /** A one-to-one event for the engine. */
@@ -36,12 +37,7 @@ export function attachmentOf(message: webhook.MessageContent): Attachment | unde
   const provider = (message as { contentProvider?: { type?: string } }).contentProvider?.type;
   if (provider && provider !== "line") return undefined;
   const file = message.type === "file" ? (message as webhook.FileMessageContent) : undefined;
-  return {
-    kind,
-    ref: message.id,
-    ...(file?.fileSize !== undefined ? { size: file.fileSize } : {}),
-    ...(file?.fileName ? { fileName: file.fileName } : {}),
-  };
+  return announced(kind, { ref: message.id, size: file?.fileSize, fileName: file?.fileName });
 }
 
 function messageEvent(message: webhook.MessageContent): PersonEvent {

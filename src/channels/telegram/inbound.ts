@@ -3,6 +3,7 @@ import type { Message, Update } from "grammy/types";
 import { COMMANDS, type Command, type PersonEvent, type UnsupportedKind } from "../../../flows/types.ts";
 import type { Inbound } from "../../engine/engine.ts";
 import type { Attachment } from "../../store/types.ts";
+import { attachmentOf as announced } from "../attachment-fields.ts";
 
 export type TelegramInbound =
   | { kind: "private"; inbound: Inbound; callbackQueryId?: string }
@@ -21,17 +22,13 @@ function unsupportedKind(message: Message): UnsupportedKind {
 
 /** The photo or file a message carries, as the Bot API announces it (fetched later with getFile). */
 export function attachmentOf(message: Message): Attachment | undefined {
-  const file = (kind: Attachment["kind"], f: { file_id: string; file_size?: number; mime_type?: string; file_name?: string }): Attachment => ({
-    kind,
-    ref: f.file_id,
-    ...(f.file_size !== undefined ? { size: f.file_size } : {}),
-    ...(f.mime_type ? { contentType: f.mime_type } : {}),
-    ...(f.file_name ? { fileName: f.file_name } : {}),
-  });
+  const file = (kind: Attachment["kind"], f: { file_id: string; file_size?: number; mime_type?: string; file_name?: string } | null) =>
+    announced(kind, { ref: f?.file_id, size: f?.file_size, contentType: f?.mime_type, fileName: f?.file_name });
   // Telegram sends a photo in several sizes, smallest first: the largest is the evidence.
-  const photo = message.photo?.at(-1);
+  // (The webhook schema does not check media fields: anything malformed is left out, not stored.)
+  const photo = Array.isArray(message.photo) ? message.photo.at(-1) : undefined;
   if (photo) return file("photo", { ...photo, mime_type: "image/jpeg" });
-  if (message.document) return file(message.document.mime_type?.startsWith("image/") ? "photo" : "file", message.document);
+  if (message.document) return file(String(message.document.mime_type).startsWith("image/") ? "photo" : "file", message.document);
   if (message.video) return file("video", message.video);
   if (message.animation) return file("video", message.animation);
   if (message.video_note) return file("video", message.video_note);
