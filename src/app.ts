@@ -17,6 +17,8 @@ import { createI18n } from "./i18n.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { configuredAlerts } from "./alerts/configured-alerts.ts";
 import type { StaffAlerts, StaffAlertsOptions } from "./alerts/staff-alerts.ts";
+import { configuredEvidence } from "./evidence/configured-evidence.ts";
+import type { EvidenceFetcher, EvidenceFetcherOptions } from "./evidence/evidence-fetcher.ts";
 import { Deliverer, type ChannelSender, type DelivererOptions } from "./outbox/deliverer.ts";
 import { PurgeJob, type PurgeJobOptions } from "./retention/purge-job.ts";
 import { createServer } from "./http/server.ts";
@@ -48,6 +50,8 @@ export interface AppOptions {
   alerts?: Partial<StaffAlertsOptions>;
   /** The per-person inbound limit's clock (tests move it on instead of waiting out a cooldown). */
   inboundClock?: () => number;
+  /** Evidence fetching timing (tests poll faster and use short backoff). */
+  evidence?: Partial<EvidenceFetcherOptions>;
 }
 
 export interface App {
@@ -62,6 +66,8 @@ export interface App {
   retention?: PurgeJob;
   /** Alerts to on-call staff (STAFF_ALERT_TELEGRAM_CHAT_ID, SMTP_URL); absent when none is configured. */
   alerts?: StaffAlerts;
+  /** Fetches the photos and files people send (Telegram, LINE); absent when neither is on. */
+  evidence?: EvidenceFetcher;
   /** Listens on config HOST:PORT and starts channels and delivery; returns the base URL. */
   start(): Promise<string>;
   stop(): Promise<void>;
@@ -88,10 +94,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const i18n = await createI18n();
   const senders: Partial<Record<Channel, ChannelSender>> = {};
   let wake = () => {};
+  let wakeEvidence = () => {};
   const feed = new ChangeFeed(() => store.staff.changeMark());
   const engine = new Engine(store, options.flow ?? helplineFlow, i18n, log, {
-    onCommitted: (outboundCount) => {
+    onCommitted: (outboundCount, withAttachment) => {
       if (outboundCount > 0) wake();
+      if (withAttachment) wakeEvidence();
       feed.notify();
     },
     ...decider,
@@ -169,6 +177,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       : undefined;
 
   const alerts = configuredAlerts(config, store, log, options.alerts);
+  const evidence = configuredEvidence(config, store, log, options.evidence, () => feed.notify());
+  if (evidence) wakeEvidence = () => evidence.wake();
 
   return {
     server,
@@ -177,6 +187,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     engine,
     deliverer,
     ...(alerts ? { alerts } : {}),
+    ...(evidence ? { evidence } : {}),
     ...(telegram ? { telegram } : {}),
     ...(line ? { line } : {}),
     ...(retention ? { retention } : {}),
@@ -187,6 +198,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await telegram?.start();
       retention?.start();
       alerts?.start();
+      evidence?.start();
       return address;
     },
     /**
@@ -201,6 +213,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await telegram?.close();
       await retention?.stop();
       await alerts?.stop();
+      await evidence?.stop();
       await store.close();
     },
   };

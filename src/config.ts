@@ -52,6 +52,13 @@ const schema = z
     LINE_CHANNEL_SECRET: optional,
     LINE_CHANNEL_ACCESS_TOKEN: optional,
     LINE_API_BASE_URL: z.url().default("https://api.line.me"),
+    // LINE's data API (the content of photos and files people send).
+    LINE_DATA_API_BASE_URL: z.url().default("https://api-data.line.me"),
+    // Photos and files people send are fetched and kept as evidence up to this size; a larger
+    // one is recorded as "too large" and not fetched. Telegram lets bots download up to 20 MB.
+    EVIDENCE_MAX_BYTES: optional
+      .transform((v) => (v === undefined ? 10 * 1024 * 1024 : Number(v)))
+      .pipe(z.number({ error: "a whole number of bytes from 1024 to 20971520 (default 10485760, 10 MB)" }).int().min(1024).max(20 * 1024 * 1024)),
     // Rate limits (see .env.example): outbound to Telegram, inbound per person.
     TELEGRAM_SENDS_PER_SECOND: positive(30),
     TELEGRAM_CHAT_SENDS_PER_SECOND: positive(1),

@@ -162,7 +162,7 @@ describe.each(DB_KINDS)("encryption at rest on %s", (kind) => {
     expect(counts.messages).toBeGreaterThan(10);
     expect(counts.conversations).toBe(1);
     expect((await storedValues()).filter((v) => !v.startsWith("enc:v1:k2:"))).toEqual([]);
-    expect(await app!.store.reseal()).toEqual({ messages: 0, conversations: 0, reports: 0 });
+    expect(await app!.store.reseal()).toEqual({ messages: 0, conversations: 0, reports: 0, evidence: 0 });
 
     // Only the new key now: everything still reads, and the person's conversation goes on.
     await stop();

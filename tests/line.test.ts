@@ -48,6 +48,7 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
         LINE_CHANNEL_SECRET: SECRET,
         LINE_CHANNEL_ACCESS_TOKEN: ACCESS_TOKEN,
         LINE_API_BASE_URL: fake.url,
+        LINE_DATA_API_BASE_URL: fake.url,
       }),
       { logger: silentLog, delivery: { pollMs: 30, backoff: { baseMs: 50, maxMs: 200 } } },
     );

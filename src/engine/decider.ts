@@ -242,7 +242,10 @@ function replyWindow(inbound: Inbound): RenderedPayload["reply"] {
 
 function inboundRecord(inbound: Inbound): StepOutput["inbound"] {
   const { event } = inbound;
-  const base = inbound.platformMessageId ? { platformMessageId: inbound.platformMessageId } : {};
+  const base = {
+    ...(inbound.platformMessageId ? { platformMessageId: inbound.platformMessageId } : {}),
+    ...(inbound.attachment ? { attachment: inbound.attachment } : {}),
+  };
   switch (event.type) {
     case "TEXT":
       return { ...base, kind: "text", text: event.text };

@@ -7,6 +7,7 @@ import type { FlowDefinition } from "../../flows/registry.ts";
 import type { PersonEvent } from "../../flows/types.ts";
 import type { Logger } from "../log.ts";
 import type { Channel, StepContext, StepResult, Store } from "../store/store.ts";
+import type { Attachment } from "../store/types.ts";
 import type { HandoffStatus, StaffRecord } from "../store/staff-types.ts";
 import { Decider, type DeciderOptions, type StaffReply } from "./decider.ts";
 import type { Admission, InboundLimiter } from "./inbound-limiter.ts";
@@ -24,13 +25,15 @@ export interface Inbound {
   event: PersonEvent;
   /** The person's own message id, kept so it can be deleted later where the platform allows. */
   platformMessageId?: string;
+  /** A photo or file sent with the message: stored with it, fetched afterwards as evidence. */
+  attachment?: Attachment;
   /** A platform reply token for answering this event (LINE), attached to this step's replies. */
   replyToken?: string;
 }
 
 export interface EngineOptions extends DeciderOptions {
   /** Called after every committed step with the number of replies it queued (wakes the outbox and live consoles). */
-  onCommitted?: (outboundCount: number) => void;
+  onCommitted?: (outboundCount: number, withAttachment?: boolean) => void;
   /** Per-person inbound limit; unset: every message runs the flow. */
   inboundLimiter?: InboundLimiter;
   /** SQLite: steps run on the step thread (which decides with the helpline flow and these options). */
@@ -65,7 +68,7 @@ export class Engine {
       } else {
         const throttled = admission.run ? {} : { throttled: true };
         this.log.info({ conversation: result.conversationId, out: result.outboundCount, event: inbound.event.type, ...throttled }, "step committed");
-        this.options.onCommitted?.(result.outboundCount);
+        this.options.onCommitted?.(result.outboundCount, inbound.attachment !== undefined);
       }
       return result;
     });

@@ -3,6 +3,7 @@
 // report answers are shown with the questions as the bot asked them, in the console language.
 import type { TFunction } from "i18next";
 import { questionFor } from "../../flows/data/questions.ts";
+import type { EvidenceInfo } from "../store/evidence-store.ts";
 import type { HandoffRow, ReportRow, StaffAccount, StaffTranscriptRow } from "../store/staff-types.ts";
 import { seesIdentity } from "./policy.ts";
 import type { TapReading } from "./tap-reading.ts";
@@ -50,7 +51,28 @@ export function handoffSummary(row: HandoffRow, now: Date) {
   };
 }
 
-function transcriptItem(row: StaffTranscriptRow, tap: TapReading | undefined, t: TFunction) {
+/**
+ * A photo or file as the transcript shows it: its state (fetching, retrying after a failed
+ * try, stored, failed for good, too large), and where a stored one is viewed (audited there).
+ */
+export function evidenceView(handoffId: string, e: EvidenceInfo) {
+  const retrying = e.status === "pending" && e.attempts > 0;
+  return {
+    id: e.id,
+    kind: e.kind,
+    status: retrying ? ("retrying" as const) : e.status === "fetching" ? ("pending" as const) : e.status,
+    size: e.size,
+    contentType: e.contentType,
+    fileName: e.fileName,
+    attempts: e.attempts,
+    fetchedAt: e.fetchedAt?.toISOString() ?? null,
+    ...(e.status === "stored" ? { url: `/staff/api/handoffs/${encodeURIComponent(handoffId)}/evidence/${encodeURIComponent(e.id)}` } : {}),
+  };
+}
+
+type EvidenceView = ReturnType<typeof evidenceView>;
+
+function transcriptItem(row: StaffTranscriptRow, tap: TapReading | undefined, evidence: EvidenceView | undefined, t: TFunction) {
   const role =
     row.direction === "in" ? "user"
     : row.direction === "note" ? "note"
@@ -72,6 +94,7 @@ function transcriptItem(row: StaffTranscriptRow, tap: TapReading | undefined, t:
     ...(location ? { location } : {}),
     ...(tap ? { tap } : {}),
     ...(ready ? { ready } : {}),
+    ...(evidence ? { evidence } : {}),
     ...(detail ? { detail } : {}),
     ...(row.kind === "delete" ? { detail: { count: ((row.payload as { messageIds?: unknown[] } | null)?.messageIds ?? []).length } } : {}),
   };
@@ -104,8 +127,10 @@ export function handoffDetail(
   t: TFunction,
   now: Date,
   taps: Map<number, TapReading> = new Map(),
+  evidence: EvidenceInfo[] = [],
 ) {
-  const items = transcript.map((r) => transcriptItem(r, taps.get(r.id), t));
+  const files = new Map(evidence.map((e) => [e.messageId, evidenceView(row.id, e)]));
+  const items = transcript.map((r) => transcriptItem(r, taps.get(r.id), files.get(r.id), t));
   const lastLocation = items.findLast((i) => i.location)?.location ?? null;
   const identity = seesIdentity(viewer);
   return {

@@ -18,6 +18,8 @@ import type { ChangeFeed } from "./change-feed.ts";
 import { cursorParam, pageLimit } from "./page-cursor.ts";
 import { MIN_PASSWORD_LENGTH } from "./password.ts";
 import { atLeast } from "./policy.ts";
+import { contentDisposition, extensionOf } from "./content-disposition.ts";
+import { INLINE_IMAGE_TYPES } from "../evidence/content-type.ts";
 import { isSameOrigin } from "./same-origin.ts";
 import { VisibleChanges } from "./visible-changes.ts";
 import { readyReplySchema } from "./ready-replies.ts";
@@ -65,6 +67,7 @@ const reportQuery = z.object({
   limit: pageLimit,
 });
 const handoffParams = z.object({ id: recordId });
+const evidenceParams = z.object({ id: recordId, evidenceId: recordId });
 const replyBody = z.object({ text: typed(3500) });
 /** A ready reply: the server writes the text from its id and parameters (src/staff/ready-replies.ts). */
 const readyBody = z.object({ ready: readyReplySchema }).strict();
@@ -248,6 +251,21 @@ export async function registerStaffConsole(app: FastifyInstance, deps: StaffCons
         const detail = await service.detail(account, id, consoleLanguage(request), "export");
         reply.header("content-disposition", `attachment; filename="safeline-handoff-${id.replace(/[^\w-]/g, "")}.json"`);
         return { ...detail, exportedAt: new Date().toISOString(), exportedBy: account.email };
+      });
+
+      // A photo or file a person sent: only for staff who may open the handoff, each view audited.
+      // Images the bytes confirm are shown inline; anything else is only offered as a download.
+      scope.get("/api/handoffs/:id/evidence/:evidenceId", async (request, reply) => {
+        const { account } = await sessions.require(request, { csrf: false });
+        const { id, evidenceId } = parse(evidenceParams, request.params);
+        const file = await service.evidence(account, id, evidenceId);
+        const inline = INLINE_IMAGE_TYPES.has(file.contentType);
+        return reply
+          .header("content-type", inline ? file.contentType : file.contentType.startsWith("text/") ? "application/octet-stream" : file.contentType)
+          .header("content-disposition", contentDisposition(inline ? "inline" : "attachment", file.fileName ?? `evidence-${file.id}${extensionOf(file.contentType)}`))
+          .header("x-content-type-options", "nosniff")
+          .header("content-security-policy", "default-src 'none'; sandbox")
+          .send(file.content);
       });
 
       scope.post("/api/handoffs/:id/reply", async (request, reply) => {

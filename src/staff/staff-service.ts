@@ -1,6 +1,7 @@
 // What staff can do, checked against their role and written to the audit log. Reads go
 // through the store; anything that changes a conversation goes through the engine, so it
 // takes its turn with the person's own messages.
+import { createHash } from "node:crypto";
 import type { i18n as I18n } from "i18next";
 import type { Engine } from "../engine/engine.ts";
 import { ConversationErasedError, StaleHandoffError, type Store } from "../store/store.ts";
@@ -62,13 +63,60 @@ export class StaffService {
   /** The whole conversation behind a handoff; every view is audited. */
   async detail(account: StaffAccount, handoffId: string, language: ConsoleLanguage, action: "transcript.view" | "export" = "transcript.view") {
     const row = await this.visibleHandoff(account, handoffId);
-    const [transcript, reports] = await Promise.all([
+    const [transcript, reports, evidence] = await Promise.all([
       this.store.staff.transcript(row.conversationId),
       this.store.staff.reports(row.conversationId),
+      this.store.evidence.ofConversation(row.conversationId),
     ]);
-    await this.store.staff.audit({ actor: actorOf(account), action, targetType: "handoff", targetId: row.id, detail: { messages: transcript.length } });
+    // An export holds the photos and files themselves, so it is a record on its own.
+    const files = action === "export" ? await this.exportedFiles(row.conversationId, evidence) : undefined;
+    await this.store.staff.audit({
+      actor: actorOf(account),
+      action,
+      targetType: "handoff",
+      targetId: row.id,
+      detail: { messages: transcript.length, ...(files ? { files: files.length } : {}) },
+    });
     const t = this.i18n.getFixedT(language);
-    return handoffDetail(account, row, transcript, reports, t, new Date(), readTaps(transcript, row.language, this.i18n, t));
+    const detail = handoffDetail(account, row, transcript, reports, t, new Date(), readTaps(transcript, row.language, this.i18n, t), evidence);
+    return files ? { ...detail, evidenceFiles: files } : detail;
+  }
+
+  /**
+   * One stored photo or file of a handoff's conversation, for staff who may open that
+   * handoff; every view is audited. Not found (404) when it is not this conversation's or
+   * not stored (not fetched yet, too large, failed, erased).
+   */
+  async evidence(account: StaffAccount, handoffId: string, evidenceId: string) {
+    const row = await this.visibleHandoff(account, handoffId);
+    const file = await this.store.evidence.content(row.conversationId, evidenceId);
+    if (!file) throw notFound();
+    await this.store.staff.audit({
+      actor: actorOf(account),
+      action: "evidence.view",
+      targetType: "evidence",
+      targetId: file.id,
+      detail: { handoffId: row.id, kind: file.kind, bytes: file.content.length },
+    });
+    return file;
+  }
+
+  private async exportedFiles(conversationId: string, evidence: Awaited<ReturnType<Store["evidence"]["ofConversation"]>>) {
+    const files = [];
+    for (const e of evidence) {
+      const file = e.status === "stored" ? await this.store.evidence.content(conversationId, e.id) : null;
+      files.push({
+        id: e.id,
+        messageId: e.messageId,
+        kind: e.kind,
+        status: e.status,
+        contentType: e.contentType,
+        fileName: e.fileName,
+        size: e.size,
+        ...(file ? { sha256: createHash("sha256").update(file.content).digest("hex"), contentBase64: file.content.toString("base64") } : {}),
+      });
+    }
+    return files;
   }
 
   /** The ready replies for this conversation: previews in the console's language, and what the person will read. */

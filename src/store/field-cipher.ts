@@ -7,6 +7,8 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 
 const PREFIX = "enc:v1:";
 const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const BYTES_PREFIX = "encb1:";
 /** IVs drawn per call to the CSPRNG: one call per value cost a step as much as its SQL. */
 const IVS_PER_DRAW = 512;
 
@@ -91,6 +93,44 @@ export class FieldCipher {
     } catch {
       throw new FieldCipherError(`a value in ${column} failed authentication (wrong key or tampered)`);
     }
+  }
+
+  /**
+   * Bytes (photos and files people sent), sealed as one binary value: "encb1:<key id>:", then
+   * the IV, the tag and the ciphertext. Without keys, stored as they are.
+   */
+  sealBytes(column: string, value: Buffer): Buffer {
+    const current = this.keys[0];
+    if (!current) return value;
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv("aes-256-gcm", current.key, iv);
+    cipher.setAAD(Buffer.from(column));
+    const body = Buffer.concat([cipher.update(value), cipher.final()]);
+    return Buffer.concat([Buffer.from(`${BYTES_PREFIX}${current.id}:`), iv, cipher.getAuthTag(), body]);
+  }
+
+  openBytes(column: string, stored: Buffer): Buffer {
+    if (!stored.subarray(0, BYTES_PREFIX.length).equals(Buffer.from(BYTES_PREFIX))) return stored;
+    const end = stored.indexOf(":", BYTES_PREFIX.length);
+    const keyId = stored.subarray(BYTES_PREFIX.length, end).toString("utf8");
+    const key = this.byId.get(keyId);
+    if (end < 0 || !key) throw new FieldCipherError(`a file is encrypted with key "${keyId}", which is not in DATA_ENCRYPTION_KEYS`);
+    const iv = stored.subarray(end + 1, end + 1 + IV_BYTES);
+    const tag = stored.subarray(end + 1 + IV_BYTES, end + 1 + IV_BYTES + TAG_BYTES);
+    try {
+      const decipher = createDecipheriv("aes-256-gcm", key, iv);
+      decipher.setAAD(Buffer.from(column));
+      decipher.setAuthTag(tag);
+      return Buffer.concat([decipher.update(stored.subarray(end + 1 + IV_BYTES + TAG_BYTES)), decipher.final()]);
+    } catch {
+      throw new FieldCipherError(`a file in ${column} failed authentication (wrong key or tampered)`);
+    }
+  }
+
+  /** True when a stored file is plain bytes or sealed with a key other than the current one. */
+  needsResealingBytes(stored: Buffer | null): boolean {
+    if (stored === null || !this.enabled) return false;
+    return !stored.subarray(0, BYTES_PREFIX.length + (this.currentKeyId?.length ?? 0) + 1).equals(Buffer.from(`${BYTES_PREFIX}${this.currentKeyId}:`));
   }
 
   /** True when `stored` is plain text or sealed with a key other than the current one. */

@@ -1,5 +1,5 @@
 // Retention: finds conversations with no activity since a cutoff and deletes them with
-// everything they hold, in short batches. Scheduling is in src/retention/purge-job.ts.
+// everything they hold (messages, photos and files, reports, handoffs), in short batches. Scheduling is in src/retention/purge-job.ts.
 //
 // Purged rows are deleted, not tombstoned like /delete: after the retention period no
 // platform redelivers an old update (so no event id needs deduplicating), and even a
@@ -169,6 +169,8 @@ export class RetentionStore {
     const ids = still.map((c) => c.id);
     if (ids.length === 0) return zero();
     const inIds = { conversationId: { in: ids } };
+    // Photos and files first: they hang on the messages.
+    await tx.evidenceFile.deleteMany({ where: inIds });
     const messages = (await tx.message.deleteMany({ where: inIds })).count;
     const reports = (await tx.report.deleteMany({ where: inIds })).count;
     await tx.staffAlert.deleteMany({ where: { handoff: inIds } });

@@ -1,5 +1,6 @@
 // What people wrote is sealed on the way in and opened on the way out, here and nowhere
-// else: Message.text, Message.payload, Conversation.snapshot, Report.answers (field-cipher.ts).
+// else: Message.text, Message.payload, Conversation.snapshot, Report.answers, and the
+// EvidenceFile's source, file name and content (field-cipher.ts).
 import type { FieldCipher } from "./field-cipher.ts";
 import type { Channel, StepOutput } from "./types.ts";
 
@@ -37,6 +38,9 @@ export class SealedFields {
   readonly payload = (value: unknown) => this.cipher.seal("Message.payload", json(value));
   readonly snapshot = (value: string) => this.cipher.seal("Conversation.snapshot", value);
   readonly answers = (value: Record<string, string>) => this.cipher.seal("Report.answers", JSON.stringify(value));
+  readonly evidenceSource = (value: string) => this.cipher.seal("EvidenceFile.source", value);
+  readonly evidenceFileName = (value: string | null) => this.cipher.seal("EvidenceFile.fileName", value);
+  readonly evidenceContent = (value: Buffer) => this.cipher.sealBytes("EvidenceFile.content", value);
 
   readonly openText = (stored: string | null) => this.remembered("Message.text", stored) ?? this.cipher.open("Message.text", stored);
   readonly openSnapshot = (stored: string) => this.cipher.open("Conversation.snapshot", stored);
@@ -44,6 +48,9 @@ export class SealedFields {
     const plain = this.remembered("Message.payload", stored) ?? this.cipher.open("Message.payload", stored);
     return plain === null ? null : JSON.parse(plain);
   };
+  readonly openEvidenceSource = (stored: string) => this.cipher.open("EvidenceFile.source", stored);
+  readonly openEvidenceFileName = (stored: string | null) => this.cipher.open("EvidenceFile.fileName", stored);
+  readonly openEvidenceContent = (stored: Buffer) => this.cipher.openBytes("EvidenceFile.content", stored);
   readonly openAnswers = (stored: string) => JSON.parse(this.cipher.open("Report.answers", stored)) as Record<string, string>;
 
   /** Outbox rows for a step's replies, in order. */

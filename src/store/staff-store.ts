@@ -237,24 +237,27 @@ export class StaffStore {
 
   /** Changes whenever a message or handoff is added or changed: lets other processes' changes reach live consoles. */
   async changeMark(): Promise<string> {
-    const [message, handoff] = await this.run(() =>
+    const [message, handoff, evidence] = await this.run(() =>
       Promise.all([
         this.db.message.aggregate({ _max: { id: true } }),
         this.db.handoffRequest.aggregate({ _max: { updatedAt: true }, _count: { id: true } }),
+        this.db.evidenceFile.aggregate({ _max: { settledAt: true } }),
       ]),
     );
-    return `${message._max.id ?? 0}:${handoff._max.updatedAt?.getTime() ?? 0}:${handoff._count.id}`;
+    return `${message._max.id ?? 0}:${handoff._max.updatedAt?.getTime() ?? 0}:${handoff._count.id}:${evidence._max.settledAt?.getTime() ?? 0}`;
   }
 
   /** Like changeMark, over the hand-offs an agent may open (unassigned or theirs) and their messages. */
   async changeMarkFor(accountId: string): Promise<string> {
     const visible = { OR: [{ assigneeId: null }, { assigneeId: accountId }] };
-    const [message, handoff] = await this.run(() =>
+    const [message, handoff, evidence] = await this.run(() =>
       Promise.all([
         this.db.message.aggregate({ where: { conversation: { handoffs: { some: visible } } }, _max: { id: true, sentAt: true } }),
         this.db.handoffRequest.aggregate({ where: visible, _max: { updatedAt: true }, _count: { id: true } }),
+        this.db.evidenceFile.aggregate({ where: { conversation: { handoffs: { some: visible } } }, _max: { settledAt: true } }),
       ]),
     );
-    return `${message._max.id ?? 0}:${message._max.sentAt?.getTime() ?? 0}:${handoff._max.updatedAt?.getTime() ?? 0}:${handoff._count.id}`;
+    const marks = [message._max.id ?? 0, message._max.sentAt?.getTime() ?? 0, handoff._max.updatedAt?.getTime() ?? 0, handoff._count.id, evidence._max.settledAt?.getTime() ?? 0];
+    return marks.join(":");
   }
 }

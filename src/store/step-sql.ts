@@ -6,7 +6,7 @@ import { timeOrderedId } from "./time-ordered-id.ts";
 import type { Provider } from "./database-url.ts";
 import type { MessageRow, SealedFields } from "./sealed-fields.ts";
 import { all, RollbackWith, run, sqlTime, UniqueViolation, type SqlDriver, type SqlWork } from "./sql-driver.ts";
-import type { ConversationStatus, StepInput, StepOutput, StepResult, StoredConversation } from "./types.ts";
+import type { Attachment, ConversationStatus, StepInput, StepOutput, StepResult, StoredConversation } from "./types.ts";
 
 export interface StepContext {
   contactLanguage: string | null;
@@ -165,6 +165,7 @@ function* stepWork(provider: Provider, fields: SealedFields, input: StepInput, d
     yield* run(...saveConversation);
     yield* addMessages([inbound, ...outbox], now);
   }
+  if (out.inbound.attachment) yield* addEvidence(fields, input, conversationId, out.inbound.attachment, now);
   if (out.report) {
     const { kind, code, answers, consent, risk } = out.report;
     yield* run(
@@ -179,6 +180,20 @@ function* stepWork(provider: Provider, fields: SealedFields, input: StepInput, d
     yield* run(`UPDATE "Contact" SET "language" = ? WHERE "id" = ?`, out.language, contact!.id);
   }
   return { duplicate: false, conversationId, outboundCount: out.outbound.length };
+}
+
+/**
+ * A photo or file the person sent: an evidence row beside their message, "pending" until the
+ * evidence fetcher (src/evidence) has fetched it. Same transaction as the message: a step
+ * that is committed always has its file on the way, never silently dropped.
+ */
+function* addEvidence(fields: SealedFields, input: StepInput, conversationId: string, a: Attachment, now: string): SqlWork<void> {
+  yield* run(
+    `INSERT INTO "EvidenceFile" ("id", "conversationId", "messageId", "channel", "kind", "source", "status", "size", "contentType", "fileName", "attempts", "nextAttemptAt", "createdAt")
+      VALUES (?, ?, (SELECT "id" FROM "Message" WHERE "channel" = ? AND "platformEventId" = ?), ?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?)`,
+    randomUUID(), conversationId, input.channel, input.eventId, input.channel, a.kind, fields.evidenceSource(a.ref),
+    a.size ?? null, a.contentType ?? null, fields.evidenceFileName(a.fileName ?? null), now, now,
+  );
 }
 
 /**
@@ -238,7 +253,7 @@ function* queueDeletion(fields: SealedFields, conversationId: string, channel: s
 }
 
 /**
- * Erasure on request (/delete): message content, reports and the platform identity go;
+ * Erasure on request (/delete): message content, photos and files, reports and the platform identity go;
  * rows stay as tombstones (kind "erased", no content) so event ids still deduplicate
  * and staff see that a conversation existed and was erased. Unsent replies are dropped.
  */
@@ -254,6 +269,8 @@ function* erase(contactId: string, now: string): SqlWork<void> {
     contactId,
   );
   yield* run(`DELETE FROM "Report" WHERE "conversationId" IN (${OF_CONTACT})`, contactId);
+  // Photos and files go with the messages they came with (a fetch under way finds its row gone).
+  yield* run(`DELETE FROM "EvidenceFile" WHERE "conversationId" IN (${OF_CONTACT})`, contactId);
   yield* run(
     `UPDATE "HandoffRequest" SET "status" = 'erased', "reason" = 'erased', "risk" = NULL, "riskRank" = ${UNRANKED}, "updatedAt" = ? WHERE "conversationId" IN (${OF_CONTACT})`,
     now, contactId,

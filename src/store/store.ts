@@ -13,6 +13,7 @@ import { OutboxPresenceSql, type OutboxPresence } from "./outbox-presence-sql.ts
 import { PostgresStepBatch } from "./postgres-step-batch.ts";
 import type { WriteLock } from "./write-lock.ts";
 import { AlertStore } from "./alert-store.ts";
+import { EvidenceStore } from "./evidence-store.ts";
 import { auditData, StaffStore } from "./staff-store.ts";
 import { FieldCipher } from "./field-cipher.ts";
 import { RetentionStore } from "./retention-store.ts";
@@ -75,6 +76,8 @@ export class Store {
   readonly staff: StaffStore;
   readonly retention: RetentionStore;
   readonly alerts: AlertStore;
+  /** Photos and files people sent, and their fetching (src/evidence). */
+  readonly evidence: EvidenceStore;
 
   private readonly outbox: Outbox;
   /** The processes delivering the outbox: identity, heartbeat, release of dead processes' claims. */
@@ -93,6 +96,7 @@ export class Store {
     this.staff = new StaffStore(db, (operation) => this.exclusive(operation), fields);
     this.retention = new RetentionStore(db, provider, (operation) => this.exclusive(operation));
     this.alerts = new AlertStore(db, (operation) => this.exclusive(operation));
+    this.evidence = new EvidenceStore(db, (operation) => this.exclusive(operation), fields);
   }
 
   /** On SQLite, Prisma's operations take turns with the hot path's group commits (see SqliteGate). */
@@ -268,6 +272,12 @@ export class Store {
         data: { status: "unsent", text: null, payload: null },
       }),
     );
+    // A photo or file withdrawn goes with its message.
+    if (count > 0) {
+      await this.exclusive(() =>
+        this.db.evidenceFile.deleteMany({ where: { channel, message: { direction: "in", platformMessageId, conversation: { contact: { platformUserId } } } } }),
+      );
+    }
     return count > 0;
   }
 
@@ -376,7 +386,7 @@ export class Store {
    * text from before encryption was on, or an older key). A row changed meanwhile by the
    * running server is left alone (conditional update) and picked up by the next run.
    */
-  async reseal(batch = 500): Promise<{ messages: number; conversations: number; reports: number }> {
+  async reseal(batch = 500): Promise<{ messages: number; conversations: number; reports: number; evidence: number }> {
     const c = this.fields.cipher;
     const reseal = (column: string, stored: string | null) => (c.needsResealing(stored) ? c.seal(column, c.open(column, stored)) : stored);
     const messages = await this.walk(
@@ -406,7 +416,24 @@ export class Store {
         return (await this.exclusive(() => this.db.report.updateMany({ where: { id: r.id, answers: r.answers }, data: { answers } }))).count;
       },
     );
-    return { messages, conversations, reports };
+    // Photos and files: a few at a time (each can be megabytes).
+    const evidence = await this.walk(
+      "",
+      (after) =>
+        this.db.evidenceFile.findMany({ where: { id: { gt: after } }, orderBy: { id: "asc" }, take: 20, select: { id: true, source: true, fileName: true, content: true, status: true } }),
+      async (r) => {
+        const content = r.content ? Buffer.from(r.content) : null;
+        if (!c.needsResealing(r.source) && !c.needsResealing(r.fileName) && !c.needsResealingBytes(content)) return 0;
+        const data = {
+          source: reseal("EvidenceFile.source", r.source)!,
+          fileName: reseal("EvidenceFile.fileName", r.fileName),
+          ...(content && c.needsResealingBytes(content) ? { content: new Uint8Array(c.sealBytes("EvidenceFile.content", c.openBytes("EvidenceFile.content", content))) } : {}),
+        };
+        // Unchanged meanwhile (a fetch settling changes the status): else the next run takes it.
+        return (await this.exclusive(() => this.db.evidenceFile.updateMany({ where: { id: r.id, source: r.source, status: r.status }, data }))).count;
+      },
+    );
+    return { messages, conversations, reports, evidence };
   }
 
   /** Visits a table in id order a page at a time; `each` returns how many rows it changed. */

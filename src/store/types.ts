@@ -23,6 +23,23 @@ export interface StepInput {
   languageHint?: string;
 }
 
+export const ATTACHMENT_KINDS = ["photo", "file", "video", "audio", "voice"] as const;
+export type AttachmentKind = (typeof ATTACHMENT_KINDS)[number];
+
+/**
+ * A photo or file the person sent, as the platform announced it. Stored with their message
+ * and fetched once afterwards as evidence (src/evidence).
+ */
+export interface Attachment {
+  kind: AttachmentKind;
+  /** Where to fetch it: Telegram's file_id, LINE's message id (content API). */
+  ref: string;
+  /** The size the platform announced, when it did. */
+  size?: number;
+  contentType?: string;
+  fileName?: string;
+}
+
 /** What one engine step decided; written in a single transaction. */
 export interface StepOutput {
   machineId: string;
@@ -32,7 +49,7 @@ export interface StepOutput {
   language: string | null;
   /** The nationality chosen in the flow (src/store/step-sql.ts copies it to the conversation row for the queue). */
   nationality: string | null;
-  inbound: { kind: string; text?: string; payload?: unknown; platformMessageId?: string };
+  inbound: { kind: string; text?: string; payload?: unknown; platformMessageId?: string; attachment?: Attachment };
   outbound: { kind: string; text: string; payload?: unknown; staffId?: string }[];
   handoff?: { reason: string; risk?: string };
   report?: { kind: string; code: string; answers: Record<string, string>; consent: boolean; risk?: string };

@@ -3,6 +3,9 @@
 // SafeLine must respect (1–5 messages, text ≤ 5,000, ≤ 13 quick-reply items, labels ≤ 20,
 // postback data ≤ 300), single-use reply tokens, and X-Line-Retry-Key semantics (a key
 // already accepted answers 409 and sends nothing). Failures can be scripted per path.
+// It also serves the data API (api-data.line.me, point LINE_DATA_API_BASE_URL at `fake.url`):
+// GET /v2/bot/message/{messageId}/content answers the bytes of a photo, video, audio or file a
+// person sent (added with addContent) with their Content-Type, or 404 when there are none.
 import { createHmac, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -31,6 +34,7 @@ export class FakeLineApi {
   private readonly replyTokens = new Map<string, { until: number; used: boolean }>();
   private readonly acceptedRetryKeys = new Set<string>();
   private readonly failures = new Map<string, Scripted[]>();
+  private readonly contents = new Map<string, { content: Buffer; contentType: string }>();
   private server!: Server;
   url = "";
 
@@ -53,6 +57,11 @@ export class FakeLineApi {
     const token = randomUUID().replaceAll("-", "");
     this.replyTokens.set(token, { until: Date.now() + validMs, used: false });
     return token;
+  }
+
+  /** The content of a message a person sent (its webhook event's message.id). */
+  addContent(messageId: string, content: Buffer, contentType: string): void {
+    this.contents.set(messageId, { content, contentType });
   }
 
   failNext(path: string, failure: Scripted): void {
@@ -126,6 +135,15 @@ export class FakeLineApi {
       return this.answer(res, path, body, retryKey, 200, { sentMessages: this.sent(body.messages) });
     }
     if (path === "/v2/bot/chat/loading/start") return this.answer(res, path, body, retryKey, 202, {});
+    const content = /^\/v2\/bot\/message\/([^/]+)\/content$/.exec(path);
+    if (content && req.method === "GET") {
+      const found = this.contents.get(decodeURIComponent(content[1]!));
+      if (!found) return this.answer(res, path, body, retryKey, 404, { message: "Not found" });
+      this.calls.push({ path, body, status: 200, at: Date.now() });
+      res.writeHead(200, { "content-type": found.contentType, "content-length": found.content.length, "x-line-request-id": randomUUID() });
+      res.end(found.content);
+      return;
+    }
     const profile = /^\/v2\/bot\/profile\/([^/]+)$/.exec(path);
     if (profile) {
       const found = this.profiles.get(decodeURIComponent(profile[1]!));

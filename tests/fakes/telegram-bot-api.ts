@@ -8,7 +8,10 @@
 //
 // Implemented: getMe, setWebhook, deleteWebhook, getWebhookInfo, getUpdates (a queue the
 // test pushes to; honours offset/limit and long-polls up to a small cap), sendMessage,
-// answerCallbackQuery, deleteMessage, deleteMessages. Anything else: 404 "Not Found".
+// answerCallbackQuery, deleteMessage, deleteMessages, getFile (for files the test added with
+// addFile: a File object with file_size and file_path; "file is too big" over 20 MB), and the
+// file download GET /file/bot<token>/<file_path> (recorded as method "file"; the body as
+// application/octet-stream, as the real server serves it). Anything else: 404 "Not Found".
 // Every call is recorded as { method, token, payload, at }; failures can be scripted per
 // method (and chat) with failNext(), e.g. 429 with parameters.retry_after.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -109,6 +112,8 @@ export class FakeTelegramBotApi {
   private readonly holds = new Map<string, { held: Promise<void>; release: () => void }>();
   private readonly waiters = new Set<Waiter>();
   private updates: Record<string, unknown>[] = [];
+  /** Files people "sent", by file_id: what getFile and the download serve. */
+  private readonly files = new Map<string, { content: Buffer; fileUniqueId: string; filePath: string }>();
   private nextUpdateId = 1;
   private nextMessageId = 1000;
   private readonly maxLongPollMs: number;
@@ -240,6 +245,18 @@ export class FakeTelegramBotApi {
     };
   }
 
+  /**
+   * A file as Telegram holds it after a person sent it; returns what a message carries of it
+   * (a PhotoSize or Document's file_id, file_unique_id, file_size).
+   */
+  addFile(content: Buffer, folder: "photos" | "documents" | "videos" | "voice" = "photos", extension = ".jpg") {
+    const n = this.files.size + 1;
+    const fileId = `AgACAgIAAxkBAAI${n.toString().padStart(4, "0")}${Math.random().toString(36).slice(2, 12)}`;
+    const fileUniqueId = `AQAD${n}${Math.random().toString(36).slice(2, 8)}`;
+    this.files.set(fileId, { content, fileUniqueId, filePath: `${folder}/file_${n}${extension}` });
+    return { file_id: fileId, file_unique_id: fileUniqueId, file_size: content.length };
+  }
+
   /** Queues an update for getUpdates (long polling); assigns update_id when missing. */
   pushUpdate(update: Record<string, unknown>): number {
     const id = typeof update.update_id === "number" ? update.update_id : this.nextUpdateId;
@@ -266,6 +283,8 @@ export class FakeTelegramBotApi {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://fake");
+    const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
+    if (download && req.method === "GET") return this.download(decodeURIComponent(download[1]!), decodeURIComponent(download[2]!), res);
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
     let payload: Record<string, unknown> = {};
     try {
@@ -317,6 +336,32 @@ export class FakeTelegramBotApi {
       };
     }
     send(res, status, body);
+    this.notify();
+  }
+
+  /** GET /file/bot<token>/<file_path>: the file's bytes, or the Bot API's JSON error. */
+  private download(token: string, filePath: string, res: ServerResponse): void {
+    const call: RecordedCall = { method: "file", token, payload: { file_path: filePath }, at: Date.now() };
+    this.recorded.push(call);
+    const fail = (error: ApiError) => {
+      call.error = { error_code: error.error_code, description: error.description };
+      send(res, error.error_code, { ok: false, error_code: error.error_code, description: error.description });
+      this.notify();
+    };
+    const scripted = this.takeFailure("file", {});
+    if (scripted && "network" in scripted) {
+      call.error = { error_code: 0, description: "connection dropped" };
+      this.notify();
+      res.socket?.destroy();
+      return;
+    }
+    if (!TOKEN_RE.test(token) || (this.options.token !== undefined && token !== this.options.token)) return fail(new ApiError(401, "Unauthorized"));
+    if (scripted) return fail(new ApiError(scripted.error_code, scripted.description));
+    const file = [...this.files.values()].find((f) => f.filePath === filePath);
+    if (!file) return fail(new ApiError(404, "Not Found"));
+    call.result = { bytes: file.content.length };
+    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": file.content.length });
+    res.end(file.content);
     this.notify();
   }
 
@@ -380,6 +425,13 @@ export class FakeTelegramBotApi {
           throw badRequest("parameter \"callback_query_id\" is required");
         }
         return true;
+      case "getfile": {
+        if (typeof p.file_id !== "string" || p.file_id === "") throw badRequest("parameter \"file_id\" is required");
+        const file = this.files.get(p.file_id);
+        if (!file) throw badRequest("invalid file_id");
+        if (file.content.length > 20 * 1024 * 1024) throw badRequest("file is too big");
+        return { file_id: p.file_id, file_unique_id: file.fileUniqueId, file_size: file.content.length, file_path: file.filePath };
+      }
       case "deletemessage":
         requireChat(p);
         if (typeof p.message_id !== "number") throw badRequest("message identifier is not specified");

@@ -3,6 +3,8 @@ import type { webhook } from "@line/bot-sdk";
 import type { PersonEvent, UnsupportedKind } from "../../../flows/types.ts";
 import { COMMANDS, type Command } from "../../../flows/types.ts";
 import type { Inbound } from "../../engine/engine.ts";
+import type { Attachment } from "../../store/types.ts";
+import { attachmentOf as announced } from "../attachment-fields.ts";
 
 export type LineAction =
   /** A one-to-one event for the engine. */
@@ -22,6 +24,21 @@ const MEDIA: Record<string, UnsupportedKind> = {
   file: "file",
   sticker: "sticker",
 };
+
+const ATTACHMENT: Partial<Record<string, Attachment["kind"]>> = { image: "photo", video: "video", audio: "audio", file: "file" };
+
+/**
+ * The photo or file a message carries, fetched later through the content API. Content kept
+ * elsewhere (contentProvider "external") is not on LINE's servers and is not fetched.
+ */
+export function attachmentOf(message: webhook.MessageContent): Attachment | undefined {
+  const kind = ATTACHMENT[message.type];
+  if (!kind) return undefined;
+  const provider = (message as { contentProvider?: { type?: string } }).contentProvider?.type;
+  if (provider && provider !== "line") return undefined;
+  const file = message.type === "file" ? (message as webhook.FileMessageContent) : undefined;
+  return announced(kind, { ref: message.id, size: file?.fileSize, fileName: file?.fileName });
+}
 
 function messageEvent(message: webhook.MessageContent): PersonEvent {
   switch (message.type) {
@@ -60,7 +77,8 @@ export function fromLineEvent(event: webhook.Event): LineAction {
   switch (event.type) {
     case "message": {
       const { message } = event as webhook.MessageEvent;
-      return { kind: "step", inbound: { ...base, event: messageEvent(message), platformMessageId: message.id } };
+      const attachment = attachmentOf(message);
+      return { kind: "step", inbound: { ...base, event: messageEvent(message), platformMessageId: message.id, ...(attachment ? { attachment } : {}) } };
     }
     case "postback":
       return { kind: "step", inbound: { ...base, event: { type: "CHOICE", id: (event as webhook.PostbackEvent).postback.data } } };

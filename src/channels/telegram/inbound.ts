@@ -2,6 +2,8 @@
 import type { Message, Update } from "grammy/types";
 import { COMMANDS, type Command, type PersonEvent, type UnsupportedKind } from "../../../flows/types.ts";
 import type { Inbound } from "../../engine/engine.ts";
+import type { Attachment } from "../../store/types.ts";
+import { attachmentOf as announced } from "../attachment-fields.ts";
 
 export type TelegramInbound =
   | { kind: "private"; inbound: Inbound; callbackQueryId?: string }
@@ -16,6 +18,23 @@ function unsupportedKind(message: Message): UnsupportedKind {
   if (message.video || message.animation) return "video";
   if (message.document) return "file";
   return "other";
+}
+
+/** The photo or file a message carries, as the Bot API announces it (fetched later with getFile). */
+export function attachmentOf(message: Message): Attachment | undefined {
+  const file = (kind: Attachment["kind"], f: { file_id: string; file_size?: number; mime_type?: string; file_name?: string } | null) =>
+    announced(kind, { ref: f?.file_id, size: f?.file_size, contentType: f?.mime_type, fileName: f?.file_name });
+  // Telegram sends a photo in several sizes, smallest first: the largest is the evidence.
+  // (The webhook schema does not check media fields: anything malformed is left out, not stored.)
+  const photo = Array.isArray(message.photo) ? message.photo.at(-1) : undefined;
+  if (photo) return file("photo", { ...photo, mime_type: "image/jpeg" });
+  if (message.document) return file(String(message.document.mime_type).startsWith("image/") ? "photo" : "file", message.document);
+  if (message.video) return file("video", message.video);
+  if (message.animation) return file("video", message.animation);
+  if (message.video_note) return file("video", message.video_note);
+  if (message.voice) return file("voice", message.voice);
+  if (message.audio) return file("audio", message.audio);
+  return undefined;
 }
 
 function messageEvent(message: Message): PersonEvent {
@@ -67,5 +86,6 @@ export function fromTelegramUpdate(update: Update): TelegramInbound {
   }
   if (!message) return { kind: "ignored" };
   const event: PersonEvent = edited ? { type: "UNSUPPORTED", what: "edit" } : messageEvent(message);
-  return { kind: "private", inbound: { ...base, event, platformMessageId: String(message.message_id) } };
+  const attachment = edited ? undefined : attachmentOf(message);
+  return { kind: "private", inbound: { ...base, event, platformMessageId: String(message.message_id), ...(attachment ? { attachment } : {}) } };
 }

@@ -1349,6 +1349,7 @@ function transcriptItem(item) {
       h("p", { class: "msg-text", dataset: { ready: item.ready.id } }, item.ready.text),
       h("p", { class: "msg-theirs muted", dataset: { theySaw: "" } }, t("transcript.readyTheySaw", { text: item.text })),
     ];
+  else if (item.evidence) content = evidenceBlock(item.evidence);
   else if (typeof item.text === "string" && item.text !== "") content = h("p", { class: "msg-text" }, item.text);
   else if (role === "system") content = h("p", { class: "msg-text" }, eventText(item));
   else if (!item.location) content = h("p", { class: "msg-text muted" }, t("transcript.noText", { kind: label("kind", item.kind) }));
@@ -1360,6 +1361,46 @@ function transcriptItem(item) {
     content,
     item.location ? locationBlock(item.location) : null,
   );
+}
+
+/** A size in KB or MB, for the evidence lines. */
+function fileSize(bytes) {
+  if (typeof bytes !== "number") return "";
+  return bytes >= 1024 * 1024 ? t("evidence.sizeMb", { n: (bytes / (1024 * 1024)).toFixed(1) }) : t("evidence.sizeKb", { n: Math.max(1, Math.round(bytes / 1024)) });
+}
+
+/**
+ * A photo or file the person sent: the image itself (served by the console's API, audited
+ * per view, never cached), a download link for other files, or what became of the fetch.
+ */
+function evidenceBlock(e) {
+  const kind = label("kind", e.kind);
+  const url = typeof e.url === "string" && e.url.startsWith("/staff/api/") ? e.url : null;
+  if (e.status === "stored" && url) {
+    const image = typeof e.contentType === "string" && /^image\/(jpeg|png|gif|webp)$/.test(e.contentType);
+    if (image) {
+      return h(
+        "figure",
+        { class: "evidence evidence-image", dataset: { evidence: e.id, evidenceStatus: "stored" } },
+        h("img", { src: url, alt: t("evidence.photoAlt"), loading: "lazy", class: "evidence-photo" }),
+        h("figcaption", { class: "muted" }, h("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, t("evidence.openFull"), h("span", { class: "visually-hidden" }, ` ${t("common.newTab")}`)), " · ", fileSize(e.size)),
+      );
+    }
+    // Without a name of its own, the download takes the one the server gives (with its extension).
+    const name = e.fileName || kind;
+    return h(
+      "p",
+      { class: "msg-text evidence evidence-file", dataset: { evidence: e.id, evidenceStatus: "stored" } },
+      h("a", { href: url, download: e.fileName || "", class: "evidence-download" }, t("evidence.download", { name })),
+      " ",
+      h("span", { class: "muted" }, `(${fileSize(e.size)})`),
+    );
+  }
+  const status = ["pending", "retrying", "failed", "too_large"].includes(e.status) ? e.status : "pending";
+  const text =
+    status === "too_large" && typeof e.size !== "number" ? t("evidence.tooLargeUnknown", { kind })
+    : t(`evidence.${status}`, { kind, count: e.attempts ?? 0, size: fileSize(e.size) });
+  return h("p", { class: `msg-text evidence evidence-${status.replace("_", "-")}`, dataset: { evidence: e.id, evidenceStatus: status }, role: status === "failed" ? "status" : null }, text);
 }
 
 /** A tap: the question and the label chosen in the console's language; as the person saw them beside it and on hover. */
