@@ -11,7 +11,7 @@ import { loadConfig } from "../src/config.ts";
 import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { launchBrowser, screenshot, watchPage, type PageProblems } from "./helpers/browser.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.ts";
-import { query } from "./helpers/db-query.ts";
+import { execute, query } from "./helpers/db-query.ts";
 import { addStaffAccounts, STAFF_PASSWORD } from "./helpers/staff-accounts.ts";
 import { BOT_TOKEN, telegramWebhookEnv } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
@@ -47,7 +47,8 @@ describe("photos and files in the staff console (browser, SQLite, Telegram)", { 
     [db, fake] = await Promise.all([createTestDatabase("sqlite"), FakeTelegramBotApi.start({ token: BOT_TOKEN })]);
     app = await createApp(loadConfig(telegramWebhookEnv(db.url, fake.url, { EVIDENCE_MAX_BYTES: "20000" })), {
       delivery: { pollMs: 50, leaseMs: 5000, maxAttempts: 5, concurrency: 8, backoff: { baseMs: 50, maxMs: 500 } },
-      evidence: { pollMs: 100, maxAttempts: 2, backoff: { baseMs: 2500, maxMs: 2500 } },
+      // The retry waits until the test has seen "retrying" and makes it due (however slow the page is to open).
+      evidence: { pollMs: 100, maxAttempts: 2, backoff: { baseMs: 600_000, maxMs: 600_000 } },
     });
     base = await app.start();
   });
@@ -116,6 +117,7 @@ describe("photos and files in the staff console (browser, SQLite, Telegram)", { 
     const retrying = page.locator('.transcript [data-evidence-status="retrying"]');
     await retrying.waitFor({ state: "visible", timeout: 15_000 });
     expect(await retrying.innerText()).toBe(en("evidence.retrying", { kind: en("kind.photo"), count: 1 }));
+    await execute(db.url, `UPDATE "EvidenceFile" SET "nextAttemptAt" = ? WHERE status = 'pending'`, [new Date(Date.now() - 1000).toISOString().replace("Z", "+00:00")]);
     const failed = page.locator('.transcript [data-evidence-status="failed"]');
     await failed.waitFor({ state: "visible", timeout: 15_000 });
     expect(await failed.innerText()).toBe(en("evidence.failed", { kind: en("kind.photo"), count: 2 }));

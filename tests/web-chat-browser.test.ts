@@ -164,6 +164,9 @@ describe("test chat in a browser, as a person on a phone", { timeout: 120_000 },
     await botSays(second, L.handoff!.created!);
     await second.waitForTimeout(1500);
     expect(await bubbles(second)).toEqual(shown);
+    // Closed before /delete: the erasure's end goes to the tab that reads it first (README, "The test chat").
+    await second.close();
+    expect(secondProblems).toEqual({ errors: [], csp: [], dialogs: [] });
 
     await page.getByRole("textbox", { name: L.try!.message }).fill("/delete");
     await page.keyboard.press("Enter");
@@ -198,13 +201,7 @@ describe("test chat in a browser, as a person on a phone", { timeout: 120_000 },
       ["out", L.language!.prompt],
     ]);
     await screenshot(page, SHOTS, "ko-5-cleared");
-    // The second tab follows this browser's new conversation and shows nothing of the erased one.
-    await botSays(second, L.language!.prompt!);
-    await second.waitForTimeout(1500);
-    expect(await bubbles(second)).toEqual(await bubbles(page));
-    await second.close();
     expect(problems).toEqual({ errors: [], csp: [], dialogs: [] });
-    expect(secondProblems).toEqual({ errors: [], csp: [], dialogs: [] });
   });
 
   it("Thai, by keyboard and on a slow network: Tab to a button, Enter, a place typed in numbers, fast typing, /delete", async () => {
