@@ -12,6 +12,7 @@ import { matchChoice } from "./choice-match.ts";
 import type { Inbound } from "./engine.ts";
 import type { Admission } from "./inbound-limiter.ts";
 import { referenceCode } from "./reference-code.ts";
+import { forChannel } from "./channel-messages.ts";
 import { render, type RenderedMessage, type RenderedPayload } from "./render.ts";
 import { emergencyCard, nationalityOf } from "../../flows/data/nationalities.ts";
 import { staffAvailable, staffHoursText, type StaffHours } from "./staff-hours.ts";
@@ -93,10 +94,11 @@ export class Decider {
     const quickExit = effects.some((e) => e.type === "quickExit");
     const erase = effects.some((e) => e.type === "erase");
     const canDelete = this.options.deletingChannels?.has(inbound.channel) ?? false;
+    const autoClear = canDelete ? effects.findLast((e) => e.type === "autoClear") : undefined;
     const context = snapshot.context as PersonContext;
     const chosen = context.lang;
     const lang = chosen ?? contactLanguage ?? supportedLanguage(inbound.languageHint) ?? FALLBACK_LANGUAGE;
-    const messages = this.addedMessages(said, effects, canDelete, context, lang).map((m) =>
+    const messages = forChannel(this.addedMessages(said, effects, canDelete, context, lang), inbound.channel, canDelete).map((m) =>
       reportCode ? { ...m, params: { ...m.params, reportCode } } : m,
     );
     const reply = replyWindow(inbound);
@@ -116,6 +118,7 @@ export class Decider {
       outbound,
       ...(handoff ? { handoff: { reason: handoff.reason, ...(handoff.risk ? { risk: handoff.risk } : {}) } } : {}),
       ...(quickExit && canDelete ? { quickExit: true } : {}),
+      ...(autoClear ? { autoClear: { minutes: autoClear.minutes } } : {}),
       ...(erase ? { erase: true, status: "erased" as const, snapshot: "{}" } : {}),
       ...(report && reportCode
         ? { report: { kind: report.kind, code: reportCode, answers: report.answers, consent: report.consent, ...(report.risk ? { risk: report.risk } : {}) } }
@@ -175,7 +178,9 @@ export class Decider {
    */
   private addedMessages(said: OutMessage[], effects: Effect[], canDelete: boolean, context: PersonContext, lang: string): OutMessage[] {
     const added: OutMessage[] = [];
-    if (!canDelete && effects.some((e) => e.type === "quickExit" || e.type === "erase")) added.push({ text: "stop.deleteYourself" });
+    // Before the last line ("OK."), which is what the chat list goes on showing.
+    const deleteYourself = !canDelete && effects.some((e) => e.type === "quickExit" || e.type === "erase");
+    if (deleteYourself) said = [...said.slice(0, -1), { text: "stop.deleteYourself" }, ...said.slice(-1)];
     const hours = this.options.staffHours;
     if (hours && effects.some((e) => e.type === "handoff")) {
       const now = this.options.now?.() ?? new Date();

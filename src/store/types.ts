@@ -38,6 +38,8 @@ export interface StepOutput {
   quickExit?: boolean;
   /** Erase the person's data (see Store.erase); the replies are still delivered, then the chat id is forgotten. */
   erase?: boolean;
+  /** Turn auto-clear on (clear the chat this many minutes after its last message) or off (0). */
+  autoClear?: { minutes: number };
 }
 
 export type StepResult =
