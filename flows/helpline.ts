@@ -41,6 +41,8 @@ export interface HelplineContext extends FlowContext {
    * own, or in the family flow the missing person's). Until then the language suggests one.
    */
   nationality?: Nationality;
+  /** The chat is cleared this many minutes after its last message (where the platform allows); unset: never. */
+  autoClearMinutes?: number;
 }
 
 type Ctx = HelplineContext;
@@ -211,6 +213,7 @@ const note = (text: string, next: string) => ({ entry: say({ text }), always: ne
 /** "OK, after N minutes" or nothing, and the effect that turns auto-clear on or off. */
 function autoClearChosen(minutes: number) {
   return [
+    { type: "setAutoClear" as const, params: { minutes } },
     { type: "effect" as const, params: { type: "autoClear" as const, minutes } },
     ...(minutes > 0 ? [say({ text: "autoClear.on", params: { minutes } })] : []),
   ];
@@ -302,6 +305,7 @@ export const helplineMachine = setup({
     recordNationality: assign(({ event }) => (event.type === "CHOICE" && isNationality(event.id) ? { nationality: event.id } : {})),
     resumeAt: assign((_, { path }: { path: string }) => ({ resume: path })),
     clearResume: assign({ resume: undefined }),
+    setAutoClear: assign((_, { minutes }: { minutes: number }) => ({ autoClearMinutes: minutes > 0 ? minutes : undefined })),
     setHandoffReason: assign((_, { reason }: { reason: HandoffReason }) => ({ handoffReason: reason })),
     setLocation: assign(({ event }) =>
       event.type === "LOCATION" ? { location: { latitude: event.latitude, longitude: event.longitude } } : {},
@@ -407,7 +411,7 @@ export const helplineMachine = setup({
       on: {
         "*": [
           { guard: "isEmergencyText", target: "emergency" },
-          { target: "language", actions: assign({ answers: {}, photos: 0, location: undefined, handoffReason: undefined, resume: undefined, cardShown: undefined, nationality: undefined }) },
+          { target: "language", actions: assign({ answers: {}, photos: 0, location: undefined, handoffReason: undefined, resume: undefined, cardShown: undefined, nationality: undefined, autoClearMinutes: undefined }) },
         ],
       },
     },

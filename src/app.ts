@@ -19,6 +19,7 @@ import { configuredAlerts } from "./alerts/configured-alerts.ts";
 import type { StaffAlerts, StaffAlertsOptions } from "./alerts/staff-alerts.ts";
 import { Deliverer, type ChannelSender, type DelivererOptions } from "./outbox/deliverer.ts";
 import { PurgeJob, type PurgeJobOptions } from "./retention/purge-job.ts";
+import { AutoClearJob, type AutoClearJobOptions } from "./auto-clear/auto-clear-job.ts";
 import { createServer } from "./http/server.ts";
 import { releaseConnectionsOnClose } from "./http/connection-drain.ts";
 import { migrate } from "./store/migrate.ts";
@@ -42,6 +43,8 @@ export interface AppOptions {
   staffLoginRateLimit?: { max: number; timeWindowMs: number };
   /** Test chat limits per client address and overall (tests that post a lot loosen them). */
   webChatLimits?: WebChatLimits;
+  /** Auto-clear checks (tests pass a clock). */
+  autoClear?: AutoClearJobOptions;
   /** Retention purge schedule and batch size (tests use small batches). */
   retention?: Pick<PurgeJobOptions, "intervalMs" | "batchSize">;
   /** Staff alert timing (tests poll faster and use short backoff). */
@@ -56,6 +59,8 @@ export interface App {
   deliverer: Deliverer;
   telegram?: TelegramChannel;
   line?: LineChannel;
+  /** Clears chats whose auto-clear is due. */
+  autoClear: AutoClearJob;
   /** The retention purge (RETENTION_DAYS); absent when retention is off. */
   retention?: PurgeJob;
   /** Alerts to on-call staff (STAFF_ALERT_TELEGRAM_CHAT_ID, SMTP_URL); absent when none is configured. */
@@ -167,6 +172,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       : undefined;
 
   const alerts = configuredAlerts(config, store, log, options.alerts);
+  const autoClear = new AutoClearJob(store, log, {
+    intervalMs: config.AUTO_CLEAR_CHECK_SECONDS * 1000,
+    onCleared: () => {
+      wake();
+      feed.notify();
+    },
+    ...options.autoClear,
+  });
 
   return {
     server,
@@ -174,6 +187,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     staff,
     engine,
     deliverer,
+    autoClear,
     ...(alerts ? { alerts } : {}),
     ...(telegram ? { telegram } : {}),
     ...(line ? { line } : {}),
@@ -185,6 +199,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await telegram?.start();
       retention?.start();
       alerts?.start();
+      autoClear.start();
       return address;
     },
     /**
@@ -199,6 +214,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await telegram?.close();
       await retention?.stop();
       await alerts?.stop();
+      await autoClear.stop();
       await store.close();
     },
   };

@@ -18,7 +18,7 @@ import { emergencyCard, nationalityOf } from "../../flows/data/nationalities.ts"
 import { staffAvailable, staffHoursText, type StaffHours } from "./staff-hours.ts";
 
 /** What the engine reads of a flow's context: the chosen language and nationality, if the flow keeps them. */
-type PersonContext = { lang?: string; nationality?: string };
+type PersonContext = { lang?: string; nationality?: string; autoClearMinutes?: number };
 
 /** LINE reply tokens last about a minute; leave room for delivery. */
 const REPLY_TOKEN_VALID_MS = 50_000;
@@ -94,7 +94,7 @@ export class Decider {
     const quickExit = effects.some((e) => e.type === "quickExit");
     const erase = effects.some((e) => e.type === "erase");
     const canDelete = this.options.deletingChannels?.has(inbound.channel) ?? false;
-    const autoClear = canDelete ? effects.findLast((e) => e.type === "autoClear") : undefined;
+    const autoClearChosen = effects.some((e) => e.type === "autoClear");
     const context = snapshot.context as PersonContext;
     const chosen = context.lang;
     const lang = chosen ?? contactLanguage ?? supportedLanguage(inbound.languageHint) ?? FALLBACK_LANGUAGE;
@@ -118,7 +118,7 @@ export class Decider {
       outbound,
       ...(handoff ? { handoff: { reason: handoff.reason, ...(handoff.risk ? { risk: handoff.risk } : {}) } } : {}),
       ...(quickExit && canDelete ? { quickExit: true } : {}),
-      ...(autoClear ? { autoClear: { minutes: autoClear.minutes } } : {}),
+      ...autoClearOf(context, canDelete, autoClearChosen),
       ...(erase ? { erase: true, status: "erased" as const, snapshot: "{}" } : {}),
       ...(report && reportCode
         ? { report: { kind: report.kind, code: reportCode, answers: report.answers, consent: report.consent, ...(report.risk ? { risk: report.risk } : {}) } }
@@ -194,6 +194,16 @@ export class Decider {
     }
     return [...said, ...added];
   }
+}
+
+/**
+ * The auto-clear schedule to store after a step: on (minutes after this step) while the person
+ * has it on and the channel can delete, off when they just turned it off; `changed` when they chose.
+ */
+function autoClearOf(context: PersonContext, canDelete: boolean, changed: boolean): Pick<StepOutput, "autoClear"> {
+  if (!canDelete) return {};
+  const minutes = context.autoClearMinutes ?? 0;
+  return minutes > 0 || changed ? { autoClear: { minutes, changed } } : {};
 }
 
 function storedMachine(conversation: StoredConversation | null): StoredMachine | null {

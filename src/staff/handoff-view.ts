@@ -68,7 +68,7 @@ function transcriptItem(row: StaffTranscriptRow, tap: TapReading | undefined) {
     ...(location ? { location } : {}),
     ...(tap ? { tap } : {}),
     ...(detail ? { detail } : {}),
-    ...(row.kind === "delete" ? { detail: { count: ((row.payload as { messageIds?: unknown[] } | null)?.messageIds ?? []).length } } : {}),
+    ...(row.kind === "delete" ? { detail: deletionDetail(row.payload) } : {}),
   };
 }
 
@@ -110,4 +110,10 @@ export function handoffDetail(
     reports: reports.map((r) => reportView(r, t)),
     transcript: items,
   };
+}
+
+/** A deletion's size, and whether auto-clear (rather than a quick exit) asked for it. */
+function deletionDetail(payload: unknown): { count: number; autoClear?: true } {
+  const p = payload as { messageIds?: unknown[]; autoClear?: boolean } | null;
+  return { count: (p?.messageIds ?? []).length, ...(p?.autoClear ? { autoClear: true as const } : {}) };
 }

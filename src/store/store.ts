@@ -16,6 +16,7 @@ import { AlertStore } from "./alert-store.ts";
 import { auditData, StaffStore } from "./staff-store.ts";
 import { FieldCipher } from "./field-cipher.ts";
 import { RetentionStore } from "./retention-store.ts";
+import { AutoClearStore } from "./auto-clear-store.ts";
 import { personVisibleWhere } from "./person-view.ts";
 import type { StaffRecord, HandoffStatus } from "./staff-types.ts";
 import type {
@@ -76,6 +77,7 @@ export class Store {
   readonly staff: StaffStore;
   readonly retention: RetentionStore;
   readonly alerts: AlertStore;
+  readonly autoClear: AutoClearStore;
 
   private readonly outbox: Outbox;
   /** The processes delivering the outbox: identity, heartbeat, release of dead processes' claims. */
@@ -94,6 +96,7 @@ export class Store {
     this.staff = new StaffStore(db, (operation) => this.exclusive(operation), fields);
     this.retention = new RetentionStore(db, provider, (operation) => this.exclusive(operation));
     this.alerts = new AlertStore(db, (operation) => this.exclusive(operation));
+    this.autoClear = new AutoClearStore(db, (operation) => this.exclusive(operation), fields, (tx, contactId) => this.lockContact(tx, contactId));
   }
 
   /** On SQLite, Prisma's operations take turns with the hot path's group commits (see SqliteGate). */
@@ -217,6 +220,8 @@ export class Store {
             data: { machineId: out.machineId, machineVersion: out.machineVersion, snapshot: this.fields.snapshot(out.snapshot), status: out.status, seq: { increment: 1 } },
           });
           outboundIds = await this.queueOutbound(tx, conversationId, conversation.channel as Channel, out.outbound);
+          // What staff send is activity: an auto-clear waits its full quiet time again.
+          if (out.outbound.length > 0) await this.autoClear.rearm(tx, conversationId, new Date());
         }
         let noteId: number | undefined;
         if (input.note !== undefined) {

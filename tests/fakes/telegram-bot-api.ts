@@ -8,7 +8,8 @@
 //
 // Implemented: getMe, setWebhook, deleteWebhook, getWebhookInfo, getUpdates (a queue the
 // test pushes to; honours offset/limit and long-polls up to a small cap), sendMessage,
-// answerCallbackQuery, deleteMessage, deleteMessages. Anything else: 404 "Not Found".
+// answerCallbackQuery, deleteMessage, deleteMessages (the ids deleted are kept per chat).
+// Anything else: 404 "Not Found".
 // Every call is recorded as { method, token, payload, at }; failures can be scripted per
 // method (and chat) with failNext(), e.g. 429 with parameters.retry_after.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -104,6 +105,7 @@ export class FakeTelegramBotApi {
 
   private readonly server: Server;
   private readonly recorded: RecordedCall[] = [];
+  private readonly deleted = new Map<number, Set<number>>();
   private readonly failures = new Map<string, { failure: ScriptedFailure | NetworkFailure; chatId?: string }[]>();
   private readonly listeners = new Set<() => void>();
   private readonly holds = new Map<string, { held: Promise<void>; release: () => void }>();
@@ -149,6 +151,11 @@ export class FakeTelegramBotApi {
     if (!method) return [...this.recorded];
     const m = method.toLowerCase();
     return this.recorded.filter((c) => c.method.toLowerCase() === m);
+  }
+
+  /** The message ids deleted in `chatId` (deleteMessage, deleteMessages), in the order asked. */
+  deletedIds(chatId: number | string): number[] {
+    return [...(this.deleted.get(Number(chatId)) ?? [])];
   }
 
   /** Successful sendMessage calls, optionally to one chat. */
@@ -380,19 +387,28 @@ export class FakeTelegramBotApi {
           throw badRequest("parameter \"callback_query_id\" is required");
         }
         return true;
-      case "deletemessage":
-        requireChat(p);
+      case "deletemessage": {
+        const chat = requireChat(p);
         if (typeof p.message_id !== "number") throw badRequest("message identifier is not specified");
+        this.markDeleted(chat, [p.message_id]);
         return true;
+      }
       case "deletemessages": {
-        requireChat(p);
+        const chat = requireChat(p);
         const ids = p.message_ids;
         if (!Array.isArray(ids) || ids.length < 1 || ids.length > 100) throw badRequest("message_ids must contain 1-100 items");
+        this.markDeleted(chat, ids.filter((id): id is number => typeof id === "number"));
         return true;
       }
       default:
         throw new ApiError(404, "Not Found");
     }
+  }
+
+  private markDeleted(chat: number, ids: number[]): void {
+    const set = this.deleted.get(chat) ?? new Set<number>();
+    for (const id of ids) set.add(id);
+    this.deleted.set(chat, set);
   }
 
   private pending(offset: number, limit: number): unknown[] {
