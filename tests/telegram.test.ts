@@ -24,7 +24,7 @@ const TEXT = {
   pickOne: PICK_ONE_LANGUAGE,
   unsupported: "I can only read text and buttons here. Please use the options.",
   privateOnly: "This bot only works in private chats.",
-  locationPrompt: "Tap the button below to share your location with staff, or type where you are (city, building, anything you know), or skip.",
+  locationPrompt: "Tap the button below to share your location, or type where you are (city, building, anything you know), or skip.",
   locationThanks: "Location received.",
 };
 
