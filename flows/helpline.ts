@@ -68,9 +68,14 @@ const sayWith = (build: (context: Ctx) => OutMessage | undefined) => ({ type: "s
 const promptOf = (prompt: Prompt, context: Ctx) => (typeof prompt === "function" ? prompt(context) : prompt);
 /** A line (`key`) with the prompt's choices listed and numbered, then the prompt again with its buttons. */
 const sayAgain = (key: string, prompt: Prompt) => [
-  sayWith((context) => ({ text: key, listed: promptOf(prompt, context).choices ?? [] })),
+  sayWith((context) => listedChoices(key, promptOf(prompt, context))),
   sayWith((context) => promptOf(prompt, context)),
 ];
+/** `key` with `prompt`'s choices numbered; where the prompt has another version for channels that cannot delete, so has this. */
+function listedChoices(key: string, prompt: OutMessage): OutMessage {
+  const instead = prompt.whereCannotDelete;
+  return { text: key, listed: prompt.choices ?? [], ...(instead ? { whereCannotDelete: { text: key, listed: instead.choices ?? [] } } : {}) };
+}
 const chose = (id: string) => ({ event }: Args) => event.type === "CHOICE" && event.id === id;
 const choseOneOf = (ids: readonly string[]) => ({ event }: Args) => event.type === "CHOICE" && ids.includes(event.id);
 const choiceId = (event: FlowEvent) => (event.type === "CHOICE" ? event.id : "");

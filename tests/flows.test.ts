@@ -52,6 +52,14 @@ describe("helpline flow", () => {
     expect((off.last.snapshot.context as { autoClearMinutes?: number }).autoClearMinutes).toBeUndefined();
   });
 
+  it("asks again at the auto-clear offer with the choices the channel really has", () => {
+    const { said } = run([start, choose("en"), choose("yes"), choose("me"), choose("no"), choose("no"), choose("yes"), choose("no"), choose("yes"), text("what?")]);
+    const [listed, again] = said.at(-1)!;
+    expect(listed!.listed!.map((c) => c.id)).toEqual(["clear10", "clear30", "clear60", "clearOff"]);
+    expect(listed!.whereCannotDelete!.listed!.map((c) => c.id)).toEqual(["goOn"]);
+    expect(again!.whereCannotDelete!.choices!.map((c) => c.id)).toEqual(["goOn"]);
+  });
+
   it("answers /help with the commands and how to keep this chat private in the app used", () => {
     const { said } = run([start, choose("en"), choose("yes"), { type: "COMMAND", command: "help" }]);
     expect(keys(said[3]!)).toEqual(["help.text", "protect.telegram"]);
