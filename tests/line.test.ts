@@ -253,6 +253,10 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
     // No buttons to turn on what LINE cannot do, and nothing scheduled.
     expect(fake.callsTo("/v2/bot/message/reply").at(-1)!.body.messages.at(-1).quickReply).toBeUndefined();
     expect(await count(db.url, `SELECT COUNT(*) FROM "AutoClear"`)).toBe(0);
+    // /help: the commands, then how to mute this chat and hide previews in LINE.
+    await post([text("U13", fake, "/help")]);
+    await fake.waitFor(() => fake.delivered().length === 6);
+    expect(fake.delivered()[5]!.text).toMatch(/^To keep this chat private in LINE: open this chat, tap ≡/);
   });
 
   it("delivers a staff reply from the console as a silent push in the person's language, and closing returns them to the menu", async () => {
