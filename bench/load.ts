@@ -20,12 +20,12 @@ const MENU_PREFIX = (lang: string): Step[] => [{ text: "/start" }, { tap: lang }
 const PATHS: { name: string; weight: number; steps: Step[] }[] = [
   // "I am in danger now" -> emergency card -> a person (handoff, critical) -> a message to staff.
   { name: "danger", weight: 5, steps: [{ tap: "danger" }, { tap: "person" }, { text: "please help, I am on the 5th floor" }] },
-  // Self-report: triage questions, a description, consent -> report with a reference code.
+  // Self-report: triage questions (phone checked: the tips and the auto-clear offer, declined), a description, consent -> report with a reference code.
   {
     name: "report",
     weight: 3,
     steps: [
-      { tap: "me" }, { tap: "no" }, { tap: "no" }, { tap: "no" }, { tap: "passport" }, { tap: "yes" }, { tap: "skip" },
+      { tap: "me" }, { tap: "no" }, { tap: "no" }, { tap: "no" }, { tap: "passport" }, { tap: "yes" }, { tap: "clearOff" }, { tap: "skip" },
       { tap: "kr" }, { tap: "no" }, { text: "They took my passport and make me work 16 hours a day." }, { tap: "done" }, { tap: "yes" },
     ],
   },

@@ -6,6 +6,7 @@
 // story at a choice question is kept for staff. Pure: receives FlowEvents, emits `say`
 // and `effect` actions for the engine to carry out.
 import { assign, setup } from "xstate";
+import { AUTO_CLEAR_MINUTES, autoClearChoiceId, autoClearMinutesOf, autoClearOffer, AUTO_CLEAR_OFF, PROTECT_TIPS } from "./data/auto-clear.ts";
 import { ADVISORY } from "./data/contacts.ts";
 import { isEmergencyMessage } from "./data/emergency-words.ts";
 import { JOB_FLAGS, jobVerdict, type JobFlag } from "./data/job-offer.ts";
@@ -40,6 +41,8 @@ export interface HelplineContext extends FlowContext {
    * own, or in the family flow the missing person's). Until then the language suggests one.
    */
   nationality?: Nationality;
+  /** The chat is cleared this many minutes after its last message (where the platform allows); unset: never. */
+  autoClearMinutes?: number;
 }
 
 type Ctx = HelplineContext;
@@ -65,9 +68,14 @@ const sayWith = (build: (context: Ctx) => OutMessage | undefined) => ({ type: "s
 const promptOf = (prompt: Prompt, context: Ctx) => (typeof prompt === "function" ? prompt(context) : prompt);
 /** A line (`key`) with the prompt's choices listed and numbered, then the prompt again with its buttons. */
 const sayAgain = (key: string, prompt: Prompt) => [
-  sayWith((context) => ({ text: key, listed: promptOf(prompt, context).choices ?? [] })),
+  sayWith((context) => listedChoices(key, promptOf(prompt, context))),
   sayWith((context) => promptOf(prompt, context)),
 ];
+/** `key` with `prompt`'s choices numbered; where the prompt has another version for channels that cannot delete, so has this. */
+function listedChoices(key: string, prompt: OutMessage): OutMessage {
+  const instead = prompt.whereCannotDelete;
+  return { text: key, listed: prompt.choices ?? [], ...(instead ? { whereCannotDelete: { text: key, listed: instead.choices ?? [] } } : {}) };
+}
 const chose = (id: string) => ({ event }: Args) => event.type === "CHOICE" && event.id === id;
 const choseOneOf = (ids: readonly string[]) => ({ event }: Args) => event.type === "CHOICE" && ids.includes(event.id);
 const choiceId = (event: FlowEvent) => (event.type === "CHOICE" ? event.id : "");
@@ -207,6 +215,36 @@ const jobQuestions = Object.fromEntries(
 /** One line, then on to `next`. */
 const note = (text: string, next: string) => ({ entry: say({ text }), always: next });
 
+/** "OK, after N minutes" or nothing, and the effect that turns auto-clear on or off. */
+function autoClearChosen(minutes: number) {
+  return [
+    { type: "setAutoClear" as const, params: { minutes } },
+    { type: "effect" as const, params: { type: "autoClear" as const, minutes } },
+    ...(minutes > 0 ? [say({ text: "autoClear.on", params: { minutes } })] : []),
+  ];
+}
+/** Taps on the auto-clear offer: each turns it on (or off) and goes to `target` (stays when undefined). */
+const autoClearTaps = (target?: string) =>
+  [...AUTO_CLEAR_MINUTES.map(autoClearChoiceId), AUTO_CLEAR_OFF].map((id) => ({
+    guard: chose(id),
+    ...(target ? { target } : {}),
+    actions: autoClearChosen(autoClearMinutesOf(id)!),
+  }));
+/** Where the bot cannot delete, the offer is an explanation with this one button to go on. */
+const goOn: Choice = { id: "goOn", label: "autoClear.goOn" };
+
+/** The auto-clear offer as a question: a choice (or going on) leads to `next`. */
+function autoClearQuestion(path: string, next: string) {
+  const prompt = autoClearOffer(goOn);
+  return {
+    entry: say(prompt),
+    on: {
+      CHOICE: [...autoClearTaps(next), { target: next }],
+      TEXT: reask(path, prompt, true),
+    },
+  };
+}
+
 /** Marks `path` as a question the emergency card can return to. */
 function resumable(path: string): string {
   RESUMABLE.add(path);
@@ -243,6 +281,7 @@ function advisory(context: Ctx): OutMessage {
     text: variant(context) === "kr" ? "info.advisoryText" : "info.advisoryTextForeign",
     params: { asOf: ADVISORY.asOf, link: ADVISORY.link },
     bullets: ["info.advisoryLevel4", "info.advisoryLevel3", "info.advisorySpecial", "info.advisoryLevel2"],
+    details: true,
     choices: [backToMenu],
   };
 }
@@ -271,6 +310,7 @@ export const helplineMachine = setup({
     recordNationality: assign(({ event }) => (event.type === "CHOICE" && isNationality(event.id) ? { nationality: event.id } : {})),
     resumeAt: assign((_, { path }: { path: string }) => ({ resume: path })),
     clearResume: assign({ resume: undefined }),
+    setAutoClear: assign((_, { minutes }: { minutes: number }) => ({ autoClearMinutes: minutes > 0 ? minutes : undefined })),
     setHandoffReason: assign((_, { reason }: { reason: HandoffReason }) => ({ handoffReason: reason })),
     setLocation: assign(({ event }) =>
       event.type === "LOCATION" ? { location: { latitude: event.latitude, longitude: event.longitude } } : {},
@@ -295,7 +335,9 @@ export const helplineMachine = setup({
       { guard: ({ event }) => event.command === "menu", target: ".menu" },
       { guard: ({ event }) => event.command === "stop", target: ".stopped" },
       { guard: ({ event }) => event.command === "delete", target: ".confirmDelete" },
-      { actions: say({ text: "help.text" }) },
+      { guard: ({ event }) => event.command === "autoclear", target: ".autoClear" },
+      // The commands, then how to keep this chat private in the app used.
+      { actions: [say({ text: "help.text" }), say(PROTECT_TIPS)] },
     ],
     TEXT: { guard: "isEmergencyText", target: ".emergency" },
     UNSUPPORTED: { actions: say({ text: "common.unsupported" }) },
@@ -339,12 +381,12 @@ export const helplineMachine = setup({
         TEXT: reask("safeCheck", { text: "safety.prompt", choices: [{ id: "yes", label: "common.yes" }, { id: "no", label: "common.no" }] }),
       },
     },
-    // Not safe to chat: say how to come back, then stay silent until they write again.
+    // Not safe to chat: say how to come back and offer to clear the chat by itself, then stay silent until they write again.
     quiet: {
-      entry: say({ text: "safety.later" }),
+      entry: [say({ text: "safety.later" }), say(autoClearOffer())],
       on: {
         TEXT: [{ guard: "isEmergencyText", target: "emergency" }, { target: "safeCheck" }],
-        CHOICE: "safeCheck",
+        CHOICE: [...autoClearTaps(), { target: "safeCheck" }],
         UNSUPPORTED: {},
         LOCATION: {},
       },
@@ -366,13 +408,15 @@ export const helplineMachine = setup({
         TEXT: reask("confirmDelete", { text: "delete.confirm", choices: [{ id: "erase", label: "delete.yes" }, { id: "keep", label: "delete.no" }] }),
       },
     },
+    // /autoclear: the offer, then the menu.
+    autoClear: autoClearQuestion("autoClear", "#helpline.menu"),
     // Everything the person told us is gone; a new message starts a new conversation.
     erased: {
       entry: [{ type: "effect", params: { type: "erase" as const } }, say({ text: "delete.done" })],
       on: {
         "*": [
           { guard: "isEmergencyText", target: "emergency" },
-          { target: "language", actions: assign({ answers: {}, photos: 0, location: undefined, handoffReason: undefined, resume: undefined, cardShown: undefined, nationality: undefined }) },
+          { target: "language", actions: assign({ answers: {}, photos: 0, location: undefined, handoffReason: undefined, resume: undefined, cardShown: undefined, nationality: undefined, autoClearMinutes: undefined }) },
         ],
       },
     },
@@ -420,8 +464,9 @@ export const helplineMachine = setup({
           prev: "#helpline.triage.documents",
           routes: { yes: "#helpline.triage.watchedTip" },
         }),
-        // Someone may check the phone: how to clear this chat, at the moment it matters.
-        watchedTip: note("triage.watchedTip", "where"),
+        // Someone may check the phone: how to keep this chat private, and to clear it by itself, at the moment it matters.
+        watchedTip: { entry: say(PROTECT_TIPS), always: "autoClear" },
+        autoClear: autoClearQuestion("triage.autoClear", "#helpline.triage.where"),
         where: question("triage.where", "triage.whereHow", {
           next: "#helpline.triage.nationality",
           prev: "#helpline.triage.watched",

@@ -1,7 +1,7 @@
 // Channel-neutral vocabulary shared by flows, the engine and the channel adapters.
 
-export type Command = "start" | "help" | "menu" | "language" | "stop" | "delete";
-export const COMMANDS: readonly Command[] = ["start", "help", "menu", "language", "stop", "delete"];
+export type Command = "start" | "help" | "menu" | "language" | "stop" | "delete" | "autoclear";
+export const COMMANDS: readonly Command[] = ["start", "help", "menu", "language", "stop", "delete", "autoclear"];
 
 export type UnsupportedKind = "photo" | "sticker" | "voice" | "audio" | "video" | "file" | "edit" | "other";
 
@@ -36,6 +36,8 @@ export interface OutMessage {
   bullets?: string[];
   /** Ids from flows/data/contacts.ts, rendered as a contact card below the text. */
   contacts?: string[];
+  /** Numbers, dates or links in the text itself: like a contact card, never left as the chat's last message. */
+  details?: boolean;
   /** Show each contact's checked date (Contacts & info); cards people need fast show none. */
   showChecked?: boolean;
   choices?: Choice[];
@@ -43,7 +45,14 @@ export interface OutMessage {
   listed?: Choice[];
   /** Ask the person to share their location (Telegram request_location, LINE location action). */
   requestLocation?: boolean;
+  /** What to send instead where the platform does not let the bot delete messages (LINE, the test chat). */
+  whereCannotDelete?: OutMessage;
+  /** What to send instead on one channel (e.g. how to mute a chat in that app). */
+  onChannel?: Partial<Record<ChannelName, OutMessage>>;
 }
+
+/** The channels a message can be adapted to. */
+export type ChannelName = "telegram" | "line" | "web";
 
 /** Something the engine must do in the same transaction as the step. */
 export type Effect =
@@ -53,7 +62,9 @@ export type Effect =
   /** Quick exit: remove the chat's messages from the person's screen where the platform allows. */
   | { type: "quickExit" }
   /** Erase the person's data: transcript content, reports, identity; staff keep a tombstone. */
-  | { type: "erase" };
+  | { type: "erase" }
+  /** Clear the chat this many minutes after its last message, where the platform allows (0: stop doing so). */
+  | { type: "autoClear"; minutes: number };
 
 export interface FlowContext {
   lang?: string;

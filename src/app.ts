@@ -21,6 +21,7 @@ import { configuredEvidence } from "./evidence/configured-evidence.ts";
 import type { EvidenceFetcher, EvidenceFetcherOptions } from "./evidence/evidence-fetcher.ts";
 import { Deliverer, type ChannelSender, type DelivererOptions } from "./outbox/deliverer.ts";
 import { PurgeJob, type PurgeJobOptions } from "./retention/purge-job.ts";
+import { AutoClearJob, type AutoClearJobOptions } from "./auto-clear/auto-clear-job.ts";
 import { createServer } from "./http/server.ts";
 import { releaseConnectionsOnClose } from "./http/connection-drain.ts";
 import { migrate } from "./store/migrate.ts";
@@ -44,6 +45,8 @@ export interface AppOptions {
   staffLoginRateLimit?: { max: number; timeWindowMs: number };
   /** Test chat limits per client address and overall (tests that post a lot loosen them). */
   webChatLimits?: WebChatLimits;
+  /** Auto-clear checks (tests pass a clock). */
+  autoClear?: AutoClearJobOptions;
   /** Retention purge schedule and batch size (tests use small batches). */
   retention?: Pick<PurgeJobOptions, "intervalMs" | "batchSize">;
   /** Staff alert timing (tests poll faster and use short backoff). */
@@ -62,6 +65,8 @@ export interface App {
   deliverer: Deliverer;
   telegram?: TelegramChannel;
   line?: LineChannel;
+  /** Clears chats whose auto-clear is due. */
+  autoClear: AutoClearJob;
   /** The retention purge (RETENTION_DAYS); absent when retention is off. */
   retention?: PurgeJob;
   /** Alerts to on-call staff (STAFF_ALERT_TELEGRAM_CHAT_ID, SMTP_URL); absent when none is configured. */
@@ -179,6 +184,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const alerts = configuredAlerts(config, store, log, options.alerts);
   const evidence = configuredEvidence(config, store, log, options.evidence, () => feed.notify());
   if (evidence) wakeEvidence = () => evidence.wake();
+  const autoClear = new AutoClearJob(store, log, {
+    intervalMs: config.AUTO_CLEAR_CHECK_SECONDS * 1000,
+    onCleared: () => {
+      wake();
+      feed.notify();
+    },
+    ...options.autoClear,
+  });
 
   return {
     server,
@@ -186,6 +199,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     staff,
     engine,
     deliverer,
+    autoClear,
     ...(alerts ? { alerts } : {}),
     ...(evidence ? { evidence } : {}),
     ...(telegram ? { telegram } : {}),
@@ -199,6 +213,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       retention?.start();
       alerts?.start();
       evidence?.start();
+      autoClear.start();
       return address;
     },
     /**
@@ -214,6 +229,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await retention?.stop();
       await alerts?.stop();
       await evidence?.stop();
+      await autoClear.stop();
       await store.close();
     },
   };

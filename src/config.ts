@@ -68,6 +68,8 @@ const schema = z
     INBOUND_NOTICE_COOLDOWN_SECONDS: positive(60),
     // While staff have a conversation, at most one "received" note to the person per this many minutes.
     HANDOFF_RECEIPT_MINUTES: positive(10),
+    // How often each process looks for chats whose auto-clear is due.
+    AUTO_CLEAR_CHECK_SECONDS: wholeSeconds(15),
     STAFF_HOURS: optional.pipe(
       z.string().refine((v) => parseStaffHours(v) !== undefined, 'like "Mon-Fri 09:00-18:00 Asia/Seoul" (days, hours, IANA time zone)').optional(),
     ),

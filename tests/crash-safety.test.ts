@@ -8,6 +8,7 @@
 // still `sending` when the process died, so it was sent again after the restart). The replies
 // a kill left unsent go out within 5 s of the restart (the killed process's claims do not
 // wait for their lease). Replaying acknowledged updates afterwards changes and sends nothing.
+import { forChannel } from "../src/engine/channel-messages.ts";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeTelegramBotApi, type RecordedCall } from "./fakes/telegram-bot-api.ts";
 import { auditConversations, auditDelivery, scriptedChat, type DeliveryAudit, type ScriptedChat } from "./helpers/conversation-audit.ts";
@@ -231,7 +232,7 @@ describe.each(DB_KINDS)("crash safety on %s", (kind) => {
     const worker = async () => {
       while (next < SURGE_PEOPLE) {
         const n = next++;
-        const chat: ScriptedChat = { chatId: 830_000_000 + n, events: [startCommand], replies: flow.steps.map((st) => st.messages.length), finalState: flow.state, updateIds: [n + 1] };
+        const chat: ScriptedChat = { chatId: 830_000_000 + n, events: [startCommand], replies: flow.steps.map((st) => forChannel(st.messages, "telegram", true).length), finalState: flow.state, updateIds: [n + 1] };
         chats.push(chat);
         await deliverUntilAcknowledged(base, eventUpdate(chat.chatId, startCommand, n + 1), { retryMs: 50, giveUpMs: GIVE_UP_MS, onRefused: () => refused++, signal: loadStop.signal });
         acknowledged++;

@@ -137,12 +137,13 @@ describe.each(LANGS)("crisis input in %s", (lng) => {
     expect(await send(text("hello?"))).toEqual([t("handoff.received")]);
   });
 
-  it("gives the /stop tip when the phone is checked, and puts safety before the checklist", async () => {
+  it("shows how to keep the chat private when the phone is checked, offers to clear it by itself, and puts safety before the checklist", async () => {
     const { send } = await chat();
     await send(c("me"), c("no"), c("no"), c("yes"), c("no"));
-    const tip = await send(c("yes"));
-    expect(tip[0]).toBe(t("triage.watchedTip"));
-    expect(tip[0]).toContain("/stop");
+    const tips = await send(c("yes"));
+    // The test chat cannot delete messages: the offer is how to delete the chat yourself.
+    expect(tips).toEqual([t("protect.telegram"), t("autoClear.deleteYourself")]);
+    expect((await send(c("goOn")))[0]).toBe(t("triage.where"));
     await send(c("skip"), c("skip"), c("skip"), c("done"), c("no"));
     const police = await send(c("police"));
     // The checklist opens with "only if no one can see you"; the numbers are a message of their own.

@@ -136,7 +136,7 @@ describe.each(DB_KINDS)("encryption at rest on %s", (kind) => {
     const id = handoffs[0]!.id;
     await staff.json(staff.post(`/handoffs/${id}/reply`, { text: STAFF_TEXT }), 202);
     await staff.json(staff.post(`/handoffs/${id}/notes`, { text: NOTE_TEXT }), 201);
-    expect(await person.waitFor(1)).toEqual([`Staff: ${STAFF_TEXT}`]);
+    expect(await person.waitFor(1)).toEqual([`Reply: ${STAFF_TEXT}`]);
 
     const values = await storedValues();
     expect(values.length).toBeGreaterThan(10);
@@ -149,7 +149,7 @@ describe.each(DB_KINDS)("encryption at rest on %s", (kind) => {
       const d = await staff.json<{ transcript: { text: string | null }[]; location: { latitude: number } | null }>(staff.get(`/handoffs/${id}`));
       return { texts: d.transcript.map((t) => t.text), location: d.location };
     };
-    expect((await detail()).texts).toEqual(expect.arrayContaining([SECRET_TEXT, `Staff: ${STAFF_TEXT}`, NOTE_TEXT]));
+    expect((await detail()).texts).toEqual(expect.arrayContaining([SECRET_TEXT, `Reply: ${STAFF_TEXT}`, NOTE_TEXT]));
     expect((await detail()).location).toMatchObject({ latitude: 11.5564 });
 
     // Rotation: a new first key encrypts; the old one still decrypts until db:reseal has run.

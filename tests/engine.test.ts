@@ -108,8 +108,10 @@ describe.each(DB_KINDS)("engine on %s", (kind) => {
       await engine.handle(webEvent("handoff", event));
     }
     const out = (await store.transcript("web", "handoff")).filter((m) => m.direction === "out");
-    expect(out.at(-1)!.text).toContain("담당자가 이 대화를 읽고");
-    expect(out.at(-1)!.text).toContain("+82-2-3210-0404");
+    // The card with the numbers, then a neutral line, so the chat list shows no number.
+    expect(out.at(-2)!.text).toContain("사람이 이 대화를 읽고");
+    expect(out.at(-2)!.text).toContain("+82-2-3210-0404");
+    expect(out.at(-1)!.text).toBe("언제든 여기에 쓰셔도 됩니다.");
     // Staff have it now: the first message gets one short receipt, the next one (within the interval) nothing.
     const received = await engine.handle(webEvent("handoff", { type: "TEXT", text: "they took my passport" }));
     expect(received).toMatchObject({ duplicate: false, outboundCount: 1 });

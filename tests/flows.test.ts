@@ -31,11 +31,39 @@ describe("helpline flow", () => {
     expect(last.messages[0]!.choices!.map((c) => c.id)).toEqual(["danger", "me", "other", "job", "info", "person"]);
   });
 
-  it("goes quiet when it is not safe, and comes back on the next message", () => {
+  it("goes quiet when it is not safe (offering to clear the chat by itself), and comes back on the next message", () => {
     const { said, state } = run([start, choose("en"), choose("no"), { type: "UNSUPPORTED", what: "sticker" }, text("ok now")]);
-    expect(keys(said[2]!)).toEqual(["safety.later"]);
+    expect(keys(said[2]!)).toEqual(["safety.later", "autoClear.offer"]);
     expect(said[3]).toEqual([]);
     expect(state).toBe("safeCheck");
+  });
+
+  it("turns auto-clear on from the not-safe offer and stays quiet; off again from /autoclear", () => {
+    const on = run([start, choose("en"), choose("no"), choose("clear30"), { type: "UNSUPPORTED", what: "sticker" }]);
+    expect(keys(on.said[3]!)).toEqual(["autoClear.on"]);
+    expect(on.steps[3]!.effects).toEqual([{ type: "autoClear", minutes: 30 }]);
+    expect(on.said[4]).toEqual([]);
+    expect(on.state).toBe("quiet");
+    expect((on.last.snapshot.context as { autoClearMinutes?: number }).autoClearMinutes).toBe(30);
+    const off = run([start, choose("en"), choose("no"), choose("clear30"), { type: "COMMAND", command: "autoclear" }, choose("clearOff")]);
+    expect(keys(off.said[4]!)).toEqual(["autoClear.offer"]);
+    expect(off.steps[5]!.effects).toEqual([{ type: "autoClear", minutes: 0 }]);
+    expect(keys(off.said[5]!)).toEqual(["menu.prompt"]);
+    expect((off.last.snapshot.context as { autoClearMinutes?: number }).autoClearMinutes).toBeUndefined();
+  });
+
+  it("asks again at the auto-clear offer with the choices the channel really has", () => {
+    const { said } = run([start, choose("en"), choose("yes"), choose("me"), choose("no"), choose("no"), choose("yes"), choose("no"), choose("yes"), text("what?")]);
+    const [listed, again] = said.at(-1)!;
+    expect(listed!.listed!.map((c) => c.id)).toEqual(["clear10", "clear30", "clear60", "clearOff"]);
+    expect(listed!.whereCannotDelete!.listed!.map((c) => c.id)).toEqual(["goOn"]);
+    expect(again!.whereCannotDelete!.choices!.map((c) => c.id)).toEqual(["goOn"]);
+  });
+
+  it("answers /help with the commands and how to keep this chat private in the app used", () => {
+    const { said } = run([start, choose("en"), choose("yes"), { type: "COMMAND", command: "help" }]);
+    expect(keys(said[3]!)).toEqual(["help.text", "protect.telegram"]);
+    expect(said[3]![1]!.onChannel?.line?.text).toBe("protect.line");
   });
 
   it("reaches the emergency card in at most two taps from the menu, and by one word from anywhere", () => {

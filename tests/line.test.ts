@@ -234,11 +234,30 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
     await post([text("U12", fake, "/start")]);
     await post([text("U12", fake, "/stop")]);
     await fake.waitFor(() => fake.delivered().length === 3);
+    // "OK." comes last: it is what the chat list goes on showing.
     expect(fake.delivered().slice(1).map((d) => d.text)).toEqual([
-      "OK.",
       "This app does not let me delete messages. To remove this chat, long-press or swipe it in your chat list and choose Delete.",
+      "OK.",
     ]);
     expect(fake.calls.some((c) => c.path.includes("delete"))).toBe(false);
+  });
+
+  it("after 'not safe', explains how to delete the chat instead of offering auto-clear (LINE bots cannot delete)", async () => {
+    await post([text("U13", fake, "hi")]);
+    await post([postback("U13", fake, "en")]);
+    await post([postback("U13", fake, "no")]);
+    await fake.waitFor(() => fake.delivered().length === 4);
+    expect(fake.delivered().slice(2).map((d) => d.text)).toEqual([
+      "OK, talk later. Write any message when you like.",
+      "This app does not let me delete messages. To remove this chat when you are done: long-press or swipe it in your chat list and choose Delete.",
+    ]);
+    // No buttons to turn on what LINE cannot do, and nothing scheduled.
+    expect(fake.callsTo("/v2/bot/message/reply").at(-1)!.body.messages.at(-1).quickReply).toBeUndefined();
+    expect(await count(db.url, `SELECT COUNT(*) FROM "AutoClear"`)).toBe(0);
+    // /help: the commands, then how to mute this chat and hide previews in LINE.
+    await post([text("U13", fake, "/help")]);
+    await fake.waitFor(() => fake.delivered().length === 6);
+    expect(fake.delivered()[5]!.text).toMatch(/^To keep this chat private in LINE: open this chat, tap ≡/);
   });
 
   it("delivers a staff reply from the console as a silent push in the person's language, and closing returns them to the menu", async () => {
@@ -248,18 +267,20 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
     await post([postback("U9", fake, "ko")]);
     await post([postback("U9", fake, "yes")]);
     await post([postback("U9", fake, "person")]);
-    await fake.waitFor(() => fake.delivered().length === 4);
+    // The hand-off card, then a neutral line.
+    await fake.waitFor(() => fake.delivered().length === 5);
+    expect(fake.delivered()[4]!.text).toBe("언제든 여기에 쓰셔도 됩니다.");
     const staff = new StaffClient(url);
     expect((await staff.login("officer@example.org", "a long test password")).status).toBe(200);
     const { handoffs } = await staff.json<{ handoffs: { id: string; channel: string; language: string }[] }>(staff.get("/handoffs"));
     expect(handoffs[0]).toMatchObject({ channel: "line", language: "ko" });
     await staff.json(staff.post(`/handoffs/${handoffs[0]!.id}/reply`, { text: "안전한 곳에 있나요?" }), 202);
-    await fake.waitFor(() => fake.delivered().length === 5);
-    expect(fake.delivered()[4]).toMatchObject({ to: "U9", text: "담당자: 안전한 곳에 있나요?", via: "push" });
+    await fake.waitFor(() => fake.delivered().length === 6);
+    expect(fake.delivered()[5]).toMatchObject({ to: "U9", text: "답장: 안전한 곳에 있나요?", via: "push" });
     const push = fake.callsTo("/v2/bot/message/push").at(-1)!;
     expect(push.body.notificationDisabled).toBe(true);
     await staff.json(staff.post(`/handoffs/${handoffs[0]!.id}/status`, { status: "closed" }));
-    await fake.waitFor(() => fake.delivered().length === 7);
-    expect(fake.delivered().slice(5).map((d) => d.text)).toEqual(["담당자가 이 대화를 마쳤습니다. 도움이 더 필요하면 메뉴에서 고르세요.", "무엇을 도와드릴까요?"]);
+    await fake.waitFor(() => fake.delivered().length === 8);
+    expect(fake.delivered().slice(6).map((d) => d.text)).toEqual(["이 대화는 여기서 마칩니다. 더 필요하면 메뉴에서 고르세요.", "무엇을 도와드릴까요?"]);
   });
 });

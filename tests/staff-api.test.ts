@@ -16,7 +16,7 @@ import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate } from "./helpers/telegram-updates.ts";
 
 const PASSWORD = "a long test password";
-const CLOSED_TEXT = "Staff have closed this conversation. If you need more help, choose from the menu.";
+const CLOSED_TEXT = "This conversation is finished for now. If you need more, choose from the menu.";
 const MENU_TEXT = "How can I help?";
 
 interface Summary {
@@ -248,7 +248,7 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
     const { messageId } = await agent.json<{ messageId: number }>(agent.post(`/handoffs/${handoffs[0]!.id}/reply`, { text: "We are here. Are you safe now? $t(help.text) {{text}}" }), 202);
     expect(messageId).toBeGreaterThan(0);
     const [delivered] = await p.waitFor(1);
-    expect(delivered).toBe("Staff: We are here. Are you safe now? $t(help.text) {{text}}");
+    expect(delivered).toBe("Reply: We are here. Are you safe now? $t(help.text) {{text}}");
     expect(fake.sentMessages(p.chatId)[sent]!.payload.disable_notification).toBe(true);
 
     // The person answers: staff get it, the bot stays quiet.
@@ -410,7 +410,7 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
     expect(await count(db.url, `SELECT COUNT(*) AS n FROM "Message"`)).toBe(before);
     // A very long but allowed reply goes out whole.
     await agent.json(agent.post(`/handoffs/${id}/reply`, { text: "y".repeat(3500) }), 202);
-    expect((await p.waitFor(1))[0]).toBe(`Staff: ${"y".repeat(3500)}`);
+    expect((await p.waitFor(1))[0]).toBe(`Reply: ${"y".repeat(3500)}`);
   });
 
   it("exports a conversation as a JSON download, audited", async () => {

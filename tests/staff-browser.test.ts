@@ -36,7 +36,7 @@ const en = (key: string, params: Record<string, string | number> = {}) => {
   if (text === undefined) throw new Error(`no console text ${key}`);
   return text.replace(/{{\s*(\w+)\s*}}/g, (_, name: string) => String(params[name] ?? ""));
 };
-const BOT_CLOSED = "Staff have closed this conversation.";
+const BOT_CLOSED = "This conversation is finished for now.";
 const BOT_EN = JSON.parse(readFileSync("locales/en.json", "utf8")) as Record<string, Record<string, string>>;
 
 describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_000 }, () => {
@@ -124,14 +124,15 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
   async function selfReportThenPerson(person: TelegramPerson, description: string): Promise<string> {
     await person.say("/start");
     for (const answer of ["en", "yes", "me", "no", "no", "no", "passport"]) await person.tap(answer);
-    await person.tap("yes", 2); // phone checked: the /stop tip, then where
+    await person.tap("yes", 2); // phone checked: how to keep the chat private, and the auto-clear offer
+    await person.tap("clearOff"); // not now: on to where
     for (const answer of ["skip", "skip", "yes"]) await person.tap(answer);
     await person.say(description);
     await person.tap("done");
     const [saved] = await person.tap("yes");
     const code = /\b([A-Z0-9]{4}-[A-Z0-9]{4})\b/.exec(saved ?? "")?.[1];
     expect(code).toBeDefined();
-    const [handedOff] = await person.tap("person");
+    const [handedOff] = await person.tap("person", 2);
     expect(handedOff).toContain("A person will read this conversation");
     return code!;
   }

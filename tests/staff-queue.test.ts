@@ -184,7 +184,7 @@ describe.each(DB_KINDS)("staff queue and reports on %s", (kind) => {
     await kept.toSelfReport("no");
     // The bot says plainly what "not shared" means and how to share later.
     const told = String(kept.messages().at(-1)!.payload.text);
-    expect(told).toContain("Your report is saved but not shared.");
+    expect(told).toContain("Saved, and not shared.");
     expect(told).toContain("• Nobody at the helpline, the embassy or the police can see it, and nobody will contact you about it.");
     expect(told).toContain("• To share it later, choose “Help for me” in the menu again and agree to share");
     const codes = await query<{ code: string; consent: unknown }>(db.url, `SELECT "code", "consent" FROM "Report" ORDER BY "consent"`);

@@ -93,7 +93,8 @@ describe("ready replies and queue rows in a browser (SQLite, Telegram webhook)",
   it("an agent picks a ready reply in the Korean console; the person receives it in Vietnamese; the closed case shows how long it took", async () => {
     const person = new TelegramPerson(base, fake, 7_200_001);
     await person.say("/start");
-    for (const answer of ["vi", "yes", "person"]) await person.tap(answer);
+    for (const answer of ["vi", "yes"]) await person.tap(answer);
+    await person.tap("person", 2); // the hand-off card, and a neutral line for the chat list
     const handoffId = await handoffOf(person.chatId);
 
     const page = await koreanPage();

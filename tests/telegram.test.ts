@@ -12,6 +12,7 @@ import { FakeTelegramBotApi, type RecordedCall } from "./fakes/telegram-bot-api.
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
 import { BOT_TOKEN, PICK_ONE_LANGUAGE, UNPACED, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
+import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { callbackUpdate, messageUpdate, nextMessageId, nextUpdateId, now, textUpdate, user } from "./helpers/telegram-updates.ts";
 
 const PUBLIC_URL = "https://example.test";
@@ -24,7 +25,7 @@ const TEXT = {
   pickOne: PICK_ONE_LANGUAGE,
   unsupported: "I can only read text and buttons here. Please use the options.",
   privateOnly: "This bot only works in private chats.",
-  locationPrompt: "Tap the button below to share your location with staff, or type where you are (city, building, anything you know), or skip.",
+  locationPrompt: "Tap the button below to share your location, or type where you are (city, building, anything you know), or skip.",
   locationThanks: "Location received.",
 };
 
@@ -540,6 +541,23 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
     expect({ confirmed, stored }).toEqual({ confirmed, stored: confirmed ? 1 : 0 });
     expect(confirmed && stored === 0).toBe(false);
   });
+  it("sends contact numbers as spoilers and ends the card on a neutral line, so the chat list shows no number", async () => {
+    const { base } = await startApp();
+    const person = new TelegramPerson(base, fake, newChat());
+    await person.say("/start");
+    await person.tap("en");
+    await person.tap("yes");
+    await person.tap("danger", 2);
+    const [card] = person.messages().slice(-2);
+    const text = String(card!.payload.text);
+    const spoilers = (card!.payload.entities as { type: string; offset: number; length: number }[]).map((e) => [e.type, text.slice(e.offset, e.offset + e.length)]);
+    // No nationality chosen yet (English): Cambodian police, by phone and on Telegram.
+    expect(spoilers).toEqual([["spoiler", "117"], ["spoiler", "+855-979-117-117"]]);
+    const [, last] = await person.tap("person", 2);
+    expect(last).toBe("You can write here at any time.");
+    expect(person.messages().at(-1)!.payload.entities).toBeUndefined();
+  });
+
   it("/stop deletes this chat's messages (the person's and the bot's) and leaves one neutral line", async () => {
     const { post } = await startApp();
     const chat = newChat();

@@ -12,13 +12,14 @@ import { matchChoice } from "./choice-match.ts";
 import type { Inbound } from "./engine.ts";
 import type { Admission } from "./inbound-limiter.ts";
 import { referenceCode } from "./reference-code.ts";
+import { forChannel } from "./channel-messages.ts";
 import { render, type RenderedMessage, type RenderedPayload } from "./render.ts";
 import { emergencyCard, isNationality, nationalityOf } from "../../flows/data/nationalities.ts";
 import { readyReplyMessage, type ReadyReply } from "../../flows/data/ready-replies.ts";
 import { staffAvailable, staffHoursText, type StaffHours } from "./staff-hours.ts";
 
 /** What the engine reads of a flow's context: the chosen language and nationality, if the flow keeps them. */
-type PersonContext = { lang?: string; nationality?: string };
+type PersonContext = { lang?: string; nationality?: string; autoClearMinutes?: number };
 
 /** What staff send: their own words, or a ready reply (flows/data/ready-replies.ts). */
 export type StaffReply = { text: string } | { ready: ReadyReply };
@@ -107,10 +108,11 @@ export class Decider {
     const quickExit = effects.some((e) => e.type === "quickExit");
     const erase = effects.some((e) => e.type === "erase");
     const canDelete = this.options.deletingChannels?.has(inbound.channel) ?? false;
+    const autoClearChosen = effects.some((e) => e.type === "autoClear");
     const context = snapshot.context as PersonContext;
     const chosen = context.lang;
     const lang = chosen ?? contactLanguage ?? supportedLanguage(inbound.languageHint) ?? FALLBACK_LANGUAGE;
-    const messages = this.addedMessages(said, effects, canDelete, context, lang).map((m) =>
+    const messages = forChannel(this.addedMessages(said, effects, canDelete, context, lang), inbound.channel, canDelete).map((m) =>
       reportCode ? { ...m, params: { ...m.params, reportCode } } : m,
     );
     const reply = replyWindow(inbound);
@@ -131,6 +133,7 @@ export class Decider {
       outbound,
       ...(handoff ? { handoff: { reason: handoff.reason, ...(handoff.risk ? { risk: handoff.risk } : {}) } } : {}),
       ...(quickExit && canDelete ? { quickExit: true } : {}),
+      ...autoClearOf(context, canDelete, autoClearChosen),
       ...(erase ? { erase: true, status: "erased" as const, snapshot: "{}", nationality: null } : {}),
       ...(report && reportCode
         ? { report: { kind: report.kind, code: reportCode, answers: report.answers, consent: report.consent, ...(report.risk ? { risk: report.risk } : {}) } }
@@ -191,7 +194,9 @@ export class Decider {
    */
   private addedMessages(said: OutMessage[], effects: Effect[], canDelete: boolean, context: PersonContext, lang: string): OutMessage[] {
     const added: OutMessage[] = [];
-    if (!canDelete && effects.some((e) => e.type === "quickExit" || e.type === "erase")) added.push({ text: "stop.deleteYourself" });
+    // Before the last line ("OK."), which is what the chat list goes on showing.
+    const deleteYourself = !canDelete && effects.some((e) => e.type === "quickExit" || e.type === "erase");
+    if (deleteYourself) said = [...said.slice(0, -1), { text: "stop.deleteYourself" }, ...said.slice(-1)];
     const hours = this.options.staffHours;
     if (hours && effects.some((e) => e.type === "handoff")) {
       const now = this.options.now?.() ?? new Date();
@@ -210,6 +215,16 @@ export class Decider {
 /** The nationality the person chose in the flow, if any (a guess from the language does not count). */
 function chosenNationality(context: PersonContext | undefined): string | null {
   return isNationality(context?.nationality) ? context.nationality : null;
+}
+
+/**
+ * The auto-clear schedule to store after a step: on (minutes after this step) while the person
+ * has it on and the channel can delete, off when they just turned it off; `changed` when they chose.
+ */
+function autoClearOf(context: PersonContext, canDelete: boolean, changed: boolean): Pick<StepOutput, "autoClear"> {
+  if (!canDelete) return {};
+  const minutes = context.autoClearMinutes ?? 0;
+  return minutes > 0 || changed ? { autoClear: { minutes, changed } } : {};
 }
 
 function storedMachine(conversation: StoredConversation | null): StoredMachine | null {

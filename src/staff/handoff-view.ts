@@ -96,7 +96,7 @@ function transcriptItem(row: StaffTranscriptRow, tap: TapReading | undefined, ev
     ...(ready ? { ready } : {}),
     ...(evidence ? { evidence } : {}),
     ...(detail ? { detail } : {}),
-    ...(row.kind === "delete" ? { detail: { count: ((row.payload as { messageIds?: unknown[] } | null)?.messageIds ?? []).length } } : {}),
+    ...(row.kind === "delete" ? { detail: deletionDetail(row.payload) } : {}),
   };
 }
 
@@ -140,4 +140,10 @@ export function handoffDetail(
     reports: reports.map((r) => reportView(r, t)),
     transcript: items,
   };
+}
+
+/** A deletion's size, and whether auto-clear (rather than a quick exit) asked for it. */
+function deletionDetail(payload: unknown): { count: number; autoClear?: true } {
+  const p = payload as { messageIds?: unknown[]; autoClear?: boolean } | null;
+  return { count: (p?.messageIds ?? []).length, ...(p?.autoClear ? { autoClear: true as const } : {}) };
 }

@@ -281,6 +281,13 @@ export async function registerStaffConsole(app: FastifyInstance, deps: StaffCons
         return service.readyReplies(account, parse(handoffParams, request.params).id, consoleLanguage(request));
       });
 
+      // The reply box is in use: the person's auto-clear waits (see StaffService.writing).
+      scope.post("/api/handoffs/:id/writing", async (request, reply) => {
+        const { account } = await sessions.require(request, { csrf: true });
+        await service.writing(account, parse(handoffParams, request.params).id);
+        return reply.code(204).send();
+      });
+
       scope.post("/api/handoffs/:id/notes", async (request, reply) => {
         const { account } = await sessions.require(request, { csrf: true });
         const result = await service.note(account, parse(handoffParams, request.params).id, parse(noteBody, request.body).text);

@@ -18,6 +18,9 @@ import { conflict, forbidden, notFound, StaffError } from "./staff-errors.ts";
 
 export type ConsoleLanguage = "ko" | "en";
 
+/** How long one "writing" signal holds a person's auto-clear; the console renews it every 30 s while typing. */
+export const WRITING_HOLD_MS = 2 * 60_000;
+
 const actorOf = (account: StaffAccount): AuditInput["actor"] => ({ id: account.id, email: account.email });
 
 export class StaffService {
@@ -145,6 +148,15 @@ export class StaffService {
     );
     const { outboundIds } = await this.act(row, { expect: [row.status], record, reply });
     return { messageId: outboundIds[0]! };
+  }
+
+  /**
+   * Staff are writing a reply: the person's auto-clear waits (WRITING_HOLD_MS, renewed by the
+   * console while they type), so the chat is not cleared just before the reply arrives.
+   */
+  async writing(account: StaffAccount, handoffId: string): Promise<void> {
+    const row = await this.workableHandoff(account, handoffId);
+    await this.store.autoClear.hold(row.conversationId, new Date(Date.now() + WRITING_HOLD_MS));
   }
 
   async note(account: StaffAccount, handoffId: string, text: string): Promise<{ noteId: number }> {

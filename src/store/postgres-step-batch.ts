@@ -5,7 +5,7 @@
 // load of their conversations, one write of all conversations, messages and languages,
 // COMMIT. Each step is answered only after that COMMIT.
 //
-// Steps that need more than that (a report, a handoff, a photo or file, a quick exit or erasure) are run
+// Steps that need more than that (a report, a handoff, a photo or file, a quick exit, erasure, an auto-clear schedule) are run
 // again on their own right after, through the single-step path (runStep); so is every step
 // of a batch that fails (a duplicate event racing in from another process, an error in one
 // step's decision), so one step can never fail another. A repeated event changes nothing:
@@ -170,7 +170,7 @@ export class PostgresStepBatch {
       const conversation = openedConversation(this.fields, row);
       // A decision that throws fails the batch: its steps then run one by one, and only that one fails.
       const out = p.decide({ contactLanguage: c.language, conversation });
-      if (out.report || out.handoff || out.quickExit || out.erase || out.inbound.attachment) {
+      if (out.report || out.handoff || out.quickExit || out.erase || out.inbound.attachment || out.autoClear) {
         outcomes.push({ alone: true });
         continue;
       }

@@ -166,6 +166,7 @@ function* stepWork(provider: Provider, fields: SealedFields, input: StepInput, d
     yield* addMessages([inbound, ...outbox], now);
   }
   if (out.inbound.attachment) yield* addEvidence(fields, input, conversationId, out.inbound.attachment, now);
+  if (out.autoClear) yield* scheduleAutoClear(fields, conversationId, input.channel, out.autoClear, now);
   if (out.report) {
     const { kind, code, answers, consent, risk } = out.report;
     yield* run(
@@ -193,6 +194,27 @@ function* addEvidence(fields: SealedFields, input: StepInput, conversationId: st
       VALUES (?, ?, (SELECT "id" FROM "Message" WHERE "channel" = ? AND "platformEventId" = ?), ?, ?, ?, 'pending', ?, ?, ?, 0, ?, ?)`,
     randomUUID(), conversationId, input.channel, input.eventId, input.channel, a.kind, fields.evidenceSource(a.ref),
     a.size ?? null, a.contentType ?? null, fields.evidenceFileName(a.fileName ?? null), now, now,
+  );
+}
+
+/**
+ * Auto-clear: on, the chat is due for clearing `minutes` after this step (every step moves it
+ * on); off, no schedule. A choice the person just made goes in the transcript for staff.
+ */
+function* scheduleAutoClear(fields: SealedFields, conversationId: string, channel: string, { minutes, changed }: NonNullable<StepOutput["autoClear"]>, now: string): SqlWork<void> {
+  if (minutes > 0) {
+    yield* run(
+      `INSERT INTO "AutoClear" ("conversationId", "minutes", "dueAt", "holdUntil") VALUES (?, ?, ?, NULL)
+        ON CONFLICT ("conversationId") DO UPDATE SET "minutes" = excluded."minutes", "dueAt" = excluded."dueAt"`,
+      conversationId, minutes, sqlTime(new Date(Date.now() + minutes * 60_000)),
+    );
+  } else {
+    yield* run(`DELETE FROM "AutoClear" WHERE "conversationId" = ?`, conversationId);
+  }
+  if (!changed) return;
+  yield* addMessages(
+    [{ conversationId, channel, direction: "event", kind: minutes > 0 ? "autoClear.on" : "autoClear.off", text: null, payload: fields.payload({ minutes }), staffId: null, status: "recorded" }],
+    now,
   );
 }
 
@@ -238,7 +260,7 @@ function* cancelUnsent(conversationId: string): SqlWork<void> {
 }
 
 /** Telegram can delete messages younger than 48 h: queue those this conversation knows of. */
-function* queueDeletion(fields: SealedFields, conversationId: string, channel: string, now: string): SqlWork<void> {
+export function* queueDeletion(fields: SealedFields, conversationId: string, channel: string, now: string): SqlWork<void> {
   const since = sqlTime(new Date(Date.now() - DELETABLE_FOR_MS));
   const rows = yield* all<{ platformMessageId: string }>(
     `SELECT "platformMessageId" FROM "Message" WHERE "conversationId" = ? AND "platformMessageId" IS NOT NULL AND "createdAt" >= ? ORDER BY "id"`,
@@ -271,6 +293,7 @@ function* erase(contactId: string, now: string): SqlWork<void> {
   yield* run(`DELETE FROM "Report" WHERE "conversationId" IN (${OF_CONTACT})`, contactId);
   // Photos and files go with the messages they came with (a fetch under way finds its row gone).
   yield* run(`DELETE FROM "EvidenceFile" WHERE "conversationId" IN (${OF_CONTACT})`, contactId);
+  yield* run(`DELETE FROM "AutoClear" WHERE "conversationId" IN (${OF_CONTACT})`, contactId);
   yield* run(
     `UPDATE "HandoffRequest" SET "status" = 'erased', "reason" = 'erased', "risk" = NULL, "riskRank" = ${UNRANKED}, "updatedAt" = ? WHERE "conversationId" IN (${OF_CONTACT})`,
     now, contactId,

@@ -17,6 +17,7 @@ import { EvidenceStore } from "./evidence-store.ts";
 import { auditData, StaffStore } from "./staff-store.ts";
 import { FieldCipher } from "./field-cipher.ts";
 import { RetentionStore } from "./retention-store.ts";
+import { AutoClearStore } from "./auto-clear-store.ts";
 import { personVisibleWhere, type PersonRow } from "./person-view.ts";
 import type { StaffRecord, HandoffStatus } from "./staff-types.ts";
 import type {
@@ -78,6 +79,7 @@ export class Store {
   readonly alerts: AlertStore;
   /** Photos and files people sent, and their fetching (src/evidence). */
   readonly evidence: EvidenceStore;
+  readonly autoClear: AutoClearStore;
 
   private readonly outbox: Outbox;
   /** The processes delivering the outbox: identity, heartbeat, release of dead processes' claims. */
@@ -97,6 +99,7 @@ export class Store {
     this.retention = new RetentionStore(db, provider, (operation) => this.exclusive(operation));
     this.alerts = new AlertStore(db, (operation) => this.exclusive(operation));
     this.evidence = new EvidenceStore(db, (operation) => this.exclusive(operation), fields);
+    this.autoClear = new AutoClearStore(db, (operation) => this.exclusive(operation), fields, (tx, contactId) => this.lockContact(tx, contactId));
   }
 
   /** On SQLite, Prisma's operations take turns with the hot path's group commits (see SqliteGate). */
@@ -220,6 +223,8 @@ export class Store {
             data: { machineId: out.machineId, machineVersion: out.machineVersion, snapshot: this.fields.snapshot(out.snapshot), status: out.status, seq: { increment: 1 } },
           });
           outboundIds = await this.queueOutbound(tx, conversationId, conversation.channel as Channel, out.outbound);
+          // What staff send is activity: an auto-clear waits its full quiet time again.
+          if (out.outbound.length > 0) await this.autoClear.rearm(tx, conversationId, new Date());
         }
         let noteId: number | undefined;
         if (input.note !== undefined) {

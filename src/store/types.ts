@@ -57,6 +57,11 @@ export interface StepOutput {
   quickExit?: boolean;
   /** Erase the person's data (see Store.erase); the replies are still delivered, then the chat id is forgotten. */
   erase?: boolean;
+  /**
+   * Auto-clear: clear the chat this many minutes after this step (0: off, no schedule).
+   * `changed`: the person just chose, which the transcript records.
+   */
+  autoClear?: { minutes: number; changed: boolean };
 }
 
 export type StepResult =

@@ -11,7 +11,8 @@
 // answerCallbackQuery, deleteMessage, deleteMessages, getFile (for files the test added with
 // addFile: a File object with file_size and file_path; "file is too big" over 20 MB), and the
 // file download GET /file/bot<token>/<file_path> (recorded as method "file"; the body as
-// application/octet-stream, as the real server serves it). Anything else: 404 "Not Found".
+// application/octet-stream, as the real server serves it); the ids deleteMessage(s) deleted are kept
+// per chat. Anything else: 404 "Not Found".
 // Every call is recorded as { method, token, payload, at }; failures can be scripted per
 // method (and chat) with failNext(), e.g. 429 with parameters.retry_after.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -107,6 +108,7 @@ export class FakeTelegramBotApi {
 
   private readonly server: Server;
   private readonly recorded: RecordedCall[] = [];
+  private readonly deleted = new Map<number, Set<number>>();
   private readonly failures = new Map<string, { failure: ScriptedFailure | NetworkFailure; chatId?: string }[]>();
   private readonly listeners = new Set<() => void>();
   private readonly holds = new Map<string, { held: Promise<void>; release: () => void }>();
@@ -154,6 +156,11 @@ export class FakeTelegramBotApi {
     if (!method) return [...this.recorded];
     const m = method.toLowerCase();
     return this.recorded.filter((c) => c.method.toLowerCase() === m);
+  }
+
+  /** The message ids deleted in `chatId` (deleteMessage, deleteMessages), in the order asked. */
+  deletedIds(chatId: number | string): number[] {
+    return [...(this.deleted.get(Number(chatId)) ?? [])];
   }
 
   /** Successful sendMessage calls, optionally to one chat. */
@@ -432,19 +439,28 @@ export class FakeTelegramBotApi {
         if (file.content.length > 20 * 1024 * 1024) throw badRequest("file is too big");
         return { file_id: p.file_id, file_unique_id: file.fileUniqueId, file_size: file.content.length, file_path: file.filePath };
       }
-      case "deletemessage":
-        requireChat(p);
+      case "deletemessage": {
+        const chat = requireChat(p);
         if (typeof p.message_id !== "number") throw badRequest("message identifier is not specified");
+        this.markDeleted(chat, [p.message_id]);
         return true;
+      }
       case "deletemessages": {
-        requireChat(p);
+        const chat = requireChat(p);
         const ids = p.message_ids;
         if (!Array.isArray(ids) || ids.length < 1 || ids.length > 100) throw badRequest("message_ids must contain 1-100 items");
+        this.markDeleted(chat, ids.filter((id): id is number => typeof id === "number"));
         return true;
       }
       default:
         throw new ApiError(404, "Not Found");
     }
+  }
+
+  private markDeleted(chat: number, ids: number[]): void {
+    const set = this.deleted.get(chat) ?? new Set<number>();
+    for (const id of ids) set.add(id);
+    this.deleted.set(chat, set);
   }
 
   private pending(offset: number, limit: number): unknown[] {

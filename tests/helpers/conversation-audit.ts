@@ -6,6 +6,7 @@
 import type { PersonEvent } from "../../flows/types.ts";
 import type { FakeTelegramBotApi, RecordedCall } from "../fakes/telegram-bot-api.ts";
 import { query } from "./db-query.ts";
+import { forChannel } from "../../src/engine/channel-messages.ts";
 import { pathEvents, runFlow, shortestPaths, stateId } from "./flow-model.ts";
 
 export interface ScriptedChat {
@@ -17,6 +18,11 @@ export interface ScriptedChat {
   finalState: string;
   /** update_id of each event, in the order sent (filled by the test as it makes the updates). */
   updateIds: number[];
+}
+
+/** How many messages each step sends on Telegram (the channel's additions, e.g. a neutral line after a card, included). */
+function telegramReplies(run: ReturnType<typeof runFlow>): number[] {
+  return run.steps.map((s) => forChannel(s.messages, "telegram", true).length);
 }
 
 let paths: PersonEvent[][] | undefined;
@@ -34,7 +40,7 @@ export function scriptedChat(n: number, chatId: number): ScriptedChat {
   const all = flowPaths();
   const events = all[n % all.length]!;
   const run = runFlow(events);
-  return { chatId, events, replies: run.steps.map((s) => s.messages.length), finalState: run.state, updateIds: [] };
+  return { chatId, events, replies: telegramReplies(run), finalState: run.state, updateIds: [] };
 }
 
 export interface ConversationAudit {
@@ -128,7 +134,7 @@ export async function auditConversations(url: string, chats: ScriptedChat[]): Pr
 function flowOf(events: PersonEvent[]): { replies: number[]; state: string } {
   if (events.length === 0) return { replies: [], state: "" };
   const run = runFlow(events);
-  return { replies: run.steps.map((s) => s.messages.length), state: run.state };
+  return { replies: telegramReplies(run), state: run.state };
 }
 
 export interface OutboundRow {

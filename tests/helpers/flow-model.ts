@@ -14,6 +14,7 @@ const OTHER_EVENTS: PersonEvent[] = [
   { type: "COMMAND", command: "language" },
   { type: "COMMAND", command: "stop" },
   { type: "COMMAND", command: "delete" },
+  { type: "COMMAND", command: "autoclear" },
   { type: "TEXT", text: "Phnom Penh, building 5" },
   { type: "TEXT", text: "SOS" },
   { type: "LOCATION", latitude: 11.55, longitude: 104.92 },

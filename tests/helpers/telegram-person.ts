@@ -57,7 +57,7 @@ export class TelegramPerson {
     await this.tap("en");
     await this.tap("yes");
     await this.tap("danger", 2); // the emergency card, and one tap to give the nationality
-    await this.tap("person");
+    await this.tap("person", 2); // the hand-off card, and a neutral line for the chat list
   }
 
   /** /start, English, safe to chat, a family report about a child (name, last place), up to the saved report (shared: family reports always are). */
@@ -79,7 +79,7 @@ export class TelegramPerson {
   /** The family report (toFamilyReportSaved), then "talk to a person". */
   async toFamilyReport(name = "Kim Minsu", lastPlace = "Sihanoukville"): Promise<void> {
     await this.toFamilyReportSaved(name, lastPlace);
-    await this.tap("person");
+    await this.tap("person", 2);
   }
 
   /**
@@ -101,6 +101,6 @@ export class TelegramPerson {
     await this.say("/start");
     await this.tap("en");
     await this.tap("yes");
-    await this.tap("person");
+    await this.tap("person", 2);
   }
 }

@@ -3,7 +3,7 @@
 // under load sending is the largest share of the main thread's work (bench/README.md).
 // Failures are grammY's error types, so they are read like any other Bot API call's.
 import { GrammyError, HttpError } from "grammy";
-import type { ApiError, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup } from "grammy/types";
+import type { ApiError, InlineKeyboardMarkup, Message, MessageEntity, ReplyKeyboardMarkup } from "grammy/types";
 import { Pool } from "undici";
 
 type ApiResponse<T> = { ok: true; result: T } | ApiError;
@@ -11,6 +11,7 @@ type ApiResponse<T> = { ok: true; result: T } | ApiError;
 export interface SendMessageOptions {
   disable_notification?: boolean;
   reply_markup?: InlineKeyboardMarkup | ReplyKeyboardMarkup;
+  entities?: MessageEntity[];
 }
 
 export class BotApiClient {

@@ -1,5 +1,5 @@
 // Stored outbound message -> Telegram sendMessage calls (text parts and keyboards).
-import type { InlineKeyboardMarkup, ReplyKeyboardMarkup } from "grammy/types";
+import type { InlineKeyboardMarkup, MessageEntity, ReplyKeyboardMarkup } from "grammy/types";
 import type { RenderedPayload } from "../../engine/render.ts";
 import { splitText } from "../split-text.ts";
 
@@ -10,6 +10,8 @@ const LONG_LIST = 8;
 export interface TelegramSend {
   text: string;
   reply_markup?: InlineKeyboardMarkup | ReplyKeyboardMarkup;
+  /** Spoilers over the contact numbers (a message sent in one part only; a longer one goes plain). */
+  entities?: MessageEntity[];
 }
 
 function markup(payload: RenderedPayload | null): TelegramSend["reply_markup"] {
@@ -39,5 +41,17 @@ function markup(payload: RenderedPayload | null): TelegramSend["reply_markup"] {
 export function toTelegramSends(text: string, payload: RenderedPayload | null): TelegramSend[] {
   const parts = splitText(text, TELEGRAM_TEXT_LIMIT);
   const replyMarkup = markup(payload);
-  return parts.map((part, i) => (i === parts.length - 1 && replyMarkup ? { text: part, reply_markup: replyMarkup } : { text: part }));
+  const spoilers = parts.length === 1 ? spoilerEntities(text, payload) : [];
+  return parts.map((part, i) => ({
+    text: part,
+    ...(i === parts.length - 1 && replyMarkup ? { reply_markup: replyMarkup } : {}),
+    ...(spoilers.length ? { entities: spoilers } : {}),
+  }));
+}
+
+/** The payload's spoiler ranges that lie inside the text. */
+function spoilerEntities(text: string, payload: RenderedPayload | null): MessageEntity[] {
+  return (payload?.spoilers ?? [])
+    .filter((s) => s.offset >= 0 && s.length > 0 && s.offset + s.length <= text.length)
+    .map((s) => ({ type: "spoiler" as const, offset: s.offset, length: s.length }));
 }

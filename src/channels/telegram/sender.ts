@@ -50,7 +50,7 @@ export class TelegramSender implements ChannelSender {
         const sent = await this.api.sendMessage(
           item.chatId,
           part.text,
-          { disable_notification: true, ...(part.reply_markup ? { reply_markup: part.reply_markup } : {}) },
+          { disable_notification: true, ...(part.reply_markup ? { reply_markup: part.reply_markup } : {}), ...(part.entities ? { entities: part.entities } : {}) },
           this.deadline(),
         );
         ids.push(String(sent.message_id));

@@ -1055,6 +1055,8 @@ function handoffView(root, r) {
       await api("POST", `${path}/reply`, { text });
       announce(t("reply.queued"));
     },
+    // Typing a reply holds the person's auto-clear (the server holds it 2 minutes per signal).
+    onTyping: throttled(WRITING_SIGNAL_MS, () => api("POST", `${path}/writing`).catch(() => {})),
   });
   const ready = readyReplyPanel({
     path,
@@ -1428,7 +1430,9 @@ function eventText(item) {
     case "handoff.assigned":
       return d.to ? t("event.assigned", { email: d.to }) : t("event.unassigned");
     case "delete":
-      return t("event.deleted", { count: Number(d.count) || 0 });
+      return t(d.autoClear ? "event.autoCleared" : "event.deleted", { count: Number(d.count) || 0 });
+    case "autoClear.on":
+      return t("event.autoClearOn", { minutes: Number(d.minutes) || 0 });
     default:
       return label("event", item.kind);
   }
@@ -1442,8 +1446,22 @@ function renderTranscript(list, items, first) {
   if (first || atBottom) list.scrollTop = list.scrollHeight;
 }
 
+/** While staff type a reply, the server is told at most this often (it holds the person's auto-clear). */
+const WRITING_SIGNAL_MS = 30_000;
+
+/** `fn` at most once per `ms`. */
+function throttled(ms, fn) {
+  let last = 0;
+  return () => {
+    const now = Date.now();
+    if (now - last < ms) return;
+    last = now;
+    fn();
+  };
+}
+
 /** A reply or note box; the draft is kept in sessionStorage per handoff (survives a new sign-in). */
-function composer({ kind, id, max, labelText, hintText, buttonText, busyText, submit }) {
+function composer({ kind, id, max, labelText, hintText, buttonText, busyText, submit, onTyping }) {
   const textId = nextId(kind);
   const hintId = `${textId}-hint`;
   const countId = `${textId}-count`;
@@ -1482,6 +1500,7 @@ function composer({ kind, id, max, labelText, hintText, buttonText, busyText, su
       /* ignore */
     }
     updateCount();
+    if (textarea.value) onTyping?.();
   });
   textarea.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
