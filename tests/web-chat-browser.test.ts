@@ -180,8 +180,8 @@ describe("test chat in a browser, as a person on a phone", { timeout: 120_000 },
       ["in", "/delete"],
       ["out", L.delete!.confirm],
       ["in", L.delete!.yes],
-      ["out", L.delete!.done],
       ["out", L.stop!.deleteYourself],
+      ["out", L.delete!.done],
     ]);
     expect(new Set(end.map((b) => b.join("|"))).size).toBe(end.length);
     await expectOnlyWords(page);

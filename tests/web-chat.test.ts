@@ -241,8 +241,8 @@ describe.each(DB_KINDS)("web test chat on %s", (kind) => {
     const done = await read(session, asked.next);
     // The tap that confirmed it was erased with the rest: the page keeps its own copy of it.
     expect(done.messages.map((m) => [m.direction, m.text, m.end])).toEqual([
+      ["out", BOT_EN.stop!.deleteYourself, "stopped"],
       ["out", BOT_EN.delete!.done, "erased"],
-      ["out", BOT_EN.stop!.deleteYourself, "erased"],
     ]);
     // Read once: now the chat id is forgotten, and nothing of the old chat is shown any more.
     expect(await chatOf()).toEqual(["erased"]);
@@ -262,8 +262,8 @@ describe.each(DB_KINDS)("web test chat on %s", (kind) => {
     await post({ session, id: "stop000003", text: "/stop" });
     const list = await messages(session, 7);
     expect(list.slice(5).map((m) => [m.direction, m.text, m.end])).toEqual([
-      ["out", BOT_EN.stop!.done, "stopped"],
       ["out", BOT_EN.stop!.deleteYourself, "stopped"],
+      ["out", BOT_EN.stop!.done, "stopped"],
     ]);
   });
 

@@ -155,8 +155,9 @@ function showServerMessage(/** @type {SeenMessage} */ message) {
   const key = `${session}:${message.id}`;
   if (shown.has(key)) return;
   shown.add(key);
-  // An erasure erases the tap that confirmed it too: what this page sent before it stays as sent.
-  if (message.end === "erased") settleSentEchoes();
+  // An erasure erases the tap that confirmed it too: what this page sent before the end of the
+  // chat (the delete-it-yourself line comes first, then the erasure's confirmation) stays as sent.
+  if (message.end) settleSentEchoes();
   const echo = message.clientId ? echoes.get(message.clientId) : undefined;
   if (echo) {
     // The server's copy of what this page sent: the echo becomes it, in the server's order.
