@@ -3,6 +3,7 @@
 // claimed in the transaction that queues its deletion, so it is cleared once.
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
+import { PeriodicRun } from "../periodic-run.ts";
 
 export const AUTO_CLEAR_CHECK_MS = 15_000;
 /** Chats cleared per check at most; the rest wait for the next check. */
@@ -17,50 +18,39 @@ export interface AutoClearJobOptions {
 }
 
 export class AutoClearJob {
-  private timer: NodeJS.Timeout | undefined;
-  private current: Promise<unknown> = Promise.resolve();
-  private stopped = false;
+  private readonly run: PeriodicRun<number>;
 
   constructor(
     private readonly store: Store,
     private readonly log: Logger,
     private readonly options: AutoClearJobOptions = {},
-  ) {}
+  ) {
+    this.run = new PeriodicRun((now) => this.clearDue(now), {
+      intervalMs: options.intervalMs ?? AUTO_CLEAR_CHECK_MS,
+      log,
+      failureMessage: "auto-clear check failed; the next check tries again",
+      ...(options.now ? { now: options.now } : {}),
+    });
+  }
 
   start(): void {
-    this.stopped = false;
-    void this.scheduled();
-    this.timer = setInterval(() => void this.scheduled(), this.options.intervalMs ?? AUTO_CLEAR_CHECK_MS);
-    this.timer.unref();
+    this.run.start();
   }
 
   /** Stops the checks and waits for one under way. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.current.catch(() => {});
+  stop(): Promise<void> {
+    return this.run.stop();
   }
 
   /** One check now (after any still under way): clears what is due; returns how many chats it cleared. */
-  runOnce(now = this.options.now?.() ?? new Date()): Promise<number> {
-    const run = this.current.catch(() => {}).then(() => this.clearDue(now));
-    this.current = run;
-    return run;
-  }
-
-  private async scheduled(): Promise<void> {
-    if (this.stopped) return;
-    try {
-      await this.runOnce();
-    } catch (error) {
-      this.log.error({ err: (error as Error).message }, "auto-clear check failed; the next check tries again");
-    }
+  runOnce(now?: Date): Promise<number> {
+    return this.run.runOnce(now);
   }
 
   private async clearDue(now: Date): Promise<number> {
     let cleared = 0;
     for (const conversationId of await this.store.autoClear.due(now, BATCH)) {
-      if (this.stopped) break;
+      if (this.run.stopped) break;
       if (await this.store.autoClear.clear(conversationId, now)) cleared++;
     }
     if (cleared > 0) {

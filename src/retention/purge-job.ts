@@ -3,6 +3,7 @@
 import type { Logger } from "../log.ts";
 import type { PurgeCounts } from "../store/retention-store.ts";
 import type { Store } from "../store/store.ts";
+import { PeriodicRun } from "../periodic-run.ts";
 
 export const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -22,44 +23,32 @@ export type PurgeResult = PurgeCounts & { keptOpen: number };
 export const retentionCutoff = (days: number, now = new Date()) => new Date(now.getTime() - days * DAY_MS);
 
 export class PurgeJob {
-  private timer: NodeJS.Timeout | undefined;
-  private current: Promise<unknown> = Promise.resolve();
-  private stopped = false;
+  private readonly run: PeriodicRun<PurgeResult>;
 
   constructor(
     private readonly store: Store,
     private readonly log: Logger,
     private readonly options: PurgeJobOptions,
-  ) {}
+  ) {
+    this.run = new PeriodicRun((now) => this.purge(now), {
+      intervalMs: options.intervalMs ?? PURGE_INTERVAL_MS,
+      log,
+      failureMessage: "retention purge failed; the next run tries again",
+    });
+  }
 
   start(): void {
-    this.stopped = false;
-    void this.scheduled();
-    this.timer = setInterval(() => void this.scheduled(), this.options.intervalMs ?? PURGE_INTERVAL_MS);
-    this.timer.unref();
+    this.run.start();
   }
 
   /** Stops the schedule and waits for a run under way. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.current.catch(() => {});
+  stop(): Promise<void> {
+    return this.run.stop();
   }
 
   /** One purge now, after any run of this process still under way. */
   runOnce(now = new Date()): Promise<PurgeResult> {
-    const run = this.current.catch(() => {}).then(() => this.purge(now));
-    this.current = run;
-    return run;
-  }
-
-  private async scheduled(): Promise<void> {
-    if (this.stopped) return;
-    try {
-      await this.runOnce();
-    } catch (error) {
-      this.log.error({ err: (error as Error).message }, "retention purge failed; the next run tries again");
-    }
+    return this.run.runOnce(now);
   }
 
   private async purge(now: Date): Promise<PurgeResult> {
