@@ -13,7 +13,7 @@ import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/datab
 import { count, execute, query } from "./helpers/db-query.ts";
 import { killServerProcesses, sleep, startServerProcess, webhookModeEnv, type ServerProcess } from "./helpers/server-process.ts";
 import { addStaffAccounts, signedInClient } from "./helpers/staff-accounts.ts";
-import { telegramWebhookEnv } from "./helpers/telegram-env.ts";
+import { telegramWebhookEnv, TEST_DELIVERY } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { textUpdate } from "./helpers/telegram-updates.ts";
 
@@ -105,7 +105,7 @@ describe.each(DB_KINDS)("auto-clear on %s", (kind) => {
   /** SafeLine in this process; its auto-clear job runs only when the test calls runOnce with a time. */
   async function startApp() {
     const app = await createApp(loadConfig(telegramWebhookEnv(db.url, fake.url, { HOST: "127.0.0.1" })), {
-      delivery: { pollMs: 50, leaseMs: 5000, maxAttempts: 5, concurrency: 8, backoff: { baseMs: 50, maxMs: 500 } },
+      delivery: TEST_DELIVERY,
       autoClear: { intervalMs: 24 * 60 * MINUTE },
     });
     apps.push(app);

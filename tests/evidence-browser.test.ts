@@ -13,7 +13,7 @@ import { launchBrowser, screenshot, watchPage, type PageProblems } from "./helpe
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.ts";
 import { execute, query } from "./helpers/db-query.ts";
 import { addStaffAccounts, STAFF_PASSWORD } from "./helpers/staff-accounts.ts";
-import { BOT_TOKEN, telegramWebhookEnv } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN, telegramWebhookEnv, TEST_DELIVERY } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate } from "./helpers/telegram-updates.ts";
 import { testPng } from "./helpers/test-image.ts";
@@ -46,7 +46,7 @@ describe("photos and files in the staff console (browser, SQLite, Telegram)", { 
   beforeEach(async () => {
     [db, fake] = await Promise.all([createTestDatabase("sqlite"), FakeTelegramBotApi.start({ token: BOT_TOKEN })]);
     app = await createApp(loadConfig(telegramWebhookEnv(db.url, fake.url, { EVIDENCE_MAX_BYTES: "20000" })), {
-      delivery: { pollMs: 50, leaseMs: 5000, maxAttempts: 5, concurrency: 8, backoff: { baseMs: 50, maxMs: 500 } },
+      delivery: TEST_DELIVERY,
       // The retry waits until the test has seen "retrying" and makes it due (however slow the page is to open).
       evidence: { pollMs: 100, maxAttempts: 2, backoff: { baseMs: 600_000, maxMs: 600_000 } },
     });

@@ -16,7 +16,7 @@ import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/datab
 import { count, execute, query } from "./helpers/db-query.ts";
 import { addStaffAccounts, signedInClient } from "./helpers/staff-accounts.ts";
 import type { StaffClient } from "./helpers/staff-client.ts";
-import { BOT_TOKEN, telegramWebhookEnv } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN, telegramWebhookEnv, TEST_DELIVERY } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate } from "./helpers/telegram-updates.ts";
 import { capturedLog } from "./helpers/log-capture.ts";
@@ -83,7 +83,7 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
         }),
       ),
       {
-        delivery: { pollMs: 50, leaseMs: 5000, maxAttempts: 5, concurrency: 8, backoff: { baseMs: 50, maxMs: 500 } },
+        delivery: TEST_DELIVERY,
         ...options,
         evidence: { pollMs: 100, backoff: { baseMs: 400, maxMs: 800 }, maxAttempts: 3, ...options.evidence },
       },

@@ -10,7 +10,7 @@ import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/datab
 import { execute, query } from "./helpers/db-query.ts";
 import { SmtpSink } from "./helpers/smtp-sink.ts";
 import { addStaffAccounts, signedInClient } from "./helpers/staff-accounts.ts";
-import { BOT_TOKEN, telegramWebhookEnv } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN, telegramWebhookEnv, TEST_DELIVERY } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate } from "./helpers/telegram-updates.ts";
 
@@ -34,7 +34,7 @@ describe.each(DB_KINDS)("staff alerts on %s", (kind) => {
 
   async function start(env: Record<string, string>) {
     app = await createApp(loadConfig(telegramWebhookEnv(db.url, fake.url, env)), {
-      delivery: { pollMs: 50, leaseMs: 5000, maxAttempts: 5, concurrency: 8, backoff: { baseMs: 50, maxMs: 500 } },
+      delivery: TEST_DELIVERY,
       alerts: { pollMs: 100, backoff: { baseMs: 100, maxMs: 300 } },
     });
     base = await app.start();

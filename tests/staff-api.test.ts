@@ -11,7 +11,7 @@ import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
 import { StaffClient } from "./helpers/staff-client.ts";
-import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET, TEST_DELIVERY } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate } from "./helpers/telegram-updates.ts";
 
@@ -56,7 +56,7 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
   async function start(options: AppOptions = {}, env: Record<string, string> = {}) {
     app = await createApp(
       loadConfig(telegramWebhookEnv(db.url, fake.url, env)),
-      { delivery: { pollMs: 50, leaseMs: 5000, maxAttempts: 5, concurrency: 8, backoff: { baseMs: 50, maxMs: 500 } }, ...options },
+      { delivery: TEST_DELIVERY, ...options },
     );
     base = await app.start();
     for (const role of ["agent", "agent2", "supervisor", "admin"]) {

@@ -17,7 +17,7 @@ import { horizontalOverflow, launchBrowser, screenshot, watchPage, type PageProb
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.ts";
 import { execute, query } from "./helpers/db-query.ts";
 import { seedOpenHandoffs } from "./helpers/handoff-backlog.ts";
-import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET, TEST_DELIVERY } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate, textUpdate } from "./helpers/telegram-updates.ts";
 
@@ -60,7 +60,7 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
   beforeEach(async () => {
     [db, fake] = await Promise.all([createTestDatabase("sqlite"), FakeTelegramBotApi.start({ token: BOT_TOKEN, maxLongPollMs: 500 })]);
     app = await createApp(loadConfig(telegramWebhookEnv(db.url, fake.url)), {
-      delivery: { pollMs: 50, leaseMs: 5000, maxAttempts: 5, concurrency: 8, backoff: { baseMs: 50, maxMs: 500 } },
+      delivery: TEST_DELIVERY,
       // A lock after 5 failures in a row (50 by default), so the admin test has one to lift.
       staffSessions: { ...DEFAULT_SESSION_POLICY, lockAfterFailures: 5 },
     });

@@ -12,7 +12,7 @@ import { execute, query } from "./helpers/db-query.ts";
 import { seedOpenHandoffs } from "./helpers/handoff-backlog.ts";
 import { addStaffAccounts, signedInClient, type StaffName } from "./helpers/staff-accounts.ts";
 import type { StaffClient } from "./helpers/staff-client.ts";
-import { BOT_TOKEN, telegramWebhookEnv } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN, telegramWebhookEnv, TEST_DELIVERY } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 
 const RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
@@ -53,7 +53,7 @@ describe.each(DB_KINDS)("staff queue and reports on %s", (kind) => {
 
   async function start() {
     app = await createApp(loadConfig(telegramWebhookEnv(db.url, fake.url)), {
-      delivery: { pollMs: 50, leaseMs: 5000, maxAttempts: 5, concurrency: 8, backoff: { baseMs: 50, maxMs: 500 } },
+      delivery: TEST_DELIVERY,
     });
     base = await app.start();
     accounts = await addStaffAccounts(app.store);

@@ -13,7 +13,7 @@ import { launchBrowser, screenshot, watchPage, type PageProblems } from "./helpe
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.ts";
 import { query } from "./helpers/db-query.ts";
 import { addStaffAccounts, STAFF_PASSWORD } from "./helpers/staff-accounts.ts";
-import { BOT_TOKEN, telegramWebhookEnv } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN, telegramWebhookEnv, TEST_DELIVERY } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 
 const SHOTS = "test-results/staff-console";
@@ -51,7 +51,7 @@ describe("ready replies and queue rows in a browser (SQLite, Telegram webhook)",
   beforeEach(async () => {
     [db, fake] = await Promise.all([createTestDatabase("sqlite"), FakeTelegramBotApi.start({ token: BOT_TOKEN })]);
     app = await createApp(loadConfig(telegramWebhookEnv(db.url, fake.url)), {
-      delivery: { pollMs: 50, leaseMs: 5000, maxAttempts: 5, concurrency: 8, backoff: { baseMs: 50, maxMs: 500 } },
+      delivery: TEST_DELIVERY,
     });
     base = await app.start();
     await addStaffAccounts(app.store, ["agent"]);

@@ -17,7 +17,7 @@ import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { query } from "./helpers/db-query.ts";
 import { addStaffAccounts, signedInClient, type StaffName } from "./helpers/staff-accounts.ts";
-import { BOT_TOKEN, telegramWebhookEnv } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN, telegramWebhookEnv, TEST_DELIVERY } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { previewOf, REVEALING_WORDS } from "../flows/data/revealing-words.ts";
 
@@ -87,7 +87,7 @@ describe.each(DB_KINDS)("ready replies and queue rows on %s", (kind) => {
   beforeEach(async () => {
     [db, fake] = await Promise.all([createTestDatabase(kind), FakeTelegramBotApi.start({ token: BOT_TOKEN })]);
     app = await createApp(loadConfig(telegramWebhookEnv(db.url, fake.url)), {
-      delivery: { pollMs: 50, leaseMs: 5000, maxAttempts: 5, concurrency: 8, backoff: { baseMs: 50, maxMs: 500 } },
+      delivery: TEST_DELIVERY,
     });
     base = await app.start();
     accounts = await addStaffAccounts(app.store);

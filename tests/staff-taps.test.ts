@@ -8,7 +8,7 @@ import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.ts";
 import { query } from "./helpers/db-query.ts";
 import { addStaffAccounts, signedInClient } from "./helpers/staff-accounts.ts";
-import { BOT_TOKEN, telegramWebhookEnv } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN, telegramWebhookEnv, TEST_DELIVERY } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 
 type Bundle = Record<string, unknown>;
@@ -29,7 +29,7 @@ describe("taps in the transcript", () => {
   beforeEach(async () => {
     [db, fake] = await Promise.all([createTestDatabase("sqlite"), FakeTelegramBotApi.start({ token: BOT_TOKEN })]);
     app = await createApp(loadConfig(telegramWebhookEnv(db.url, fake.url)), {
-      delivery: { pollMs: 50, leaseMs: 5000, maxAttempts: 5, concurrency: 8, backoff: { baseMs: 50, maxMs: 500 } },
+      delivery: TEST_DELIVERY,
     });
   });
 

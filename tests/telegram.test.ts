@@ -11,7 +11,7 @@ import { LANGUAGES } from "../flows/data/languages.ts";
 import { FakeTelegramBotApi, type RecordedCall } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
-import { BOT_TOKEN, PICK_ONE_LANGUAGE, UNPACED, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN, PICK_ONE_LANGUAGE, UNPACED, WEBHOOK_SECRET, TEST_DELIVERY } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { callbackUpdate, messageUpdate, nextMessageId, nextUpdateId, now, textUpdate, user } from "./helpers/telegram-updates.ts";
 
@@ -76,7 +76,7 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
       ...extra,
     };
     const app = await createApp(loadConfig(env), {
-      delivery: { pollMs: 50, leaseMs: 5000, maxAttempts: 5, concurrency: 8, backoff: { baseMs: 50, maxMs: 500 } },
+      delivery: TEST_DELIVERY,
       ...options,
     });
     running.push(app);

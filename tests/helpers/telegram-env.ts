@@ -26,3 +26,6 @@ export function telegramWebhookEnv(databaseUrl: string, apiRoot: string, extra: 
 
 /** What an English-speaking person reads after typing something at the language question: "please tap", the choices numbered. */
 export const PICK_ONE_LANGUAGE = ["Please tap one of the options, or type its number:", ...["한국어", "English", "中文", "Tiếng Việt", "ไทย", "Bahasa Indonesia", "ខ្មែរ", "日本語"].map((l, i) => `${i + 1}. ${l}`)].join("\n");
+
+/** Outbox timing for in-process tests: polls often, short lease and backoff, so replies arrive within milliseconds. */
+export const TEST_DELIVERY = { pollMs: 50, leaseMs: 5000, maxAttempts: 5, concurrency: 8, backoff: { baseMs: 50, maxMs: 500 } };
