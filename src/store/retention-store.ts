@@ -145,10 +145,18 @@ export class RetentionStore {
   /**
    * On PostgreSQL, locks these contacts as a conversation step does (FOR UPDATE), skipping
    * any that a step holds right now: they are active, and the next run looks again.
-   * Returns the ids now held. On SQLite the caller's turn already excludes everyone else.
+   * Returns the ids now held. On SQLite the caller's turn excludes everyone else in this
+   * process, and the batch takes the file's write lock before it reads: another process
+   * (the server beside `npm run db:purge`) that writes between a deferred transaction's
+   * read and its first delete makes that delete fail at once ("database is locked",
+   * SQLITE_BUSY_SNAPSHOT) instead of waiting out busy_timeout.
    */
   private async lockContacts(tx: Tx, ids: string[]): Promise<string[]> {
-    if (this.provider !== "postgresql" || ids.length === 0) return ids;
+    if (ids.length === 0) return ids;
+    if (this.provider !== "postgresql") {
+      await tx.$executeRawUnsafe(`UPDATE "Contact" SET "id" = "id" WHERE 0`);
+      return ids;
+    }
     const sorted = [...ids].sort();
     const placeholders = sorted.map((_, i) => `$${i + 1}`).join(", ");
     const locked = await tx.$queryRawUnsafe<{ id: string }[]>(
