@@ -337,7 +337,11 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
     expect(await report.locator("b").count()).toBe(0);
 
     const draft = "Draft: we have contacted the embassy <b>not bold</b> and will write again.";
+    // Typing tells the server a reply is being written (auto-clear waits); that signal is answered
+    // before the session runs out, so the 401 below is met by the send itself.
+    const writing = page.waitForResponse((r) => r.url().endsWith(`/handoffs/${handoffId}/writing`));
     await reply.fill(draft);
+    expect((await writing).status()).toBe(204);
 
     // The session runs out on the server (as after 2 hours idle): this page does not know yet.
     await deleteSessions();
