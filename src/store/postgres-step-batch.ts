@@ -13,7 +13,7 @@
 // another process, the whole batch is rolled back and its steps run one by one.
 import type { SealedFields } from "./sealed-fields.ts";
 import { all, run, sqlTime, type SqlDriver, type SqlWork } from "./sql-driver.ts";
-import { inboundRow, messageValues, openedConversation, runStep, type LoadRow, type StepContext } from "./step-sql.ts";
+import { inboundRow, messageValues, openedConversation, runStep, type LoadRow, type StepContext } from "./conversation-writes.ts";
 import { timeOrderedId } from "./time-ordered-id.ts";
 import type { StepInput, StepOutput, StepResult } from "./types.ts";
 
