@@ -4,7 +4,7 @@
 // is ever interpreted), a reply reaches the person, closing the case sends the closing
 // message; an expired session keeps the draft; sign-in errors, roles, admin pages, 403/404,
 // Korean, and phone width. Screenshots go to test-results/staff-console/.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp, type App } from "../src/app.ts";
@@ -621,7 +621,9 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
 
   it("the page and its texts: every text key the page uses exists in both languages", async () => {
     expect(Object.keys(KO).sort()).toEqual(Object.keys(EN).sort());
-    const js = readFileSync("src/staff/public/console.js", "utf8");
+    const modules = readdirSync("src/staff/public/js", { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".js"));
+    expect(modules).toContain("main.js");
+    const js = modules.map((file) => readFileSync(`src/staff/public/js/${file}`, "utf8")).join("\n");
     const html = readFileSync("src/staff/public/index.html", "utf8");
     const used = new Set([
       ...[...js.matchAll(/\bt\("([\w.]+)"/g)].map((m) => m[1]!),
