@@ -605,6 +605,8 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
       expect(res.headers.get("content-type")).toMatch(/javascript/);
       expect(res.headers.get("cache-control")).toBe("no-store");
     }
+    for (const notAsset of ["tsconfig.json", "js/types.d.ts", "index.html"]) expect((await fetch(`${base}/staff/assets/${notAsset}`)).status, notAsset).toBe(404);
+    expect((await fetch(`${base}/staff/assets/console.css`)).headers.get("content-type")).toMatch(/css/);
     const me = await fetch(`${base}/staff/api/me`);
     expect(me.status).toBe(401);
     expect(me.headers.get("cache-control")).toBe("no-store");

@@ -157,7 +157,14 @@ export async function registerStaffConsole(app: FastifyInstance, deps: StaffCons
         hsts: deps.https ? { maxAge: 31_536_000 } : false,
       });
       await scope.register(rateLimit, { global: false });
-      await scope.register(fastifyStatic, { root: fileURLToPath(publicDir), prefix: "/assets/", decorateReply: false, index: false });
+      // Only the page's scripts and stylesheet: not its type declarations or tsconfig.json.
+      await scope.register(fastifyStatic, {
+        root: fileURLToPath(publicDir),
+        prefix: "/assets/",
+        decorateReply: false,
+        index: false,
+        allowedPath: (path) => /\.(js|css)$/.test(path),
+      });
 
       scope.addHook("onSend", async (_, reply) => {
         reply.header("cache-control", "no-store");
