@@ -56,6 +56,7 @@ describe.each(DB_KINDS)("console definitions on %s", (kind) => {
       languages: ["ko", "en", "zh", "vi", "th", "id", "km", "ja"],
       roles: ["agent", "supervisor", "admin"],
       reportKinds: ["self", "family"],
+      inlineImageTypes: ["image/jpeg", "image/png", "image/gif", "image/webp"],
       limits: { reply: 3500, note: 10_000, passwordMin: 12, page: 50, pageMax: 200 },
     });
   });

@@ -58,7 +58,7 @@ export async function api(method, path, body, { retryCsrf = true } = {}) {
   if (res.status === 401 && path !== "/login") sessionEnded();
   else if (res.status === 403 && err.code === "csrf" && retryCsrf && method !== "GET" && session()) {
     // The token may be from an older session: fetch the current one and try once more.
-    setSession(await api("GET", "/me"));
+    setSession(await fetchSession());
     return api(method, path, body, { retryCsrf: false });
   }
   throw err;

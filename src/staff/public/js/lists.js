@@ -34,6 +34,14 @@ export function filterSelect(name, labelText, options, filters, changed) {
   return h("div", { class: "field field-inline" }, h("label", { for: id }, labelText), select);
 }
 
+/**
+ * A filter's options: "any" (no filter), then each value with its label.
+ * @param {string[]} values
+ * @param {(value: string) => string} labelOf
+ * @returns {[string, string][]}
+ */
+export const anyOr = (values, labelOf) => [["", t("queue.any")], ...values.map((v) => /** @type {[string, string]} */ ([v, labelOf(v)]))];
+
 /** The set filters of a list as query parameters. @param {Record<string, string>} filters */
 export function filterQuery(filters) {
   const q = new URLSearchParams();

@@ -1,6 +1,7 @@
 // @ts-check
 // The transcript: the person's messages, the bot's, staff replies, notes and system events,
 // with taps, ready replies, photos and files, places, delivery and withdrawn/erased marks.
+import { definitions } from "./definitions.js";
 import { append, clear, h } from "./dom.js";
 import { fileSize, locationBlock, timeEl } from "./format.js";
 import { label, t } from "./i18n.js";
@@ -52,8 +53,7 @@ function evidenceBlock(e) {
   const kind = label("kind", e.kind);
   const url = typeof e.url === "string" && e.url.startsWith("/staff/api/") ? e.url : null;
   if (e.status === "stored" && url) {
-    const image = typeof e.contentType === "string" && /^image\/(jpeg|png|gif|webp)$/.test(e.contentType);
-    if (image) {
+    if (e.contentType !== null && definitions().inlineImageTypes.includes(e.contentType)) {
       return h(
         "figure",
         { class: "evidence evidence-image", dataset: { evidence: e.id, evidenceStatus: "stored" } },

@@ -28,6 +28,8 @@ export interface Definitions {
   languages: string[];
   roles: Role[];
   reportKinds: string[];
+  /** Photos of these types are shown in the transcript; other files are downloads. */
+  inlineImageTypes: string[];
   limits: { reply: number; note: number; passwordMin: number; page: number; pageMax: number };
 }
 

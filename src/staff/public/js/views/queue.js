@@ -5,7 +5,7 @@ import { definitions } from "../definitions.js";
 import { append, clear, h, preserveFocus } from "../dom.js";
 import { formatWait, waitEl } from "../format.js";
 import { label, languageName, nationalityName, riskLabel, t } from "../i18n.js";
-import { filterQuery, filterSelect, moreButton, pagedList, rowsToKeep } from "../lists.js";
+import { anyOr, filterQuery, filterSelect, moreButton, pagedList, rowsToKeep } from "../lists.js";
 import { noteHandoffs } from "../new-handoffs.js";
 import { viewProblem } from "../notices.js";
 import { setAssignableStaff } from "../staff-list.js";
@@ -47,9 +47,9 @@ export function queueView(root) {
     "form",
     { class: "filters", role: "search", "aria-label": t("queue.filters"), on: { submit: (/** @type {Event} */ e) => e.preventDefault() } },
     select("status", t("queue.filterStatus"), [["", t("queue.statusActive")], ...statuses.map((s) => /** @type {[string, string]} */ ([s, label("status", s)])), [statuses.join(","), t("queue.statusAll")]]),
-    select("risk", t("queue.filterRisk"), [["", t("queue.any")], ...[...risks, "none"].map((r) => /** @type {[string, string]} */ ([r, label("risk", r)]))]),
-    select("channel", t("queue.filterChannel"), [["", t("queue.any")], ...channels.map((c) => /** @type {[string, string]} */ ([c, label("channel", c)]))]),
-    select("language", t("queue.filterLanguage"), [["", t("queue.any")], ...languages.map((l) => /** @type {[string, string]} */ ([l, languageName(l)]))]),
+    select("risk", t("queue.filterRisk"), anyOr([...risks, "none"], (r) => label("risk", r))),
+    select("channel", t("queue.filterChannel"), anyOr(channels, (c) => label("channel", c))),
+    select("language", t("queue.filterLanguage"), anyOr(languages, languageName)),
   );
   /** @type {import("../lists.js").PagedList<HandoffSummary>} */
   const rows = pagedList("/handoffs", "handoffs");

@@ -5,7 +5,7 @@ import { definitions } from "../definitions.js";
 import { append, clear, h, nextId, preserveFocus } from "../dom.js";
 import { timeEl } from "../format.js";
 import { label, languageName, t } from "../i18n.js";
-import { filterQuery, filterSelect, moreButton, pagedList, rowsToKeep } from "../lists.js";
+import { anyOr, filterQuery, filterSelect, moreButton, pagedList, rowsToKeep } from "../lists.js";
 import { viewProblem } from "../notices.js";
 import { heading, muted, riskBadge, setTitle, statusBadge } from "../view-parts.js";
 /** @import { ReportSummary, View } from "../types.js" */
@@ -40,8 +40,8 @@ export function reportsView(root) {
       },
     },
     h("div", { class: "field field-inline" }, h("label", { for: codeId }, t("reportList.code")), codeInput, h("button", { type: "submit", class: "btn" }, t("reportList.find")), showAll),
-    select("risk", t("reportList.filterRisk"), [["", t("queue.any")], ...[...risks, "none"].map((r) => /** @type {[string, string]} */ ([r, label("risk", r)]))]),
-    select("kind", t("reportList.filterKind"), [["", t("queue.any")], ...reportKinds.map((k) => /** @type {[string, string]} */ ([k, label("reportKind", k)]))]),
+    select("risk", t("reportList.filterRisk"), anyOr([...risks, "none"], (r) => label("risk", r))),
+    select("kind", t("reportList.filterKind"), anyOr(reportKinds, (k) => label("reportKind", k))),
     codeError,
   );
   /** @type {import("../lists.js").PagedList<ReportSummary>} */
