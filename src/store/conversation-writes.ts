@@ -43,25 +43,49 @@ const LOAD: Record<Provider, string> = {
     WHERE ct."id" = ? FOR UPDATE OF ct`,
 };
 
-const UPDATE_CONVERSATION = `UPDATE "Conversation" SET "machineId" = ?, "machineVersion" = ?, "snapshot" = ?, "status" = ?, "language" = ?,
-  "nationality" = ?, "seq" = "seq" + 1, "updatedAt" = ? WHERE "id" = ?`;
-const INSERT_CONVERSATION = `INSERT INTO "Conversation" ("id", "contactId", "channel", "chatId", "machineId", "machineVersion", "snapshot", "status",
-  "language", "nationality", "seq", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`;
+/**
+ * A conversation as a step writes it: its columns in order, with their PostgreSQL types (for
+ * grouped steps, postgres-step-batch.ts), then those a later step changes. Every statement that
+ * writes a conversation row is built from these.
+ */
+export const CONVERSATION_COLUMNS = {
+  id: "text", contactId: "text", channel: "text", chatId: "text", machineId: "text", machineVersion: "int", snapshot: "text", status: "text", language: "text", nationality: "text",
+} as const;
+const CONVERSATION_CHANGES = ["machineId", "machineVersion", "snapshot", "status", "language", "nationality"] as const;
 
-const MESSAGE_COLUMNS = ["conversationId", "channel", "direction", "kind", "text", "payload", "platformEventId", "platformMessageId", "staffId", "status", "createdAt"];
+/** A step's conversation row, in CONVERSATION_COLUMNS order. */
+export function conversationValues(fields: SealedFields, id: string, contactId: string, input: StepInput, out: StepOutput): unknown[] {
+  return [id, contactId, input.channel, input.chatId, out.machineId, out.machineVersion, fields.snapshot(out.snapshot), out.status, out.language, out.nationality];
+}
+
+/**
+ * Inserts conversations from `rows` (a `VALUES` list or a `SELECT` of CONVERSATION_COLUMNS, then
+ * `seq`, `createdAt`, `updatedAt`), or applies the step's changes to those that exist.
+ */
+export function saveConversationsSql(rows: string): string {
+  const columns = Object.keys(CONVERSATION_COLUMNS).map((c) => `"${c}"`);
+  return `INSERT INTO "Conversation" (${columns.join(", ")}, "seq", "createdAt", "updatedAt") ${rows}
+    ON CONFLICT ("id") DO UPDATE SET ${CONVERSATION_CHANGES.map((c) => `"${c}" = excluded."${c}"`).join(", ")},
+    "seq" = "Conversation"."seq" + 1, "updatedAt" = excluded."updatedAt"`;
+}
+
+const SAVE_CONVERSATION = saveConversationsSql(`VALUES (${Object.keys(CONVERSATION_COLUMNS).map(() => "?").join(", ")}, 1, ?, ?)`);
+
+/** A message's columns, in the order of `messageValues`; `createdAt` is the statement's time. */
+export const MESSAGE_COLUMNS = ["conversationId", "channel", "direction", "kind", "text", "payload", "platformEventId", "platformMessageId", "staffId", "status"];
 const insertMessagesSql = new Map<number, string>();
 /** One INSERT for `n` rows; ids follow the rows' order. */
 function insertMessages(n: number): string {
   let sql = insertMessagesSql.get(n);
   if (!sql) {
-    const row = `(${MESSAGE_COLUMNS.map(() => "?").join(", ")})`;
-    sql = `INSERT INTO "Message" (${MESSAGE_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${Array(n).fill(row).join(", ")}`;
+    const row = `(${MESSAGE_COLUMNS.map(() => "?").join(", ")}, ?)`;
+    sql = `INSERT INTO "Message" (${MESSAGE_COLUMNS.map((c) => `"${c}"`).join(", ")}, "createdAt") VALUES ${Array(n).fill(row).join(", ")}`;
     insertMessagesSql.set(n, sql);
   }
   return sql;
 }
 
-/** A row's values in MESSAGE_COLUMNS order, without `createdAt` (the statement's time). */
+/** A row's values in MESSAGE_COLUMNS order. */
 export function messageValues(r: MessageRow): unknown[] {
   return [r.conversationId, r.channel, r.direction, r.kind, r.text, r.payload, r.platformEventId ?? null, r.platformMessageId ?? null, r.staffId, r.status];
 }
@@ -148,10 +172,7 @@ function* stepWork(provider: Provider, fields: SealedFields, input: StepInput, d
   const out = decide({ contactLanguage: contact!.language, conversation });
 
   const conversationId = conversation?.id ?? timeOrderedId();
-  const snapshot = fields.snapshot(out.snapshot);
-  const saveConversation: [string, ...unknown[]] = conversation
-    ? [UPDATE_CONVERSATION, out.machineId, out.machineVersion, snapshot, out.status, out.language, out.nationality, now, conversationId]
-    : [INSERT_CONVERSATION, conversationId, contact!.id, input.channel, input.chatId, out.machineId, out.machineVersion, snapshot, out.status, out.language, out.nationality, now, now];
+  const saveConversation: [string, ...unknown[]] = [SAVE_CONVERSATION, ...conversationValues(fields, conversationId, contact!.id, input, out), now, now];
   const inbound = inboundRow(fields, input, conversationId, out);
   const outbox = fields.outboxRows(conversationId, input.channel, out.outbound);
   if (provider === "postgresql" && !out.quickExit && !out.erase) {
