@@ -36,7 +36,8 @@ type Action = { type: string; params?: unknown };
  * `initialTransition` build a throwaway actor on every call, which computes the machine's
  * initial state each time (a sixth of a step's decision). Reusing one is safe because the
  * step is pure: the flows spawn and invoke no actors, so nothing registers in the scope's
- * system, and the actions are only collected (by `stepIn`), never run.
+ * system, and the actions are only collected (by `stepIn`), never run. A flow that spawned
+ * actors would need xstate's fresh scope per step again.
  */
 const scopes = new WeakMap<AnyStateMachine, AnyActorScope>();
 let collecting: Action[] = [];
