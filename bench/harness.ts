@@ -17,28 +17,45 @@ export { killServerProcesses, ROOT, sleep };
 export interface Server {
   pid: number;
   port: number;
-  /** Memory after a full GC (bench/probe.ts), in MB: VmRSS and its peak from /proc, the V8 heap in use, and `external` (buffers, wasm). */
-  memory(): Promise<{ rss: number; heapUsed: number; external: number; peakRss: number }>;
+  /**
+   * Memory after a full GC of the main thread (bench/probe.ts), in MB: VmRSS and its peak from
+   * /proc, the main thread's V8 heap in use and held from the system, `external` (buffers,
+   * wasm), and the same two for the worker threads' V8 heaps (the step thread; not collected first).
+   */
+  memory(): Promise<{ rss: number; heapUsed: number; heapTotal: number; external: number; peakRss: number; workerHeapTotal: number; workerHeapUsed: number }>;
   stop(): Promise<void>;
 }
+
+/** bench/probe.ts's answer: the main thread's memoryUsage() after a GC, and each worker thread's heap. */
+type ProbeAnswer = NodeJS.MemoryUsage & { workers: { heapTotal: number; heapUsed: number; external: number }[] };
 
 export async function startServer(script: string, env: Record<string, string>, nodeFlags: string[] = []): Promise<Server> {
   const server = await startServerProcess({ script, env, nodeFlags: [...nodeFlags, "--expose-gc"], preload: ["./bench/probe.ts"] });
   // Answers to memory probes, in the order they were asked.
-  const probes: ((usage: NodeJS.MemoryUsage) => void)[] = [];
+  const probes: ((usage: ProbeAnswer) => void)[] = [];
   createInterface({ input: server.child.stdout! }).on("line", (line) => {
-    if (line.startsWith("BENCH_PROBE ")) probes.shift()?.(JSON.parse(line.slice(12)) as NodeJS.MemoryUsage);
+    if (line.startsWith("BENCH_PROBE ")) probes.shift()?.(JSON.parse(line.slice(12)) as ProbeAnswer);
   });
   return {
     pid: server.pid,
     port: server.port,
     async memory() {
-      const usage = await new Promise<NodeJS.MemoryUsage>((resolve) => {
+      const usage = await new Promise<ProbeAnswer>((resolve) => {
         probes.push(resolve);
         server.child.kill("SIGUSR2");
       });
       const { rss, peak } = memoryMb(server.pid);
-      return { rss, heapUsed: round(usage.heapUsed / 2 ** 20), external: round(usage.external / 2 ** 20), peakRss: peak };
+      const mb = (bytes: number) => round(bytes / 2 ** 20);
+      const workers = (key: "heapTotal" | "heapUsed") => mb(usage.workers.reduce((sum, w) => sum + w[key], 0));
+      return {
+        rss,
+        heapUsed: mb(usage.heapUsed),
+        heapTotal: mb(usage.heapTotal),
+        external: mb(usage.external),
+        peakRss: peak,
+        workerHeapTotal: workers("heapTotal"),
+        workerHeapUsed: workers("heapUsed"),
+      };
     },
     async stop() {
       await server.stop();

@@ -2,7 +2,7 @@
 // Snapshot policy: a snapshot from another machine id or version, or one that no longer
 // resolves, is replaced by a fresh start at the language question with an apology; the
 // language the person chose is kept. Never a crash.
-import { initialTransition, transition, type AnyMachineSnapshot } from "xstate";
+import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine } from "xstate";
 import type { FlowDefinition } from "../../flows/registry.ts";
 import type { Effect, FlowContext, FlowEvent, OutMessage } from "../../flows/types.ts";
 
@@ -29,7 +29,42 @@ export interface Advanced {
   restarted: boolean;
 }
 
-function collect(actions: { type: string; params?: unknown }[]) {
+type Action = { type: string; params?: unknown };
+
+/**
+ * The scope a machine steps in, made once per machine. xstate's own `transition` and
+ * `initialTransition` build a throwaway actor on every call, which computes the machine's
+ * initial state each time (a sixth of a step's decision). Reusing one is safe because the
+ * step is pure: the flows spawn and invoke no actors, so nothing registers in the scope's
+ * system, and the actions are only collected (by `stepIn`), never run. A flow that spawned
+ * actors would need xstate's fresh scope per step again.
+ */
+const scopes = new WeakMap<AnyStateMachine, AnyActorScope>();
+let collecting: Action[] = [];
+
+function scopeOf(machine: AnyStateMachine): AnyActorScope {
+  let scope = scopes.get(machine);
+  if (!scope) {
+    const self = createActor(machine);
+    const none = () => {};
+    scope = { self, id: "", sessionId: "", system: self.system, logger: none, defer: none, emit: none, stopChild: none, actionExecutor: (action) => collecting.push(action) };
+    scopes.set(machine, scope);
+  }
+  return scope;
+}
+
+/** Runs `step` in the machine's scope: the snapshot it makes and the actions it asked for. */
+function stepIn(machine: AnyStateMachine, step: (scope: AnyActorScope) => AnyMachineSnapshot): [AnyMachineSnapshot, Action[]] {
+  const scope = scopeOf(machine);
+  collecting = [];
+  const snapshot = step(scope);
+  return [snapshot, collecting];
+}
+
+const initialTransition = (machine: AnyStateMachine) => stepIn(machine, (scope) => machine.getInitialSnapshot(scope, undefined));
+const transition = (machine: AnyStateMachine, snapshot: AnyMachineSnapshot, event: FlowEvent) => stepIn(machine, (scope) => machine.transition(snapshot, event, scope));
+
+function collect(actions: Action[]) {
   const messages: OutMessage[] = [];
   const effects: Effect[] = [];
   for (const action of actions) {

@@ -30,6 +30,9 @@ const REPLY_TOKEN_VALID_MS = 50_000;
 
 const RUN: Admission = { run: true };
 
+/** Flow messages kept rendered per language, at most: the flows have a few hundred; a bound all the same. */
+const RENDERED_PER_LANGUAGE = 2048;
+
 /** The decider logs one thing: a snapshot from an older flow was restarted. */
 export interface DeciderLog {
   warn(obj: object, msg: string): void;
@@ -61,8 +64,8 @@ export async function createDecider(options: DeciderOptions, log: DeciderLog): P
 export const DEFAULT_RECEIPT_INTERVAL_MS = 10 * 60_000;
 
 export class Decider {
-  /** Rendered flow messages by language; see `render`. */
-  private readonly rendered = new Map<string, WeakMap<OutMessage, RenderedMessage>>();
+  /** Rendered flow messages by language, then by content; see `render`. */
+  private readonly rendered = new Map<string, Map<string, RenderedMessage>>();
 
   constructor(
     private readonly flow: FlowDefinition,
@@ -187,16 +190,22 @@ export class Decider {
   }
 
   /**
-   * A message in `lang`. The flows' messages without params are constant objects that render
-   * the same every time, so each is rendered once per language and copied from then on
-   * (rendering through i18next was a sixth of a step's CPU).
+   * A message in `lang`. A message without params holds only what the flow wrote (i18n keys,
+   * choices, contact ids), so it renders the same every time: each is rendered once per
+   * language and copied from then on (rendering through i18next was a sixth of a step's CPU).
+   * Keyed by content, not by object, because many are built afresh by each step (cards,
+   * listed choices). Params can hold what people wrote, so those are rendered every time.
    */
   private render(message: OutMessage, lang: string, reply?: RenderedPayload["reply"]): RenderedMessage {
     if (message.params) return render(message, this.i18n.getFixedT(lang), reply);
-    let byMessage = this.rendered.get(lang);
-    if (!byMessage) this.rendered.set(lang, (byMessage = new WeakMap()));
-    let done = byMessage.get(message);
-    if (!done) byMessage.set(message, (done = render(message, this.i18n.getFixedT(lang))));
+    let byContent = this.rendered.get(lang);
+    if (!byContent) this.rendered.set(lang, (byContent = new Map()));
+    const key = JSON.stringify(message);
+    let done = byContent.get(key);
+    if (!done) {
+      done = render(message, this.i18n.getFixedT(lang));
+      if (byContent.size < RENDERED_PER_LANGUAGE) byContent.set(key, done);
+    }
     return { ...done, payload: reply ? { ...done.payload, reply } : { ...done.payload } };
   }
 
