@@ -20,7 +20,7 @@ export interface Server {
   /**
    * Memory after a full GC of the main thread (bench/probe.ts), in MB: VmRSS and its peak from
    * /proc, the main thread's V8 heap in use and held from the system, `external` (buffers,
-   * wasm), and the same two for the worker threads' V8 heaps (the step thread; not collected first).
+   * wasm), and the same two for the worker threads' V8 heaps (the writer thread; not collected first).
    */
   memory(): Promise<{ rss: number; heapUsed: number; heapTotal: number; external: number; peakRss: number; workerHeapTotal: number; workerHeapUsed: number }>;
   stop(): Promise<void>;

@@ -308,7 +308,7 @@ async function benchSafeLine(kind: "sqlite" | "postgresql", url: string, fake: F
     // What the process itself holds: the V8 heap plus `external` (buffers, wasm memory).
     const js = (m: { heapUsed: number; external: number }) => round(m.heapUsed + m.external);
     const jsGrowth = round(js(memory) - js(afterWarmup));
-    const held = (m: { heapTotal: number; workerHeapTotal: number; workerHeapUsed: number }) => ({ main: m.heapTotal, stepThread: m.workerHeapTotal, stepThreadInUse: m.workerHeapUsed });
+    const held = (m: { heapTotal: number; workerHeapTotal: number; workerHeapUsed: number }) => ({ main: m.heapTotal, writerThread: m.workerHeapTotal, writerThreadInUse: m.workerHeapUsed });
     // Linear extension of the growth so far to 99,000 conversations after the warm-up.
     const extend = (mb: number) => (conversations < 100_000 && conversations > CFG.warmupConversations ? { to100k: round((mb * 99_000) / (conversations - CFG.warmupConversations)) } : {});
     return {
@@ -323,7 +323,7 @@ async function benchSafeLine(kind: "sqlite" | "postgresql", url: string, fake: F
         conversations,
         rss: { afterWarmup: afterWarmup.rss, afterConversations: memory.rss, growth, ...extend(growth) },
         heapAndExternal: { afterWarmup: js(afterWarmup), afterConversations: js(memory), growth: jsGrowth, ...extend(jsGrowth) },
-        // The V8 heaps as held from the system (RSS counts these), main thread and step thread.
+        // The V8 heaps as held from the system (RSS counts these), main thread and writer thread.
         heapHeld: { afterWarmup: held(afterWarmup), afterConversations: held(memory) },
         peakRss: memory.peakRss,
         timeline,
@@ -488,8 +488,8 @@ async function main(): Promise<number> {
       );
       const [h0, h1] = [m.heapHeld.afterWarmup, m.heapHeld.afterConversations];
       console.log(
-        `    V8 heaps held from the system: main thread ${h0.main} -> ${h1.main} MB; step thread ${h0.stepThread} -> ${h1.stepThread} MB ` +
-          `(in use ${h0.stepThreadInUse} -> ${h1.stepThreadInUse} MB, not collected first)`,
+        `    V8 heaps held from the system: main thread ${h0.main} -> ${h1.main} MB; writer thread ${h0.writerThread} -> ${h1.writerThread} MB ` +
+          `(in use ${h0.writerThreadInUse} -> ${h1.writerThreadInUse} MB, not collected first)`,
       );
     }
     const b = baseline.memoryMb;

@@ -25,8 +25,11 @@ const UPSERT_CONTACT = `INSERT INTO "Contact" ("id", "channel", "platformUserId"
   ON CONFLICT ("channel", "platformUserId") DO UPDATE SET "lastSeenAt" = excluded."lastSeenAt", "active" = excluded."active"
   RETURNING "id", "language"`;
 
+// The ids are compared as CAST(? AS TEXT) (they are text either way): SQLite re-prepares a
+// sorting query on every new binding of a plain "column = ?" parameter, which cost a step
+// about 100 µs more than the statement itself (bench/README.md, 2026-12-03).
 const OPEN_CONVERSATION = `SELECT "id", "machineId", "machineVersion", "snapshot", "status", "language" FROM "Conversation"
-  WHERE "chatId" = ? AND "contactId" = %CONTACT% AND "status" <> 'closed' ORDER BY "createdAt" DESC LIMIT 1`;
+  WHERE "chatId" = CAST(? AS TEXT) AND "contactId" = %CONTACT% AND "status" <> 'closed' ORDER BY "createdAt" DESC LIMIT 1`;
 
 const SEEN = `EXISTS (SELECT 1 FROM "Message" WHERE "channel" = ? AND "platformEventId" = ?) AS "seen"`;
 
@@ -38,7 +41,7 @@ const SEEN = `EXISTS (SELECT 1 FROM "Message" WHERE "channel" = ? AND "platformE
  * includes whatever the previous holder committed.
  */
 const LOAD: Record<Provider, string> = {
-  sqlite: `SELECT ${SEEN}, cv.* FROM (SELECT 1) AS one LEFT JOIN (${OPEN_CONVERSATION.replace("%CONTACT%", "?")}) AS cv ON 1`,
+  sqlite: `SELECT ${SEEN}, cv.* FROM (SELECT 1) AS one LEFT JOIN (${OPEN_CONVERSATION.replace("%CONTACT%", "CAST(? AS TEXT)")}) AS cv ON 1`,
   postgresql: `SELECT ${SEEN}, cv.* FROM "Contact" ct LEFT JOIN LATERAL (${OPEN_CONVERSATION.replace("%CONTACT%", 'ct."id"')}) AS cv ON true
     WHERE ct."id" = ? FOR UPDATE OF ct`,
 };

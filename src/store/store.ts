@@ -8,8 +8,7 @@
 // outbox-presence-sql.ts. Staff accounts, sessions and audit (staff-store.ts), retention,
 // alerts, evidence fetching and reading for the console go through Prisma; on SQLite its
 // operations take turns with the writer (sqlite/turns.ts).
-import type { DeciderOptions } from "../engine/decider.ts";
-import { createDecider } from "../engine/decider.ts";
+import { createDecider, type DeciderOptions } from "../engine/decider.ts";
 import type { Inbound } from "../engine/engine.ts";
 import type { Admission } from "../engine/inbound-limiter.ts";
 import { createLogger, type Logger } from "../log.ts";
