@@ -66,6 +66,12 @@ const THREAD = new URL("./writer-thread.ts", import.meta.url).href;
 const TSX = import.meta.resolve("tsx/esm/api");
 const BOOT = `import(${JSON.stringify(TSX)}).then(({ register }) => { register(); return import(${JSON.stringify(THREAD)}); });`;
 
+/**
+ * The thread's young generation is capped: Node 24's V8 grows it under load to well over a
+ * hundred MB, holds it afterwards and the thread only ever uses a few tens (bench/README.md).
+ */
+const WRITER_HEAP = { maxYoungGenerationSizeMb: 24 };
+
 export class SqliteWriter {
   readonly turns = new Turns();
   /** The thread's operations: a call by any of WriterCalls' names is sent there. */
@@ -82,7 +88,7 @@ export class SqliteWriter {
       // "then": the object is not a promise (awaiting it must not send a call).
       get: (_, name) => (name === "then" || typeof name !== "string" ? undefined : (...args: unknown[]) => this.call(name as CallName, args)),
     });
-    this.worker = new Worker(BOOT, { eval: true, workerData: { ...data, turns: this.turns.buffer } satisfies WriterData });
+    this.worker = new Worker(BOOT, { eval: true, workerData: { ...data, turns: this.turns.buffer } satisfies WriterData, resourceLimits: WRITER_HEAP });
     this.worker.on("message", (message: WriterMessage) => {
       if ("ready" in message) {
         if (message.flushWal) this.walFlush = new WalFlush(`${data.path}-wal`);
