@@ -4,7 +4,7 @@
 // server writes the text from an id and checked parameters; a number only from the person's
 // own lines. Queue rows show the reference code, nationality, reason and risk.
 import { readFileSync } from "node:fs";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { CONTACTS, isUserVisible } from "../flows/data/contacts.ts";
 import { LANGUAGES } from "../flows/data/languages.ts";
 import { NATIONALITIES } from "../flows/data/nationalities.ts";
@@ -130,6 +130,8 @@ describe.each(DB_KINDS)("ready replies and queue rows on %s", (kind) => {
 
     const sent = await agent.json<{ messageId: number }>(agent.post(`/handoffs/${id}/reply`, { ready: picked.reply }), 202);
     expect(await person.waitFor(1)).toEqual([inVietnamese]);
+    // The person has it; the outbox records it as sent right after the Bot API's answer.
+    await vi.waitUntil(async () => (await query<{ status: string }>(db.url, `SELECT "status" FROM "Message" WHERE "id" = ?`, [sent.messageId]))[0]?.status === "sent", { timeout: 10_000 });
 
     // The transcript: a staff message (the person's text), readable in the console's language.
     const detail = await agent.json<{ handoff: { status: string; assignee: { id: string } | null }; transcript: Record<string, unknown>[] }>(
