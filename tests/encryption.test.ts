@@ -16,6 +16,7 @@ import { StaffClient } from "./helpers/staff-client.ts";
 import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate } from "./helpers/telegram-updates.ts";
+import { TEST_HASH_COST } from "./helpers/staff-accounts.ts";
 
 const SECRET_TEXT = "they took my passport M1234567 at building 7";
 const STAFF_TEXT = "We have your location; stay where you are.";
@@ -124,7 +125,7 @@ describe.each(DB_KINDS)("encryption at rest on %s", (kind) => {
   it("stores only ciphertext, while the bot and the console read it as written; keys rotate", async () => {
     const k1 = key("k1");
     const base = await start(k1);
-    await createStaffAccount(app!.store, { id: null, email: "test" }, { email: "officer@example.org", role: "supervisor", password: "a long test password" });
+    await createStaffAccount(app!.store, { id: null, email: "test" }, { email: "officer@example.org", role: "supervisor", password: "a long test password" }, TEST_HASH_COST);
     const person = new TelegramPerson(base, fake, 4_240_001);
     await person.toCriticalHandoff();
     // While staff have the conversation, the person's first message gets one short receipt.

@@ -26,6 +26,7 @@ import { silentLog } from "./helpers/engine-harness.ts";
 import { StaffClient } from "./helpers/staff-client.ts";
 import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
+import { TEST_HASH_COST } from "./helpers/staff-accounts.ts";
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
@@ -498,7 +499,7 @@ describe.each<[DbKind, number]>([
 
   async function staffSetup() {
     for (const [email, role] of [["supervisor@example.org", "supervisor"], ["admin@example.org", "admin"]] as const) {
-      await createStaffAccount(app.store, { id: null, email: "test" }, { email, role, password: PASSWORD });
+      await createStaffAccount(app.store, { id: null, email: "test" }, { email, role, password: PASSWORD }, TEST_HASH_COST);
     }
     const person = new TelegramPerson(base, telegram, 8_880_001);
     await person.toHandoff();

@@ -11,6 +11,7 @@ import { count, query } from "./helpers/db-query.ts";
 import { silentLog } from "./helpers/engine-harness.ts";
 import { StaffClient } from "./helpers/staff-client.ts";
 import { createStaffAccount } from "../src/staff/accounts.ts";
+import { TEST_HASH_COST } from "./helpers/staff-accounts.ts";
 
 const SECRET = "line-channel-secret";
 const ACCESS_TOKEN = "line-access-token";
@@ -261,7 +262,7 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
   });
 
   it("delivers a staff reply from the console as a silent push in the person's language, and closing returns them to the menu", async () => {
-    await createStaffAccount(app.store, { id: null, email: "test" }, { email: "officer@example.org", role: "agent", password: "a long test password" });
+    await createStaffAccount(app.store, { id: null, email: "test" }, { email: "officer@example.org", role: "agent", password: "a long test password" }, TEST_HASH_COST);
     fake.profiles.set("U9", { displayName: "x", language: "ko" });
     await post([text("U9", fake, "안녕하세요")]);
     await post([postback("U9", fake, "ko")]);

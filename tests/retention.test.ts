@@ -27,6 +27,7 @@ import { StaffClient } from "./helpers/staff-client.ts";
 import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate, textUpdate } from "./helpers/telegram-updates.ts";
+import { TEST_HASH_COST } from "./helpers/staff-accounts.ts";
 
 const exec = promisify(execFile);
 const PASSWORD = "a long test password";
@@ -86,7 +87,7 @@ describe.each(DB_KINDS)("retention and erasure on %s", (kind) => {
 
   async function signIn(app: App, base: string, role: "admin" | "supervisor") {
     const email = `${role}-${++chatSeq}@example.org`;
-    await createStaffAccount(app.store, { id: null, email: "test" }, { email, role, password: PASSWORD });
+    await createStaffAccount(app.store, { id: null, email: "test" }, { email, role, password: PASSWORD }, TEST_HASH_COST);
     const client = new StaffClient(base);
     expect((await client.login(email, PASSWORD)).status).toBe(200);
     return client;
@@ -438,7 +439,7 @@ describe("the purge in the staff console", () => {
     );
     const base = await app.start();
     const s = helpers("sqlite", () => db.url);
-    await createStaffAccount(app.store, { id: null, email: "test" }, { email: "admin@example.org", role: "admin", password: PASSWORD });
+    await createStaffAccount(app.store, { id: null, email: "test" }, { email: "admin@example.org", role: "admin", password: PASSWORD }, TEST_HASH_COST);
     const chats = [await webChatConversation(base, db.url), await webChatConversation(base, db.url)];
     const waiting = new TelegramPerson(base, fake, 8_990_001);
     await waiting.toCriticalHandoff();

@@ -20,6 +20,7 @@ import { seedOpenHandoffs } from "./helpers/handoff-backlog.ts";
 import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET, TEST_DELIVERY } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate, textUpdate } from "./helpers/telegram-updates.ts";
+import { TEST_HASH_COST } from "./helpers/staff-accounts.ts";
 
 const SHOTS = "test-results/staff-console";
 const PASSWORD = "correct horse battery staple";
@@ -79,7 +80,7 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
     for (const p of problems) expect(p).toEqual({ errors: [], csp: [], dialogs: [] });
   });
 
-  const addAccount = (email: string, role: StaffRole) => createStaffAccount(app.store, { id: null, email: "test" }, { email, role, password: PASSWORD });
+  const addAccount = (email: string, role: StaffRole) => createStaffAccount(app.store, { id: null, email: "test" }, { email, role, password: PASSWORD }, TEST_HASH_COST);
 
   async function openPage(options: { width?: number; height?: number; locale?: string } = {}): Promise<{ page: Page; context: BrowserContext; problems: PageProblems }> {
     const context = await browser.newContext({

@@ -11,6 +11,7 @@ import { StaffClient } from "./helpers/staff-client.ts";
 import { count, query } from "./helpers/db-query.ts";
 import type { SeenMessage } from "../src/store/person-view.ts";
 import { readFileSync } from "node:fs";
+import { TEST_HASH_COST } from "./helpers/staff-accounts.ts";
 
 const BOT_EN = JSON.parse(readFileSync("locales/en.json", "utf8")) as Record<string, Record<string, string>>;
 
@@ -132,7 +133,7 @@ describe.each(DB_KINDS)("web test chat on %s", (kind) => {
     await post({ session, id: "handoff003", choice: "yes" });
     await post({ session, id: "handoff004", choice: "person" });
     const before = await messages(session, 8);
-    await createStaffAccount(app.store, { id: null, email: "test" }, { email: "agent@example.org", role: "agent", password: "a long test password" });
+    await createStaffAccount(app.store, { id: null, email: "test" }, { email: "agent@example.org", role: "agent", password: "a long test password" }, TEST_HASH_COST);
     const agent = new StaffClient(base);
     expect((await agent.login("agent@example.org", "a long test password")).status).toBe(200);
     const { handoffs } = await agent.json<{ handoffs: { id: string }[] }>(agent.get("/handoffs"));
