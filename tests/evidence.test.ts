@@ -216,7 +216,7 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
     const row = await settled(p.chatId, "stored");
     expect(row).toMatchObject({ channel: "telegram", kind: "photo", attempts: 1, size: png.length, contentType: "image/png" });
     expectSealed(row, png);
-    await new Promise((r) => setTimeout(r, 500)); // more passes of the fetcher: still once
+    await app!.evidence!.afterPasses(2); // more passes of the fetcher: still once
     expect(telegram.calls("getFile").filter((c) => !c.error)).toHaveLength(1);
     expect(telegram.calls("getFile")[0]!.payload.file_id).toBe(lastFileId); // the largest size, not the thumbnail
     expect(telegram.calls("file").filter((c) => !c.error)).toHaveLength(1);
@@ -275,7 +275,7 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
     expect(photoRow).toMatchObject({ channel: "line", kind: "photo", attempts: 1, contentType: "image/png", size: png.length });
     expect(fileRow).toMatchObject({ kind: "file", contentType: "application/pdf", size: pdf.length });
     expectSealed(photoRow!, png);
-    await new Promise((r) => setTimeout(r, 500));
+    await app!.evidence!.afterPasses(2);
     expect(line.callsTo("/v2/bot/message/line-img-1/content")).toHaveLength(1);
     expect(line.callsTo("/v2/bot/message/line-file-1/content")).toHaveLength(1);
 
@@ -461,12 +461,14 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
     await start();
     let secondBase = base;
     let stopSecond: () => Promise<void>;
+    let secondFetcher: EvidenceFetcher;
     if (kind === "postgresql") {
       const second = await createApp(
         loadConfig(telegramWebhookEnv(db.url, telegram.url, { DATA_ENCRYPTION_KEYS: KEYS })),
         { delivery: { pollMs: 50, backoff: { baseMs: 50, maxMs: 500 } }, evidence: { pollMs: 20, concurrency: 2 } },
       );
       secondBase = await second.start();
+      secondFetcher = second.evidence!;
       stopSecond = () => second.stop();
     } else {
       const fetcher = new EvidenceFetcher(app!.store.evidence, { telegram: new TelegramFileFetcher({ apiRoot: telegram.url, token: BOT_TOKEN, timeoutMs: 5000 }) }, silentLog, {
@@ -475,6 +477,7 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
         concurrency: 2,
       });
       fetcher.start();
+      secondFetcher = fetcher;
       stopSecond = () => fetcher.stop();
     }
     try {
@@ -486,7 +489,7 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
         files.push(lastFileId);
       }
       await vi.waitFor(async () => expect(await count(db.url, `SELECT COUNT(*) FROM "EvidenceFile" WHERE status = 'stored'`)).toBe(8), WAIT);
-      await new Promise((r) => setTimeout(r, 300));
+      await Promise.all([app!.evidence!.afterPasses(2), secondFetcher.afterPasses(2)]);
       const asked = telegram.calls("getFile").map((c) => String(c.payload.file_id));
       expect(asked.sort()).toEqual([...files].sort());
       expect(await count(db.url, `SELECT COUNT(*) FROM "EvidenceFile" WHERE attempts <> 1`)).toBe(0);

@@ -2,7 +2,7 @@
 // step; PostgreSQL: a batch of a few statements). Each step must still stand alone: stored
 // once, a failing decision fails only its own step, a repeated event changes nothing, and
 // steps that need more (a handoff, a report) are stored whole.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { migrate } from "../src/store/migrate.ts";
 import { Store, type StepContext, type StepInput, type StepOutput } from "../src/store/store.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
@@ -60,7 +60,9 @@ describe.each(DB_KINDS)("grouped steps on %s", (kind) => {
     await store.step(input("again", "same-event"), counting());
     const lastSeen = `SELECT CAST("lastSeenAt" AS TEXT) AS "lastSeenAt" FROM "Contact" WHERE "platformUserId" = 'again'`;
     const [before] = await query<{ lastSeenAt: string }>(db.url, lastSeen);
-    await new Promise((r) => setTimeout(r, 50));
+    // The clock moves past the first step's time, so a second write of lastSeenAt would show.
+    const firstStepDone = Date.now();
+    await vi.waitUntil(() => Date.now() > firstStepDone + 1, { interval: 1 });
     const [repeat] = await Promise.all([
       store.step(input("again", "same-event"), counting()),
       ...Array.from({ length: 10 }, (_, i) => store.step(input(`other-${i}`, `o-${i}`), counting())),

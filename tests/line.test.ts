@@ -194,11 +194,11 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
     fake.failNext("/v2/bot/message/push", { status: 409, body: { message: "The retry key is already accepted" } });
     await post([{ ...text("U8", fake, "hi"), replyToken: fake.issueReplyToken(-1) }]);
     await fake.waitFor(() => fake.calls.some((c) => c.path === "/v2/bot/message/push"));
-    await new Promise((r) => setTimeout(r, 200));
     await vi.waitFor(async () => {
       const [out] = (await messages("U8")).filter((m) => m.direction === "out");
       expect(out!.status).toBe("sent");
     });
+    await app.deliverer.afterPasses(2);
     expect(fake.calls.filter((c) => c.path === "/v2/bot/message/push")).toHaveLength(1);
   });
 

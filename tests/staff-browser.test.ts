@@ -255,7 +255,7 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
     await page.getByLabel(en("note.label"), { exact: true }).fill(noteText);
     await page.getByRole("button", { name: en("note.save"), exact: true }).click();
     await transcriptItem(page, "note", noteText).waitFor();
-    await new Promise((r) => setTimeout(r, 300));
+    await app.deliverer.afterPasses(2);
     expect(person.messages()).toHaveLength(sentBefore);
     await screenshot(page, SHOTS, "conversation");
 
@@ -276,8 +276,7 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
 
     // Phone width: one column, nothing wider than the screen.
     await page.setViewportSize({ width: 375, height: 812 });
-    await page.waitForTimeout(200);
-    expect(await horizontalOverflow(page)).toBe(0);
+    await expect.poll(() => horizontalOverflow(page)).toBe(0);
     await screenshot(page, SHOTS, "conversation-phone");
     const sideBySide = await page.evaluate(
       "(() => { const a = document.querySelector('.conv-main').getBoundingClientRect(); const b = document.querySelector('.conv-side').getBoundingClientRect(); return b.top >= a.bottom - 1; })()",
@@ -389,8 +388,9 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
     await signIn(page, AGENT, "not the password at all");
     await page.getByText(en("auth.invalid"), { exact: true }).waitFor();
     for (let i = 0; i < 5; i++) {
+      const answered = page.waitForResponse((response) => response.url().endsWith("/staff/api/login"));
       await signIn(page, AGENT, `wrong password number ${i}`);
-      await page.waitForTimeout(50);
+      await answered;
     }
     // The sixth try from this address waits (30 s, shown as a minute); the five failures locked the account.
     await page.getByText(en("auth.tooMany", { minutes: 1 }), { exact: true }).waitFor({ timeout: 10_000 });

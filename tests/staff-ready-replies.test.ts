@@ -193,7 +193,7 @@ describe.each(DB_KINDS)("ready replies and queue rows on %s", (kind) => {
     expect((await agent2.post(`/handoffs/${id}/reply`, { ready: { id: "received" } })).status).toBe(403);
     expect((await agent2.get(`/handoffs/${id}/ready-replies?lang=ko`)).status).toBe(403);
 
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await app.deliverer.afterPasses(2);
     expect(await outboundCount()).toBe(before);
     expect(person.messages()).toHaveLength(delivered);
     expect(await query(db.url, `SELECT 1 FROM "AuditEntry" WHERE "action" = 'reply'`)).toHaveLength(0);

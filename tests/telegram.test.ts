@@ -360,9 +360,12 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
     expect((await post(added)).status).toBe(200);
     await fake.waitForMessages(group, 2);
     expect((await post(inGroup("another plain message"))).status).toBe(200);
-    // The notices are sent straight away (not through the outbox): give a stray one time to show.
-    await new Promise((r) => setTimeout(r, 300));
-    expect(fake.sentMessages(group).map((c) => c.payload.text)).toEqual([TEXT.privateOnly, TEXT.privateOnly]);
+    // The notices are sent straight away (not through the outbox), in the sender's language: a
+    // command from a Korean speaker is answered after a stray English notice would have been.
+    const fromKorean = inGroup("/help");
+    expect((await post({ ...fromKorean, message: { ...fromKorean.message, from: { ...user(4243), language_code: "ko" } } })).status).toBe(200);
+    await fake.waitForMessages(group, 3);
+    expect(fake.sentMessages(group).map((c) => c.payload.text)).toEqual([TEXT.privateOnly, TEXT.privateOnly, "이 봇은 1:1 대화에서만 작동합니다."]);
     expect(await rowCounts()).toEqual({ contacts: 0, conversations: 0, messages: 0 });
   });
 

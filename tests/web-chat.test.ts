@@ -39,7 +39,7 @@ describe.each(DB_KINDS)("web test chat on %s", (kind) => {
   const post = (body: unknown) =>
     fetch(`${base}/try/api/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
-  /** Waits until at least `count` messages are visible, then lets extras (which would be a bug) arrive. */
+  /** Waits until at least `count` messages are visible, then until the outbox has had two more passes to show extras (which would be a bug). */
   async function messages(session: string, count: number) {
     const read = async () => {
       const res = await fetch(`${base}/try/api/messages?session=${session}`);
@@ -47,7 +47,7 @@ describe.each(DB_KINDS)("web test chat on %s", (kind) => {
     };
     const end = Date.now() + 5000;
     while ((await read()).length < count && Date.now() < end) await new Promise((r) => setTimeout(r, 30));
-    await new Promise((r) => setTimeout(r, 200));
+    await app.deliverer.afterPasses(2);
     return read();
   }
 
@@ -237,7 +237,7 @@ describe.each(DB_KINDS)("web test chat on %s", (kind) => {
     const chatOf = async () => (await query<{ chatId: string }>(db.url, `SELECT "chatId" FROM "Conversation" WHERE "status" = 'erased'`)).map((r) => r.chatId);
     const end = Date.now() + 5000;
     while ((await count(db.url, `SELECT COUNT(*) AS n FROM "Message" WHERE "direction" = 'out' AND "status" = 'pending'`)) > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 30));
-    await new Promise((r) => setTimeout(r, 200));
+    await app.deliverer.afterPasses(2);
     expect(await chatOf()).toEqual([session]);
     const done = await read(session, asked.next);
     // The tap that confirmed it was erased with the rest: the page keeps its own copy of it.
