@@ -4,7 +4,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { dirname, resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { telegramWebhookEnv } from "./telegram-env.ts";
 
@@ -87,6 +88,13 @@ export function webhookModeEnv(url: string, apiRoot: string, extra: Record<strin
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Node's on-disk compile cache, shared by every server process started here: the tests start
+ * dozens (crashes, restarts, several instances), and a start spends most of its time
+ * compiling the same modules (about a quarter less CPU with the cache).
+ */
+const COMPILE_CACHE = process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), "safeline-node-compile-cache");
+
 /** Starts the server and waits until /readyz answers 200 (rejects with its output if it exits or times out). */
 export async function startServerProcess(options: StartOptions): Promise<ServerProcess> {
   const script = options.script ?? "src/main.ts";
@@ -96,7 +104,7 @@ export async function startServerProcess(options: StartOptions): Promise<ServerP
   const args = [...(options.nodeFlags ?? []), "--import", "tsx", ...(options.preload ?? []).flatMap((p) => ["--import", p]), script];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...env, ...options.env, HOST: "127.0.0.1", PORT: String(port) },
+    env: { ...env, NODE_COMPILE_CACHE: COMPILE_CACHE, ...options.env, HOST: "127.0.0.1", PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let tail = "";
