@@ -12,7 +12,7 @@
 // path); FUZZ_SCALE=<x> multiplies the number of cases.
 import { request as httpRequest } from "node:http";
 import fc from "fast-check";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createApp, type App } from "../src/app.ts";
 import { LOOSE_WEB_CHAT_LIMITS } from "./helpers/web-chat-limits.ts";
 import { loadConfig } from "../src/config.ts";
@@ -332,7 +332,9 @@ describe.each<[DbKind, number]>([
     tallies.clear();
   });
 
-  beforeEach(async () => {
+  // One app for the file's tests on this database: every check is per request (what it stored
+  // or changed), so the tests need no fresh app.
+  beforeAll(async () => {
     [db, telegram, line] = await Promise.all([createTestDatabase(kind), FakeTelegramBotApi.start({ token: BOT_TOKEN }), new FakeLineApi(LINE_TOKEN).start()]);
     app = await createApp(
       loadConfig(
@@ -353,7 +355,7 @@ describe.each<[DbKind, number]>([
     base = await app.start();
   });
 
-  afterEach(async () => {
+  afterAll(async () => {
     await app?.stop().catch(() => {});
     await Promise.all([telegram?.stop(), line?.stop()]);
     await db?.drop();
@@ -497,7 +499,11 @@ describe.each<[DbKind, number]>([
     await stillReady();
   });
 
-  async function staffSetup() {
+  /** Staff accounts, signed in, and a hand-off to act on: made once, by the first test that needs them. */
+  let staffReady: Promise<void> | undefined;
+  const staffSetup = () => (staffReady ??= setUpStaff());
+
+  async function setUpStaff() {
     for (const [email, role] of [["supervisor@example.org", "supervisor"], ["admin@example.org", "admin"]] as const) {
       await createStaffAccount(app.store, { id: null, email: "test" }, { email, role, password: PASSWORD }, TEST_HASH_COST);
     }
@@ -507,8 +513,11 @@ describe.each<[DbKind, number]>([
     admin = new StaffClient(base);
     expect((await supervisor.login("supervisor@example.org", PASSWORD)).status).toBe(200);
     expect((await admin.login("admin@example.org", PASSWORD)).status).toBe(200);
-    const { handoffs } = await supervisor.json<{ handoffs: { id: string }[] }>(supervisor.get("/handoffs"));
-    handoffId = handoffs[0]!.id;
+    const [handoff] = await query<{ id: string }>(
+      db.url,
+      `SELECT h.id FROM "HandoffRequest" h JOIN "Conversation" c ON c.id = h."conversationId" WHERE c."chatId" = '${person.chatId}'`,
+    );
+    handoffId = handoff!.id;
     const { accounts } = await admin.json<{ accounts: { id: string }[] }>(admin.get("/accounts"));
     accountIds = accounts.map((a) => a.id);
   }
