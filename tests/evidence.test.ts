@@ -318,7 +318,13 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
 
   it("a failed fetch is shown as retrying and ends stored; one that keeps failing is shown as failed after its tries", async () => {
     const { logger, lines } = capturedLog("info");
-    await start({}, { logger, evidence: { backoff: { baseMs: 1500, maxMs: 1500 } } });
+    // Retries wait (10 minutes) until the test has seen the try before and makes the next one due.
+    await start({}, { logger, evidence: { backoff: { baseMs: 600_000, maxMs: 600_000 } } });
+    const retryNow = async (chatId: string | number, attempts: number) => {
+      await vi.waitFor(async () => expect((await evidenceOf(chatId))[0]).toMatchObject({ status: "pending", attempts }), WAIT);
+      const past = new Date(Date.now() - 1000).toISOString();
+      await execute(db.url, `UPDATE "EvidenceFile" SET "nextAttemptAt" = ? WHERE status = 'pending'`, [kind === "sqlite" ? past.replace("Z", "+00:00") : past]);
+    };
     const p = person();
     await toMenu(p);
     await p.tap("person");
@@ -330,6 +336,7 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
     await p.post(telegramPhoto(p, png));
     const handoffId = await handoffOf(p.chatId);
     await vi.waitFor(async () => expect((await transcriptEvidence(supervisor, handoffId))[0]).toMatchObject({ status: "retrying", attempts: 1 }), WAIT);
+    await retryNow(p.chatId, 1);
     const stored = await settled(p.chatId, "stored");
     expect(stored.attempts).toBe(2);
     expect(telegram.calls("file").map((c) => c.error?.error_code ?? 200)).toEqual([500, 200]);
@@ -342,6 +349,7 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
     line.failNext("/v2/bot/message/line-img-2/content", { status: 500, body: { message: "Internal server error" } });
     line.addContent("line-img-2", testPng(4), "image/png");
     await linePost([lineImage("U-evidence-2", "line-img-2")]);
+    await retryNow("U-evidence-2", 1);
     expect(await settled("U-evidence-2", "stored")).toMatchObject({ attempts: 2 });
     expect(line.calls.filter((c) => c.path === "/v2/bot/message/line-img-2/content").map((c) => c.status)).toEqual([500, 200]);
 
@@ -350,6 +358,8 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
     for (let i = 0; i < 3; i++) line.failNext("/v2/bot/message/line-img-3/content", { status: 503, body: { message: "Service unavailable" } });
     line.addContent("line-img-3", testPng(5), "image/png");
     await linePost([lineImage("U-evidence-3", "line-img-3")]);
+    await retryNow("U-evidence-3", 1);
+    await retryNow("U-evidence-3", 2);
     expect(await settled("U-evidence-3", "failed")).toMatchObject({ attempts: 3, content: null });
     const [failed] = await transcriptEvidence(supervisor, await handoffOf("U-evidence-3"));
     expect(failed).toMatchObject({ status: "failed", attempts: 3 });
