@@ -505,6 +505,7 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
         received += new TextDecoder().decode(value);
       }
     })();
+    changed.catch(() => {}); // observed now; awaited below
     await person().toCriticalHandoff();
     await changed;
     expect(received).toContain("event: change");

@@ -340,6 +340,7 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
     // Typing tells the server a reply is being written (auto-clear waits); that signal is answered
     // before the session runs out, so the 401 below is met by the send itself.
     const writing = page.waitForResponse((r) => r.url().endsWith(`/handoffs/${handoffId}/writing`));
+    writing.catch(() => {}); // observed now; awaited below
     await reply.fill(draft);
     expect((await writing).status()).toBe(204);
 
@@ -389,6 +390,7 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
     await page.getByText(en("auth.invalid"), { exact: true }).waitFor();
     for (let i = 0; i < 5; i++) {
       const answered = page.waitForResponse((response) => response.url().endsWith("/staff/api/login"));
+      answered.catch(() => {}); // observed now; awaited below
       await signIn(page, AGENT, `wrong password number ${i}`);
       await answered;
     }

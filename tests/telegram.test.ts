@@ -530,8 +530,12 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
       await fake.waitFor(() =>
         fake.calls("getUpdates").some((c) => Array.isArray(c.result) && c.result.some((u: { update_id: number }) => u.update_id === update.update_id)),
       );
-      await new Promise((r) => setTimeout(r, 100)); // the step now waits for the row lock
+      // The step now waits for the row lock.
+      const waiting = `SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+      await vi.waitUntil(async () => (await count(db.url, waiting)) > 0, { timeout: 10_000, interval: 20 });
       const stopping = app.stop();
+      stopping.catch(() => {}); // observed now; awaited below
+      // Time for grammY's stop() to confirm the update (it may, without waiting for the step; nothing says when).
       await new Promise((r) => setTimeout(r, 200));
       await locker.query("ROLLBACK");
       await stopping;
