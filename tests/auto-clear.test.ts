@@ -6,16 +6,15 @@
 // separate process runs the job, the stored due time is moved back instead, as if the quiet
 // time had passed.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createApp, type App } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import type { App } from "../src/app.ts";
 import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { count, execute, query } from "./helpers/db-query.ts";
 import { killServerProcesses, sleep, startServerProcess, webhookModeEnv, type ServerProcess } from "./helpers/server-process.ts";
 import { addStaffAccounts, signedInClient } from "./helpers/staff-accounts.ts";
-import { telegramWebhookEnv, TEST_DELIVERY } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { textUpdate } from "./helpers/telegram-updates.ts";
+import { startTelegramApp } from "./helpers/test-app.ts";
 
 const MINUTE = 60_000;
 let nextChat = 880_000;
@@ -104,13 +103,9 @@ describe.each(DB_KINDS)("auto-clear on %s", (kind) => {
 
   /** SafeLine in this process; its auto-clear job runs only when the test calls runOnce with a time. */
   async function startApp() {
-    const app = await createApp(loadConfig(telegramWebhookEnv(db.url, fake.url, { HOST: "127.0.0.1" })), {
-      delivery: TEST_DELIVERY,
-      autoClear: { intervalMs: 24 * 60 * MINUTE },
-    });
-    apps.push(app);
-    const base = await app.start();
-    return { app, base };
+    const started = await startTelegramApp(db.url, fake.url, { env: { HOST: "127.0.0.1" }, options: { autoClear: { intervalMs: 24 * 60 * MINUTE } } });
+    apps.push(started.app);
+    return started;
   }
 
   it("clears every message of the chat once it has been quiet for the chosen time, once, and records it for staff", async () => {

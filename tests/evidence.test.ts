@@ -7,8 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createApp, type App, type AppOptions } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import type { App, AppOptions } from "../src/app.ts";
 import { sqlitePath } from "../src/store/database-url.ts";
 import { FakeLineApi, signLineBody } from "./fakes/line-api.ts";
 import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
@@ -16,7 +15,7 @@ import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/datab
 import { count, execute, query } from "./helpers/db-query.ts";
 import { addStaffAccounts, signedInClient } from "./helpers/staff-accounts.ts";
 import type { StaffClient } from "./helpers/staff-client.ts";
-import { BOT_TOKEN, telegramWebhookEnv, TEST_DELIVERY } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate } from "./helpers/telegram-updates.ts";
 import { capturedLog } from "./helpers/log-capture.ts";
@@ -24,6 +23,7 @@ import { silentLog } from "./helpers/engine-harness.ts";
 import { EvidenceFetcher } from "../src/evidence/evidence-fetcher.ts";
 import { TelegramFileFetcher } from "../src/evidence/telegram-file-fetcher.ts";
 import { testPng } from "./helpers/test-image.ts";
+import { startTelegramApp } from "./helpers/test-app.ts";
 
 const LINE_SECRET = "line-channel-secret";
 const LINE_TOKEN = "line-access-token";
@@ -71,24 +71,10 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
   });
 
   async function start(env: Record<string, string> = {}, options: AppOptions = {}) {
-    app = await createApp(
-      loadConfig(
-        telegramWebhookEnv(db.url, telegram.url, {
-          LINE_CHANNEL_SECRET: LINE_SECRET,
-          LINE_CHANNEL_ACCESS_TOKEN: LINE_TOKEN,
-          LINE_API_BASE_URL: line.url,
-          LINE_DATA_API_BASE_URL: line.url,
-          DATA_ENCRYPTION_KEYS: KEYS,
-          ...env,
-        }),
-      ),
-      {
-        delivery: TEST_DELIVERY,
-        ...options,
-        evidence: { pollMs: 100, backoff: { baseMs: 400, maxMs: 800 }, maxAttempts: 3, ...options.evidence },
-      },
-    );
-    base = await app.start();
+    ({ app, base } = await startTelegramApp(db.url, telegram.url, {
+      env: { LINE_CHANNEL_SECRET: LINE_SECRET, LINE_CHANNEL_ACCESS_TOKEN: LINE_TOKEN, LINE_API_BASE_URL: line.url, LINE_DATA_API_BASE_URL: line.url, DATA_ENCRYPTION_KEYS: KEYS, ...env },
+      options: { ...options, evidence: { pollMs: 100, backoff: { baseMs: 400, maxMs: 800 }, maxAttempts: 3, ...options.evidence } },
+    }));
     // Once per test: a restart finds the accounts already there.
     if ((await count(db.url, `SELECT COUNT(*) FROM "StaffAccount"`)) === 0) staffIds = await addStaffAccounts(app.store);
     return staffIds;
@@ -473,11 +459,11 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
     let stopSecond: () => Promise<void>;
     let secondFetcher: EvidenceFetcher;
     if (kind === "postgresql") {
-      const second = await createApp(
-        loadConfig(telegramWebhookEnv(db.url, telegram.url, { DATA_ENCRYPTION_KEYS: KEYS })),
-        { delivery: { pollMs: 50, backoff: { baseMs: 50, maxMs: 500 } }, evidence: { pollMs: 20, concurrency: 2 } },
-      );
-      secondBase = await second.start();
+      const { app: second, base: started } = await startTelegramApp(db.url, telegram.url, {
+        env: { DATA_ENCRYPTION_KEYS: KEYS },
+        options: { delivery: { pollMs: 50, backoff: { baseMs: 50, maxMs: 500 } }, evidence: { pollMs: 20, concurrency: 2 } },
+      });
+      secondBase = started;
       secondFetcher = second.evidence!;
       stopSecond = () => second.stop();
     } else {

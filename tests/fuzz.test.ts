@@ -13,9 +13,8 @@
 import { request as httpRequest } from "node:http";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createApp, type App } from "../src/app.ts";
+import type { App } from "../src/app.ts";
 import { LOOSE_WEB_CHAT_LIMITS } from "./helpers/web-chat-limits.ts";
-import { loadConfig } from "../src/config.ts";
 import { BODY_LIMIT_BYTES } from "../src/http/server.ts";
 import { createStaffAccount } from "../src/staff/accounts.ts";
 import { FakeLineApi, signLineBody } from "./fakes/line-api.ts";
@@ -24,9 +23,10 @@ import { createTestDatabase, type DbKind, type TestDatabase } from "./helpers/da
 import { query } from "./helpers/db-query.ts";
 import { silentLog } from "./helpers/engine-harness.ts";
 import { StaffClient } from "./helpers/staff-client.ts";
-import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { TEST_HASH_COST } from "./helpers/staff-accounts.ts";
+import { startTelegramApp } from "./helpers/test-app.ts";
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
@@ -336,23 +336,15 @@ describe.each<[DbKind, number]>([
   // or changed), so the tests need no fresh app.
   beforeAll(async () => {
     [db, telegram, line] = await Promise.all([createTestDatabase(kind), FakeTelegramBotApi.start({ token: BOT_TOKEN }), new FakeLineApi(LINE_TOKEN).start()]);
-    app = await createApp(
-      loadConfig(
-        telegramWebhookEnv(db.url, telegram.url, {
-          LINE_CHANNEL_SECRET: LINE_SECRET,
-          LINE_CHANNEL_ACCESS_TOKEN: LINE_TOKEN,
-          LINE_API_BASE_URL: line.url,
-          WEB_CHAT: "on",
-        }),
-      ),
-      {
+    ({ app, base } = await startTelegramApp(db.url, telegram.url, {
+      env: { LINE_CHANNEL_SECRET: LINE_SECRET, LINE_CHANNEL_ACCESS_TOKEN: LINE_TOKEN, LINE_API_BASE_URL: line.url, WEB_CHAT: "on" },
+      options: {
         logger: silentLog,
         delivery: { pollMs: 50, leaseMs: 5000, maxAttempts: 2, concurrency: 4, backoff: { baseMs: 50, maxMs: 200 } },
         staffLoginRateLimit: { max: 100_000, timeWindowMs: 60_000 },
         webChatLimits: LOOSE_WEB_CHAT_LIMITS,
       },
-    );
-    base = await app.start();
+    }));
   });
 
   afterAll(async () => {

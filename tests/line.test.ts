@@ -2,8 +2,7 @@
 // replies go out through the outbox to a fake Messaging API (tests/fakes/line-api.ts),
 // and the database is read directly. Runs on SQLite and PostgreSQL.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createApp, type App } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import type { App } from "../src/app.ts";
 import { LANGUAGES } from "../flows/data/languages.ts";
 import { FakeLineApi, signLineBody } from "./fakes/line-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
@@ -12,6 +11,7 @@ import { silentLog } from "./helpers/engine-harness.ts";
 import { StaffClient } from "./helpers/staff-client.ts";
 import { createStaffAccount } from "../src/staff/accounts.ts";
 import { TEST_HASH_COST } from "./helpers/staff-accounts.ts";
+import { startApp as startTestApp } from "./helpers/test-app.ts";
 
 const SECRET = "line-channel-secret";
 const ACCESS_TOKEN = "line-access-token";
@@ -41,8 +41,8 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
   let url: string;
 
   async function startApp() {
-    app = await createApp(
-      loadConfig({
+    ({ app, base: url } = await startTestApp(
+      {
         DATABASE_URL: db.url,
         PORT: "0",
         LOG_LEVEL: "silent",
@@ -50,10 +50,9 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
         LINE_CHANNEL_ACCESS_TOKEN: ACCESS_TOKEN,
         LINE_API_BASE_URL: fake.url,
         LINE_DATA_API_BASE_URL: fake.url,
-      }),
+      },
       { logger: silentLog, delivery: { pollMs: 30, backoff: { baseMs: 50, maxMs: 200 } } },
-    );
-    url = await app.start();
+    ));
   }
 
   beforeEach(async () => {

@@ -24,10 +24,11 @@ import { createTestDatabase, DB_KINDS, type DbKind, type TestDatabase } from "./
 import { launchBrowser, watchPage } from "./helpers/browser.ts";
 import { count, execute, query } from "./helpers/db-query.ts";
 import { StaffClient } from "./helpers/staff-client.ts";
-import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate, textUpdate } from "./helpers/telegram-updates.ts";
 import { TEST_HASH_COST } from "./helpers/staff-accounts.ts";
+import { startApp, startTelegramApp } from "./helpers/test-app.ts";
 
 const exec = promisify(execFile);
 const PASSWORD = "a long test password";
@@ -73,13 +74,9 @@ describe.each(DB_KINDS)("retention and erasure on %s", (kind) => {
   });
 
   async function start(env: Record<string, string> = {}, options: AppOptions = {}) {
-    const app = await createApp(
-      loadConfig(telegramWebhookEnv(db.url, fake.url, { WEB_CHAT: "on", ...env })),
-      { delivery: { pollMs: 50, backoff: { baseMs: 50, maxMs: 200 } }, ...options },
-    );
-    apps.push(app);
-    const base = await app.start();
-    return { app, base };
+    const started = await startTelegramApp(db.url, fake.url, { env: { WEB_CHAT: "on", ...env }, options: { delivery: { pollMs: 50, backoff: { baseMs: 50, maxMs: 200 } }, ...options } });
+    apps.push(started.app);
+    return started;
   }
 
   const person = (base: string) => new TelegramPerson(base, fake, 8_880_000 + ++chatSeq);
@@ -354,13 +351,12 @@ describe("retention with several server processes on postgresql", () => {
   });
 
   async function start() {
-    const app = await createApp(loadConfig({ DATABASE_URL: db.url, PORT: "0", WEB_CHAT: "on", LOG_LEVEL: "silent" }), {
-      delivery: { pollMs: 50 },
-      retention: { batchSize: 3 },
-      webChatLimits: LOOSE_WEB_CHAT_LIMITS,
-    });
-    apps.push(app);
-    return { app, base: await app.start() };
+    const started = await startApp(
+      { DATABASE_URL: db.url, PORT: "0", WEB_CHAT: "on", LOG_LEVEL: "silent" },
+      { delivery: { pollMs: 50 }, retention: { batchSize: 3 }, webChatLimits: LOOSE_WEB_CHAT_LIMITS },
+    );
+    apps.push(started.app);
+    return started;
   }
   const s = helpers("postgresql", () => db.url);
 
@@ -433,11 +429,9 @@ describe("the purge in the staff console", () => {
   });
 
   it("shows the run in the audit log: SafeLine as the actor and the counts in words, in English and Korean", { timeout: 120_000 }, async () => {
-    app = await createApp(
-      loadConfig(telegramWebhookEnv(db.url, fake.url, { WEB_CHAT: "on" })),
-      { delivery: { pollMs: 50 } },
-    );
-    const base = await app.start();
+    const started = await startTelegramApp(db.url, fake.url, { env: { WEB_CHAT: "on" }, options: { delivery: { pollMs: 50 } } });
+    app = started.app;
+    const { base } = started;
     const s = helpers("sqlite", () => db.url);
     await createStaffAccount(app.store, { id: null, email: "test" }, { email: "admin@example.org", role: "admin", password: PASSWORD }, TEST_HASH_COST);
     const chats = [await webChatConversation(base, db.url), await webChatConversation(base, db.url)];

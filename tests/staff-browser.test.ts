@@ -7,8 +7,7 @@
 import { readFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createApp, type App } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import type { App } from "../src/app.ts";
 import { createStaffAccount } from "../src/staff/accounts.ts";
 import { DEFAULT_SESSION_POLICY } from "../src/staff/sessions.ts";
 import type { StaffRole } from "../src/store/staff-types.ts";
@@ -17,10 +16,11 @@ import { horizontalOverflow, launchBrowser, screenshot, watchPage, type PageProb
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.ts";
 import { execute, query } from "./helpers/db-query.ts";
 import { seedOpenHandoffs } from "./helpers/handoff-backlog.ts";
-import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET, TEST_DELIVERY } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate, textUpdate } from "./helpers/telegram-updates.ts";
 import { TEST_HASH_COST } from "./helpers/staff-accounts.ts";
+import { startTelegramApp } from "./helpers/test-app.ts";
 
 const SHOTS = "test-results/staff-console";
 const PASSWORD = "correct horse battery staple";
@@ -60,12 +60,10 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
 
   beforeEach(async () => {
     [db, fake] = await Promise.all([createTestDatabase("sqlite"), FakeTelegramBotApi.start({ token: BOT_TOKEN, maxLongPollMs: 500 })]);
-    app = await createApp(loadConfig(telegramWebhookEnv(db.url, fake.url)), {
-      delivery: TEST_DELIVERY,
+    ({ app, base } = await startTelegramApp(db.url, fake.url, {
       // A lock after 5 failures in a row (50 by default), so the admin test has one to lift.
-      staffSessions: { ...DEFAULT_SESSION_POLICY, lockAfterFailures: 5 },
-    });
-    base = await app.start();
+      options: { staffSessions: { ...DEFAULT_SESSION_POLICY, lockAfterFailures: 5 } },
+    }));
   });
 
   afterEach(async () => {

@@ -5,15 +5,15 @@
 import { connect } from "node:net";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createApp, type App, type AppOptions } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import type { App, AppOptions } from "../src/app.ts";
 import { LANGUAGES } from "../flows/data/languages.ts";
 import { FakeTelegramBotApi, type RecordedCall } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
-import { BOT_TOKEN, PICK_ONE_LANGUAGE, UNPACED, WEBHOOK_SECRET, TEST_DELIVERY } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN, PICK_ONE_LANGUAGE, UNPACED, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { callbackUpdate, messageUpdate, nextMessageId, nextUpdateId, now, textUpdate, user } from "./helpers/telegram-updates.ts";
+import { startApp as startTestApp } from "./helpers/test-app.ts";
 
 const PUBLIC_URL = "https://example.test";
 const SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
@@ -75,12 +75,8 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
       ...(polling ? {} : { PUBLIC_URL, TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET }),
       ...extra,
     };
-    const app = await createApp(loadConfig(env), {
-      delivery: TEST_DELIVERY,
-      ...options,
-    });
+    const { app, base } = await startTestApp(env, options);
     running.push(app);
-    const base = await app.start();
     return {
       app,
       base,

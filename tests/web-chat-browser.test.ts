@@ -6,12 +6,12 @@
 import { readFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp, type App } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import type { App } from "../src/app.ts";
 import { horizontalOverflow, launchBrowser, screenshot, watchPage } from "./helpers/browser.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.ts";
 import { silentLog } from "./helpers/engine-harness.ts";
 import { LOOSE_WEB_CHAT_LIMITS } from "./helpers/web-chat-limits.ts";
+import { startApp } from "./helpers/test-app.ts";
 
 const SHOTS = "test-results/web-chat";
 const WAIT = { timeout: 15_000 };
@@ -93,13 +93,11 @@ describe("test chat in a browser, as a person on a phone", { timeout: 120_000 },
 
   beforeAll(async () => {
     db = await createTestDatabase("sqlite");
-    app = await createApp(loadConfig({ DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "silent" }), {
-      logger: silentLog,
-      delivery: { pollMs: 20 },
+    ({ app, base } = await startApp(
+      { DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "silent" },
       // Ten phones from one address: the limits themselves are tested in web-chat.test.ts.
-      webChatLimits: LOOSE_WEB_CHAT_LIMITS,
-    });
-    base = await app.start();
+      { logger: silentLog, delivery: { pollMs: 20 }, webChatLimits: LOOSE_WEB_CHAT_LIMITS },
+    ));
     browser = await launchBrowser();
   });
   afterAll(async () => {

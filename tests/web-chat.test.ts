@@ -12,6 +12,7 @@ import { count, query } from "./helpers/db-query.ts";
 import type { SeenMessage } from "../src/store/person-view.ts";
 import { readFileSync } from "node:fs";
 import { TEST_HASH_COST } from "./helpers/staff-accounts.ts";
+import { startApp } from "./helpers/test-app.ts";
 
 const BOT_EN = JSON.parse(readFileSync("locales/en.json", "utf8")) as Record<string, Record<string, string>>;
 
@@ -25,11 +26,7 @@ describe.each(DB_KINDS)("web test chat on %s", (kind) => {
 
   beforeEach(async () => {
     db = await createTestDatabase(kind);
-    app = await createApp(loadConfig({ DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "silent" }), {
-      logger: silentLog,
-      delivery: { pollMs: 20 },
-    });
-    base = await app.start();
+    ({ app, base } = await startApp({ DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "silent" }, { logger: silentLog, delivery: { pollMs: 20 } }));
   });
   afterEach(async () => {
     await app.stop();
@@ -287,16 +284,19 @@ describe.each(DB_KINDS)("web test chat limits on %s", (kind) => {
 
   beforeEach(async () => {
     db = await createTestDatabase(kind);
-    app = await createApp(loadConfig({ DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "silent", TRUST_PROXY: "loopback" }), {
-      logger: silentLog,
-      webChatLimits: {
-        sessionsPerAddress: { ...slow, burst: 3 },
-        messagesPerAddress: { ...slow, burst: 6 },
-        sessionsOverall: { ...slow, burst: 5 },
-        messagesOverall: { ...slow, burst: 100 },
+    ({ app, base } = await startApp(
+      { DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "silent", TRUST_PROXY: "loopback" },
+      {
+        logger: silentLog,
+        delivery: {},
+        webChatLimits: {
+          sessionsPerAddress: { ...slow, burst: 3 },
+          messagesPerAddress: { ...slow, burst: 6 },
+          sessionsOverall: { ...slow, burst: 5 },
+          messagesOverall: { ...slow, burst: 100 },
+        },
       },
-    });
-    base = await app.start();
+    ));
   });
   afterEach(async () => {
     await app.stop();
