@@ -202,7 +202,8 @@ describe.each(DB_KINDS)("auto-clear on %s", (kind) => {
     await vi.waitFor(() => expect(person.deleted()).toEqual(person.allIds()));
   });
 
-  it("survives a SIGKILL: the restarted process clears the chat when it is due", async () => {
+  // Two server starts: given time like the other tests with server processes (a busy machine took over 30 s).
+  it("survives a SIGKILL: the restarted process clears the chat when it is due", { timeout: 90_000 }, async () => {
     const env = webhookModeEnv(db.url, fake.url, { AUTO_CLEAR_CHECK_SECONDS: "1" });
     let server: ServerProcess = await startServerProcess({ env });
     const person = new Person(server.url, fake, nextChat++);
@@ -234,7 +235,7 @@ describe("auto-clear with two instances on postgresql", () => {
     await db.drop();
   });
 
-  it("each due chat is cleared once, by one of them", async () => {
+  it("each due chat is cleared once, by one of them", { timeout: 90_000 }, async () => {
     const env = (token: string) => webhookModeEnv(db.url, fake.url, { AUTO_CLEAR_CHECK_SECONDS: "1", TELEGRAM_BOT_TOKEN: token });
     const servers = await Promise.all(["123456:instance-a", "123456:instance-b"].map((token) => startServerProcess({ env: env(token) })));
     const people = Array.from({ length: 6 }, (_, i) => new Person(servers[i % 2]!.url, fake, nextChat++));
