@@ -3,11 +3,9 @@
 // runs (asked, at start, on its interval, from the CLI, from two processes at once), and
 // direct SQL shows what is gone and what stayed. /delete is checked the same way. The
 // console's audit log shows the run in Chromium.
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
-import { promisify } from "node:util";
 import pg from "pg";
 import { pino } from "pino";
 import type { Browser } from "playwright-core";
@@ -28,9 +26,9 @@ import { BOT_TOKEN } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate, textUpdate } from "./helpers/telegram-updates.ts";
 import { TEST_HASH_COST } from "./helpers/staff-accounts.ts";
+import { runScript } from "./helpers/server-process.ts";
 import { startApp, startTelegramApp } from "./helpers/test-app.ts";
 
-const exec = promisify(execFile);
 const PASSWORD = "a long test password";
 const KEYS = `k1:${randomBytes(32).toString("base64")}`;
 const DAY = 24 * 60 * 60 * 1000;
@@ -315,8 +313,7 @@ describe.each(DB_KINDS)("retention and erasure on %s", (kind) => {
     await s.outboxDrained();
     await s.age(old, OLD);
     const expected = await s.rowsOf([old]);
-    const cli = (args: string[], env: Record<string, string> = {}) =>
-      exec("npx", ["tsx", "src/cli/purge.ts", ...args], { env: { ...process.env, DATABASE_URL: db.url, ...env } });
+    const cli = (args: string[], env: Record<string, string> = {}) => runScript("src/cli/purge.ts", args, { DATABASE_URL: db.url, ...env });
 
     const dry = await cli(["--dry-run"]);
     expect(dry.stdout).toContain(`would delete 1 conversations, ${expected.messages} messages, 0 reports, 0 handoffs, 1 contacts.`);
