@@ -207,17 +207,25 @@ describe.each(DB_KINDS)("auto-clear on %s", (kind) => {
     const env = webhookModeEnv(db.url, fake.url, { AUTO_CLEAR_CHECK_SECONDS: "1" });
     let server: ServerProcess = await startServerProcess({ env });
     const person = new Person(server.url, fake, nextChat++);
-    await person.turnOnAfterNotSafe();
+    // A second chat, made due only after the first is cleared: its clear comes from a later check.
+    const marker = new Person(server.url, fake, nextChat++);
+    await Promise.all([person.turnOnAfterNotSafe(), marker.turnOnAfterNotSafe()]);
     await person.type("one more thing");
     await delivered(db.url);
     await server.kill();
     // While it was down, the quiet time passed.
-    const past = new Date(Date.now() - MINUTE);
-    await execute(db.url, `UPDATE "AutoClear" SET "dueAt" = ?`, [kind === "sqlite" ? past.toISOString().replace("Z", "+00:00") : past]);
+    const past = () => {
+      const at = new Date(Date.now() - MINUTE);
+      return kind === "sqlite" ? at.toISOString().replace("Z", "+00:00") : at;
+    };
+    const makeDue = (chat: Person) =>
+      execute(db.url, `UPDATE "AutoClear" SET "dueAt" = ? WHERE "conversationId" = (SELECT id FROM "Conversation" WHERE "chatId" = ?)`, [past(), String(chat.chatId)]);
+    await makeDue(person);
     server = await startServerProcess({ env, port: server.port });
     await vi.waitFor(() => expect(person.deleted()).toEqual(person.allIds()), { timeout: 10_000, interval: 100 });
-    await sleep(1500);
-    expect(fake.calls("deleteMessages")).toHaveLength(1);
+    await makeDue(marker);
+    await vi.waitFor(() => expect(marker.deleted()).toEqual(marker.allIds()), { timeout: 10_000, interval: 100 });
+    expect(fake.calls("deleteMessages").filter((c) => String(c.payload.chat_id) === String(person.chatId))).toHaveLength(1);
     expect(await autoClearEvents(db.url, person.chatId)).toEqual(["autoClear.on", "autoClear.done"]);
   });
 });
