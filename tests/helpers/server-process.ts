@@ -1,6 +1,7 @@
 // A server as a child process (`node --import tsx <script>`, SafeLine's src/main.ts by default):
 // ready once GET /readyz answers 200; stopped with SIGTERM like a process manager does, or
-// killed with SIGKILL like a crash. Shared by the reliability tests and the bench.
+// killed with SIGKILL like a crash. Shared by the reliability tests and the bench; runScript
+// runs the repository's other scripts (the CLI) to their end.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";

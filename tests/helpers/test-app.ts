@@ -1,5 +1,6 @@
-// SafeLine in the test's own process, listening on a free port: the one way tests start the
-// app. The fakes (Bot API, LINE API) and the database are the caller's.
+// SafeLine in the test's own process, started and listening on a free port (a test that needs
+// the app before it listens calls createApp itself). The fakes (Bot API, LINE API) and the
+// database are the caller's.
 import { createApp, type App, type AppOptions } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { TEST_DELIVERY, telegramWebhookEnv } from "./telegram-env.ts";
