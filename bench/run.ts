@@ -347,11 +347,11 @@ async function profilePass(fake: FakeBotApi, dir: string) {
     await server.stop();
   }
   // One profile per thread: CPU.<date>.<time>.<pid>.<thread id>.<n>.cpuprofile. Thread 0 is the
-  // main thread; the step thread is the one running step-thread-worker.ts (the others load modules).
+  // main thread; the writer thread is the one running writer-thread.ts (the others load modules).
   const profiles = readdirSync(profDir)
     .filter((f) => f.endsWith(".cpuprofile"))
     .map((f) => ({ file: join(profDir, f), main: f.split(".").at(-3) === "0" }))
-    .map(({ file, main }) => ({ file, thread: main ? "main thread" : readFileSync(file, "utf8").includes("step-thread-worker.ts") ? "step thread" : "" }))
+    .map(({ file, main }) => ({ file, thread: main ? "main thread" : readFileSync(file, "utf8").includes("writer-thread.ts") ? "writer thread" : "" }))
     .filter((p) => p.thread);
   if (!profiles.some((p) => p.thread === "main thread")) throw new Error("no .cpuprofile written for the main thread");
   return profiles.map(({ file, thread }) => ({ thread, ...summariseProfile(file, 15) }));

@@ -1,7 +1,6 @@
 // Wires SafeLine together: store -> engine -> outbox -> channels -> HTTP server.
 import type { FastifyInstance } from "fastify";
 import type { UserFromGetMe } from "grammy/types";
-import { helplineFlow, type FlowDefinition } from "../flows/registry.ts";
 import { registerWebChat, webSender } from "./channels/web/web-channel.ts";
 import { WebChatLimiter, type WebChatLimits } from "./channels/web/web-chat-limiter.ts";
 import { TelegramChannel } from "./channels/telegram/telegram-channel.ts";
@@ -9,8 +8,6 @@ import { LineChannel } from "./channels/line/line-channel.ts";
 import type { Config } from "./config.ts";
 import { Engine } from "./engine/engine.ts";
 import type { DeciderOptions } from "./engine/decider.ts";
-import { StepThread } from "./engine/step-thread.ts";
-import { providerOf, sqlitePath } from "./store/database-url.ts";
 import { InboundLimiter } from "./engine/inbound-limiter.ts";
 import { parseStaffHours } from "./engine/staff-hours.ts";
 import { createI18n } from "./i18n.ts";
@@ -26,7 +23,6 @@ import { createServer } from "./http/server.ts";
 import { releaseConnectionsOnClose } from "./http/connection-drain.ts";
 import { migrate } from "./store/migrate.ts";
 import { Store, type Channel } from "./store/store.ts";
-import { FieldCipher } from "./store/field-cipher.ts";
 import { ChangeFeed } from "./staff/change-feed.ts";
 import { Sessions, type SessionPolicy } from "./staff/sessions.ts";
 import { SecurityAudit } from "./staff/security-audit.ts";
@@ -35,7 +31,6 @@ import { StaffService } from "./staff/staff-service.ts";
 
 export interface AppOptions {
   logger?: Logger;
-  flow?: FlowDefinition;
   delivery?: Partial<DelivererOptions>;
   /** Skip outbox delivery (tests that simulate a crash between commit and send). */
   deliver?: boolean;
@@ -87,28 +82,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     deletingChannels: new Set<Channel>(["telegram"]),
     receiptIntervalMs: config.HANDOFF_RECEIPT_MINUTES * 60_000,
   };
-  // On SQLite with the helpline flow, steps and the outbox's SQL run on the step thread.
-  const stepThread =
-    providerOf(config.DATABASE_URL) === "sqlite" && !options.flow
-      ? await StepThread.start({ path: sqlitePath(config.DATABASE_URL), keys: config.dataKeys, decider }, log)
-      : undefined;
-  const store = await Store.open(config.DATABASE_URL, new FieldCipher(config.dataKeys), stepThread).catch(async (error: unknown) => {
-    await stepThread?.close();
-    throw error;
-  });
+  const store = await Store.open(config.DATABASE_URL, { keys: config.dataKeys, decider, log });
   const i18n = await createI18n();
   const senders: Partial<Record<Channel, ChannelSender>> = {};
   let wake = () => {};
   let wakeEvidence = () => {};
   const feed = new ChangeFeed(() => store.staff.changeMark());
-  const engine = new Engine(store, options.flow ?? helplineFlow, i18n, log, {
+  const engine = new Engine(store, log, {
     onCommitted: (outboundCount, withAttachment) => {
       if (outboundCount > 0) wake();
       if (withAttachment) wakeEvidence();
       feed.notify();
     },
-    ...decider,
-    ...(stepThread ? { stepThread } : {}),
     inboundLimiter: new InboundLimiter({
       burst: config.INBOUND_BURST,
       perSecond: config.INBOUND_PER_SECOND,

@@ -77,8 +77,10 @@ function unexplainedDuplicates(delivery: DeliveryAudit, lives: Life[]): { explai
   const finalTexts = new Map<number, string[]>();
   for (const [call, row] of delivery.rowOf) finalTexts.set(row.id, [...(finalTexts.get(row.id) ?? []), String(call.payload.text)]);
   for (const dup of delivery.duplicates) {
+    // A call the fake records before the next process started can only come from the one that died
+    // (a loaded machine can record it well after the exit was seen).
     const match = lives.flatMap((life, k) =>
-      life.exitSeenAt !== undefined && dup.at >= life.spawnedAt && dup.at <= life.exitSeenAt + 500
+      life.exitSeenAt !== undefined && dup.at >= life.spawnedAt && dup.at <= Math.max(life.exitSeenAt + 500, lives[k + 1]?.spawnedAt ?? 0)
         ? life.inFlight
             .filter((r) => r.chatId === String(dup.payload.chat_id) && finalTexts.get(r.id)?.includes(String(dup.payload.text)))
             .map((r) => `${r.id}@${k}`)

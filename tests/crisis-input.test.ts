@@ -2,14 +2,13 @@
 // real database, with the replies as the person reads them, in Korean, English and Vietnamese.
 import type { TFunction } from "i18next";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { helplineFlow } from "../flows/registry.ts";
 import type { PersonEvent } from "../flows/types.ts";
-import { Engine } from "../src/engine/engine.ts";
+import type { Engine } from "../src/engine/engine.ts";
 import { createI18n } from "../src/i18n.ts";
 import type { Store } from "../src/store/store.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.ts";
 import { query } from "./helpers/db-query.ts";
-import { openEngine, silentLog, webEvent } from "./helpers/engine-harness.ts";
+import { openEngine, sharedClock, webEvent } from "./helpers/engine-harness.ts";
 
 const c = (id: string): PersonEvent => ({ type: "CHOICE", id });
 const text = (t: string): PersonEvent => ({ type: "TEXT", text: t });
@@ -31,13 +30,12 @@ describe.each(LANGS)("crisis input in %s", (lng) => {
   let store: Store;
   let engine: Engine;
   let t: TFunction;
-  let clock = new Date("2026-12-03T03:00:00Z");
+  const clock = sharedClock(new Date("2026-12-03T03:00:00Z"));
   let chats = 0;
   beforeAll(async () => {
     db = await createTestDatabase("sqlite");
-    ({ store } = await openEngine(db.url));
+    ({ store, engine } = await openEngine(db.url, { receiptIntervalMs: 10 * 60_000, clock: clock.clock }));
     const i18n = await createI18n();
-    engine = new Engine(store, helplineFlow, i18n, silentLog, { receiptIntervalMs: 10 * 60_000, now: () => clock });
     t = i18n.getFixedT(lng);
   });
   afterAll(async () => {
@@ -129,11 +127,11 @@ describe.each(LANGS)("crisis input in %s", (lng) => {
   it("acknowledges a message during a hand-off at most once per interval", async () => {
     const { send } = await chat();
     await send(c("person"));
-    clock = new Date(clock.getTime() + 60_000);
+    clock.set(new Date(clock.now().getTime() + 60_000));
     expect(await send(text("they took my passport. I was beaten"))).toEqual([t("handoff.received")]);
-    clock = new Date(clock.getTime() + 60_000);
+    clock.set(new Date(clock.now().getTime() + 60_000));
     expect(await send(text("are you there?"), { type: "UNSUPPORTED", what: "photo" })).toEqual([]);
-    clock = new Date(clock.getTime() + 10 * 60_000);
+    clock.set(new Date(clock.now().getTime() + 10 * 60_000));
     expect(await send(text("hello?"))).toEqual([t("handoff.received")]);
   });
 

@@ -178,7 +178,7 @@ describe.each(DB_KINDS)("encryption at rest on %s", (kind) => {
 
     // Without the key that sealed them, values cannot be read: a clear error, not garbage.
     await stop();
-    const wrong = await Store.open(db.url, new FieldCipher(parseKeys(key("k3"))));
+    const wrong = await Store.open(db.url, { keys: parseKeys(key("k3")) });
     await expect(wrong.transcript("telegram", String(person.chatId))).rejects.toThrow(/encrypted with key "k2"/);
     await wrong.close();
   });
@@ -190,7 +190,7 @@ describe.each(DB_KINDS)("encryption at rest on %s", (kind) => {
     await person.say(SECRET_TEXT, 0);
     expect((await storedValues()).join("\n")).toContain(SECRET_TEXT);
     await stop();
-    const store = await Store.open(db.url, new FieldCipher(parseKeys(key("k1"))));
+    const store = await Store.open(db.url, { keys: parseKeys(key("k1")) });
     await store.reseal();
     await store.close();
     const values = await storedValues();

@@ -1,17 +1,15 @@
 // Model-based: every shortest path to every state of the helpline machine (xstate/graph)
 // is executed through the real engine on a real database, and its replies are checked.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { helplineFlow } from "../flows/registry.ts";
 import type { PersonEvent } from "../flows/types.ts";
 import { forChannel } from "../src/engine/channel-messages.ts";
-import { Engine } from "../src/engine/engine.ts";
+import type { Engine } from "../src/engine/engine.ts";
 import { parseStaffHours } from "../src/engine/staff-hours.ts";
-import { createI18n } from "../src/i18n.ts";
 import type { Store } from "../src/store/store.ts";
 import { createTestDatabase, type DbKind, type TestDatabase } from "./helpers/databases.ts";
 import { LANGUAGES, type Language } from "../flows/data/languages.ts";
 import { query } from "./helpers/db-query.ts";
-import { openEngine, silentLog, webEvent } from "./helpers/engine-harness.ts";
+import { openEngine, webEvent } from "./helpers/engine-harness.ts";
 import { pathEvents, runFlow, shortestPaths, shortestPathsAfter, stateId } from "./helpers/flow-model.ts";
 
 /** The keys the pure machine says for each step of a path, as the test chat gets them. */
@@ -142,10 +140,8 @@ describe("reports and handoffs in the database", () => {
   });
 
   it("tells the person when staff are not working, with the 24/7 numbers", async () => {
-    const closed = new Engine(store, helplineFlow, await createI18n(), silentLog, {
-      staffHours: parseStaffHours("Sun-Sun 00:00-00:01 Pacific/Kiritimati")!,
-    });
-    const out = await walk("after-hours", [...toMenu, c("person")], closed);
+    const closed = await openEngine(db.url, { staffHours: parseStaffHours("Sun-Sun 00:00-00:01 Pacific/Kiritimati")! });
+    const out = await walk("after-hours", [...toMenu, c("person")], closed.engine).finally(() => closed.store.close());
     const hours = out.at(-2)!.text!;
     // Kiritimati (UTC+14) is 7 h ahead of Cambodia: Sunday 00:00 there is Saturday 17:00 in Cambodia.
     expect(hours).toContain("It is outside answering hours now. Hours: Sat 17:00–17:01 (Cambodia time).");

@@ -3,8 +3,16 @@
 // once, a failing decision fails only its own step, a repeated event changes nothing, and
 // steps that need more (a handoff, a report) are stored whole.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { runStep, type StepContext } from "../src/store/conversation-writes.ts";
+import { providerOf, sqlitePath } from "../src/store/database-url.ts";
+import { FieldCipher } from "../src/store/field-cipher.ts";
 import { migrate } from "../src/store/migrate.ts";
-import { Store, type StepContext, type StepInput, type StepOutput } from "../src/store/store.ts";
+import { PostgresDriver } from "../src/store/postgres-driver.ts";
+import { PostgresStepBatch } from "../src/store/postgres-step-batch.ts";
+import { SealedFields } from "../src/store/sealed-fields.ts";
+import { SqliteDriver } from "../src/store/sqlite/driver.ts";
+import { Turns } from "../src/store/sqlite/turns.ts";
+import type { StepInput, StepOutput, StepResult } from "../src/store/types.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
 
@@ -28,14 +36,34 @@ function counting(extra: Partial<StepOutput> = {}) {
   };
 }
 
+/**
+ * Steps with the test's own decisions, run as the store runs them: on SQLite the writer
+ * thread's driver and work (here in the test's thread), on PostgreSQL the grouped steps.
+ */
+interface Steps {
+  step(input: StepInput, decide: (ctx: StepContext) => StepOutput): Promise<StepResult>;
+  close(): Promise<void>;
+}
+
+function openSteps(url: string): Steps {
+  const fields = new SealedFields(new FieldCipher());
+  if (providerOf(url) === "sqlite") {
+    const driver = new SqliteDriver(sqlitePath(url), new Turns());
+    return { step: (input, decide) => runStep(driver, fields, input, decide), close: () => driver.close() };
+  }
+  const driver = new PostgresDriver(url, 10);
+  const batch = new PostgresStepBatch(driver, fields);
+  return { step: (input, decide) => batch.step(input, decide), close: () => driver.close() };
+}
+
 describe.each(DB_KINDS)("grouped steps on %s", (kind) => {
   let db: TestDatabase;
-  let store: Store;
+  let store: Steps;
 
   beforeEach(async () => {
     db = await createTestDatabase(kind);
     await migrate(db.url);
-    store = await Store.open(db.url);
+    store = openSteps(db.url);
   });
   afterEach(async () => {
     await store.close();

@@ -55,7 +55,7 @@ describe("message previews reveal nothing", () => {
     deciders = [
       ["no staff hours", new Decider(helplineFlow, i18n, silent, { deletingChannels: deleting })],
       // Always closed: the "not working now" note with the lines comes after every hand-off.
-      ["staff hours, closed", new Decider(helplineFlow, i18n, silent, { deletingChannels: deleting, staffHours: parseStaffHours("Sun-Sun 00:00-00:01 Pacific/Kiritimati")!, now: () => new Date("2026-12-02T12:00:00Z") })],
+      ["staff hours, closed", new Decider(helplineFlow, i18n, silent, { deletingChannels: deleting, staffHours: parseStaffHours("Sun-Sun 00:00-00:01 Pacific/Kiritimati")!, clock: Float64Array.of(Date.parse("2026-12-02T12:00:00Z")) })],
       ["staff hours, open", new Decider(helplineFlow, i18n, silent, { deletingChannels: deleting, staffHours: parseStaffHours("Sun-Sat 00:00-24:00 Asia/Phnom_Penh")! })],
     ];
   });

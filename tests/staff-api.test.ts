@@ -641,7 +641,15 @@ describe.each(DB_KINDS)("staff console API on %s", (kind) => {
     // no style attributes, no inline event handlers.
     const html = await page.text();
     expect(html).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>|<style|\sstyle=|\son[a-z]+=/i);
-    expect((await fetch(`${base}/staff/assets/console.js`)).headers.get("content-type")).toMatch(/javascript/);
+    // The page loads its entry module; the modules it imports are served the same way.
+    expect(html).toContain('<script type="module" src="/staff/assets/js/main.js"></script>');
+    for (const module of ["js/main.js", "js/views/queue.js"]) {
+      const res = await fetch(`${base}/staff/assets/${module}`);
+      expect(res.headers.get("content-type")).toMatch(/javascript/);
+      expect(res.headers.get("cache-control")).toBe("no-store");
+    }
+    for (const notAsset of ["tsconfig.json", "js/types.d.ts", "index.html"]) expect((await fetch(`${base}/staff/assets/${notAsset}`)).status, notAsset).toBe(404);
+    expect((await fetch(`${base}/staff/assets/console.css`)).headers.get("content-type")).toMatch(/css/);
     const me = await fetch(`${base}/staff/api/me`);
     expect(me.status).toBe(401);
     expect(me.headers.get("cache-control")).toBe("no-store");

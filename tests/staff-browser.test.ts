@@ -4,11 +4,13 @@
 // is ever interpreted), a reply reaches the person, closing the case sends the closing
 // message; an expired session keeps the draft; sign-in errors, roles, admin pages, 403/404,
 // Korean, and phone width. Screenshots go to test-results/staff-console/.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { App } from "../src/app.ts";
 import { createStaffAccount } from "../src/staff/accounts.ts";
+import { NOTE_MAX_LENGTH, REPLY_MAX_LENGTH } from "../src/staff/console-definitions.ts";
+import { NEXT_STATUSES } from "../src/staff/policy.ts";
 import { DEFAULT_SESSION_POLICY } from "../src/staff/sessions.ts";
 import type { StaffRole } from "../src/store/staff-types.ts";
 import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
@@ -256,6 +258,13 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
     await app.deliverer.afterPasses(2);
     expect(person.messages()).toHaveLength(sentBefore);
     await screenshot(page, SHOTS, "conversation");
+
+    // The status changes offered and the boxes' limits are the server's (GET /staff/api/definitions).
+    await page.locator('.conv-head [data-status="in_progress"]').waitFor();
+    const offered = await page.locator(".conv-actions button[data-status]").evaluateAll((buttons) => buttons.map((b) => b.getAttribute("data-status")));
+    expect(offered).toEqual(NEXT_STATUSES.in_progress);
+    expect(await reply.getAttribute("maxlength")).toBe(String(REPLY_MAX_LENGTH));
+    expect(await page.getByLabel(en("note.label"), { exact: true }).getAttribute("maxlength")).toBe(String(NOTE_MAX_LENGTH));
 
     // Export link and the print view (rendered from the export JSON).
     const exportLink = page.getByRole("link", { name: en("export.json"), exact: true });
@@ -622,7 +631,9 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
 
   it("the page and its texts: every text key the page uses exists in both languages", async () => {
     expect(Object.keys(KO).sort()).toEqual(Object.keys(EN).sort());
-    const js = readFileSync("src/staff/public/console.js", "utf8");
+    const modules = readdirSync("src/staff/public/js", { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".js"));
+    expect(modules).toContain("main.js");
+    const js = modules.map((file) => readFileSync(`src/staff/public/js/${file}`, "utf8")).join("\n");
     const html = readFileSync("src/staff/public/index.html", "utf8");
     const used = new Set([
       ...[...js.matchAll(/\bt\("([\w.]+)"/g)].map((m) => m[1]!),

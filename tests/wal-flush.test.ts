@@ -1,13 +1,13 @@
-// The order of WAL flushes and answers (src/store/wal-flush.ts), with fdatasync held by the
+// The order of WAL flushes and answers (src/store/sqlite/wal-flush.ts), with fdatasync held by the
 // test so each flush's start and end are visible: nobody hears "done" before a flush that began
-// after their commit (or read) has finished. Then the same through the step thread, whose
+// after their commit (or read) has finished. Then the same through the SQLite writer thread, whose
 // commits do not wait for the disk: its answers are handed on only after this (the main)
 // thread's flush. Real flushes run under every other SQLite test.
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 const WAL_FD = 99;
 const flushes: ((error: Error | null) => void)[] = [];
-/** Off: flushes finish by themselves (for closing the step thread). */
+/** Off: flushes finish by themselves (for closing the writer thread). */
 const held = { flushes: true };
 vi.mock("node:fs", async (original) => {
   const fs = await original<typeof import("node:fs")>();
@@ -20,8 +20,8 @@ vi.mock("node:fs", async (original) => {
   };
 });
 
-const { WalFlush } = await import("../src/store/wal-flush.ts");
-const { StepThread } = await import("../src/engine/step-thread.ts");
+const { WalFlush } = await import("../src/store/sqlite/wal-flush.ts");
+const { SqliteWriter } = await import("../src/store/sqlite/writer.ts");
 const { migrate } = await import("../src/store/migrate.ts");
 const { createTestDatabase } = await import("./helpers/databases.ts");
 const { silentLog, webEvent } = await import("./helpers/engine-harness.ts");
@@ -84,20 +84,20 @@ describe("WAL flush", () => {
   });
 });
 
-describe("step thread answers after the main thread's WAL flush", () => {
+describe("the writer thread's answers come after the main thread's WAL flush", () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let thread: Awaited<ReturnType<typeof StepThread.start>>;
+  let writer: Awaited<ReturnType<typeof SqliteWriter.start>>;
 
   beforeAll(async () => {
     db = await createTestDatabase("sqlite");
     await migrate(db.url);
-    thread = await StepThread.start({ path: sqlitePath(db.url), keys: [], decider: {} }, silentLog);
+    writer = await SqliteWriter.start({ path: sqlitePath(db.url), keys: [], decider: {} }, silentLog);
   });
 
   afterAll(async () => {
     held.flushes = false;
     for (const flush of flushes.splice(0)) flush(null);
-    await thread.close();
+    await writer.close();
     await db.drop();
   });
 
@@ -114,20 +114,20 @@ describe("step thread answers after the main thread's WAL flush", () => {
   };
 
   it("a committed step is answered only once a flush that began after the commit has finished", async () => {
-    const step = thread.step(webEvent("wal-1", { type: "COMMAND", command: "start" }), { run: true });
+    const step = writer.calls.step(webEvent("wal-1", { type: "COMMAND", command: "start" }), { run: true });
     const answered = state(step);
     await flushesBegun(1);
     await sleep(50);
-    expect(answered.settled).toBe(false); // committed on the step thread, not yet on disk
+    expect(answered.settled).toBe(false); // committed on the writer thread, not yet on disk
     flushes[0]!(null);
     await expect(step).resolves.toMatchObject({ duplicate: false, outboundCount: 1 });
   });
 
   it("a read that saw an unflushed commit waits for that commit's flush; a failed flush fails the commit's caller", async () => {
-    const step = thread.step(webEvent("wal-2", { type: "COMMAND", command: "start" }), { run: true });
+    const step = writer.calls.step(webEvent("wal-2", { type: "COMMAND", command: "start" }), { run: true });
     const failed = expect(step).rejects.toThrow("EIO");
     await flushesBegun(1);
-    const read = thread.rows<{ n: number }>(`SELECT count(*) AS "n" FROM "Conversation" WHERE "chatId" = 'wal-2'`);
+    const read = writer.calls.rows<{ n: number }>(`SELECT count(*) AS "n" FROM "Conversation" WHERE "chatId" = 'wal-2'`);
     const readAnswered = state(read);
     await sleep(50);
     expect(readAnswered.settled).toBe(false); // it saw the step's commit, which is not on disk yet
@@ -136,7 +136,7 @@ describe("step thread answers after the main thread's WAL flush", () => {
     await expect(read).rejects.toThrow("EIO");
 
     // Nothing unflushed: the next read waits for no flush.
-    const later = thread.rows<{ n: number }>(`SELECT count(*) AS "n" FROM "Conversation" WHERE "chatId" = 'wal-2'`);
+    const later = writer.calls.rows<{ n: number }>(`SELECT count(*) AS "n" FROM "Conversation" WHERE "chatId" = 'wal-2'`);
     await expect(later).resolves.toEqual([{ n: 1 }]);
     expect(flushes).toHaveLength(1);
   });

@@ -12,7 +12,7 @@ if (config.dataKeys.length === 0) {
   process.exit(2);
 }
 await migrate(config.DATABASE_URL);
-const store = await Store.open(config.DATABASE_URL, new FieldCipher(config.dataKeys));
+const store = await Store.open(config.DATABASE_URL, { keys: config.dataKeys });
 try {
   const counts = await store.reseal();
   console.log(`re-encrypted with key "${config.dataKeys[0]!.id}": ${counts.messages} messages, ${counts.conversations} conversations, ${counts.reports} reports, ${counts.evidence} photos and files`);

@@ -3,10 +3,11 @@
 // (handoff, report, quick exit, erasure). The engine runs it inside the step's transaction.
 import type { i18n as I18n } from "i18next";
 import type { AnyMachineSnapshot } from "xstate";
-import type { FlowDefinition } from "../../flows/registry.ts";
+import { helplineFlow, type FlowDefinition } from "../../flows/registry.ts";
 import type { Effect, OutMessage } from "../../flows/types.ts";
-import { FALLBACK_LANGUAGE, supportedLanguage } from "../i18n.ts";
-import type { Channel, StaffStepOutput, StepContext, StepOutput, StoredConversation } from "../store/store.ts";
+import { createI18n, FALLBACK_LANGUAGE, supportedLanguage } from "../i18n.ts";
+import type { StepContext } from "../store/conversation-writes.ts";
+import type { Channel, StaffStepOutput, StepOutput, StoredConversation } from "../store/types.ts";
 import { advance, type PersistedState, type StoredMachine } from "./advance.ts";
 import { matchChoice } from "./choice-match.ts";
 import type { Inbound } from "./engine.ts";
@@ -44,8 +45,16 @@ export interface DeciderOptions {
    * short receipt at most once in this many milliseconds, so the chat does not seem dead.
    */
   receiptIntervalMs?: number;
-  /** The clock (tests). */
-  now?: () => Date;
+  /**
+   * The clock (tests): milliseconds since the epoch in shared memory (a Float64Array over a
+   * SharedArrayBuffer), so that a decider on the SQLite writer's thread reads what a test sets.
+   */
+  clock?: Float64Array;
+}
+
+/** The helpline flow's decider, as the store runs it (in process, or on the SQLite writer's thread). */
+export async function createDecider(options: DeciderOptions, log: DeciderLog): Promise<Decider> {
+  return new Decider(helplineFlow, await createI18n(), log, options);
 }
 
 /** Ten minutes between "received" notes while staff have the conversation, unless configured. */
@@ -80,6 +89,10 @@ export class Decider {
       status: snapshot.hasTag("handoff") ? "handoff" : "active",
       outbound,
     };
+  }
+
+  private now(): Date {
+    return new Date(this.options.clock?.[0] ?? Date.now());
   }
 
   private renderStaffReply(reply: StaffReply, lang: string): RenderedMessage {
@@ -168,7 +181,7 @@ export class Decider {
    */
   private receipt(inbound: Inbound, snapshot: AnyMachineSnapshot, said: OutMessage[], stored: StoredMachine | null): number | undefined {
     if (said.length > 0 || !snapshot.hasTag("handoff") || inbound.event.type === "COMMAND") return undefined;
-    const now = (this.options.now?.() ?? new Date()).getTime();
+    const now = this.now().getTime();
     const last = stored?.state.receiptAt ?? 0;
     return now - last >= (this.options.receiptIntervalMs ?? DEFAULT_RECEIPT_INTERVAL_MS) ? now : undefined;
   }
@@ -199,7 +212,7 @@ export class Decider {
     if (deleteYourself) said = [...said.slice(0, -1), { text: "stop.deleteYourself" }, ...said.slice(-1)];
     const hours = this.options.staffHours;
     if (hours && effects.some((e) => e.type === "handoff")) {
-      const now = this.options.now?.() ?? new Date();
+      const now = this.now();
       if (staffAvailable(hours, now)) added.push({ text: "handoff.staffOnline" });
       else {
         const { days, from, to, cambodia, utcOffset } = staffHoursText(hours, lang, now);

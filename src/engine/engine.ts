@@ -1,18 +1,15 @@
-// One conversation step per inbound event, in one transaction: dedupe (the unique key on
-// channel + platform event id) -> load snapshot -> machine step -> inbound, snapshot,
-// outbox, handoff -> wake the outbox.
+// One conversation step per inbound event, in one transaction on the store's writer: dedupe
+// (the unique key on channel + platform event id) -> load snapshot -> the flow's decision
+// (decider.ts) -> inbound, snapshot, outbox, handoff -> wake the outbox.
 // Steps of one chat run in arrival order; different chats run concurrently.
-import type { i18n as I18n } from "i18next";
-import type { FlowDefinition } from "../../flows/registry.ts";
 import type { PersonEvent } from "../../flows/types.ts";
 import type { Logger } from "../log.ts";
-import type { Channel, StepContext, StepResult, Store } from "../store/store.ts";
+import type { Channel, StepResult, Store } from "../store/store.ts";
 import type { Attachment } from "../store/types.ts";
 import type { HandoffStatus, StaffRecord } from "../store/staff-types.ts";
-import { Decider, type DeciderOptions, type StaffReply } from "./decider.ts";
+import type { StaffReply } from "./decider.ts";
 import type { Admission, InboundLimiter } from "./inbound-limiter.ts";
 import { KeyedQueue } from "./keyed-queue.ts";
-import type { StepThread } from "./step-thread.ts";
 
 /** A platform update translated by a channel adapter. */
 export interface Inbound {
@@ -31,38 +28,29 @@ export interface Inbound {
   replyToken?: string;
 }
 
-export interface EngineOptions extends DeciderOptions {
+export interface EngineOptions {
   /** Called after every committed step with the number of replies it queued (wakes the outbox and live consoles). */
   onCommitted?: (outboundCount: number, withAttachment?: boolean) => void;
   /** Per-person inbound limit; unset: every message runs the flow. */
   inboundLimiter?: InboundLimiter;
-  /** SQLite: steps run on the step thread (which decides with the helpline flow and these options). */
-  stepThread?: Pick<StepThread, "step">;
 }
 
 const RUN: Admission = { run: true };
 
 export class Engine {
   private readonly queue = new KeyedQueue();
-  private readonly decider: Decider;
 
+  /** The store decides each step with the decider it was opened with (Store.open). */
   constructor(
     private readonly store: Store,
-    flow: FlowDefinition,
-    i18n: I18n,
     private readonly log: Logger,
     private readonly options: EngineOptions = {},
-  ) {
-    this.decider = new Decider(flow, i18n, log, options);
-  }
+  ) {}
 
   handle(inbound: Inbound): Promise<StepResult> {
     return this.queue.run(`${inbound.channel}:${inbound.chatId}`, async () => {
       const admission = this.options.inboundLimiter?.admit(`${inbound.channel}:${inbound.platformUserId}`, inbound.event) ?? RUN;
-      const thread = this.options.stepThread;
-      const result = thread
-        ? await thread.step(inbound, admission)
-        : await this.store.step(inbound, (ctx) => this.decider.decide(inbound, ctx, admission));
+      const result = await this.store.step(inbound, admission);
       if (result.duplicate) {
         this.log.info({ channel: inbound.channel }, "duplicate event ignored");
       } else {
@@ -91,9 +79,7 @@ export class Engine {
         ...(action.expectAssignee !== undefined ? { expectAssignee: action.expectAssignee } : {}),
         record: action.record,
         ...(action.note !== undefined ? { note: action.note } : {}),
-        ...(reply !== undefined || close
-          ? { decide: (ctx: StepContext) => this.decider.decideStaff(ctx, action.record.staffId, reply, close ?? false) }
-          : {}),
+        ...(reply !== undefined || close ? { step: { ...(reply !== undefined ? { reply } : {}), close: close ?? false } } : {}),
       });
       this.log.info({ conversation: conversation.id, out: result.outboundIds.length }, "staff action committed");
       this.options.onCommitted?.(result.outboundIds.length);

@@ -5,7 +5,15 @@
 // that process's heartbeat is missed (on SQLite, at the next start), and the lease alone
 // frees a claim that names no live process.
 import type { Logger } from "../log.ts";
-import type { Channel, OutboxItem, Store } from "../store/store.ts";
+import type { Outbox } from "../store/outbox-sql.ts";
+import type { OutboxPresence } from "../store/outbox-presence-sql.ts";
+import type { Channel, OutboxItem } from "../store/types.ts";
+
+/** What the deliverer needs of the store: the outbox, and the presence of the processes delivering it. */
+export interface OutboxAccess {
+  outbox: Outbox;
+  presence: OutboxPresence;
+}
 import { nextDelayMs } from "./backoff.ts";
 import { DeliveryError } from "./delivery-error.ts";
 import { Presence } from "./presence.ts";
@@ -82,15 +90,18 @@ export class Deliverer {
   readonly presence: Presence;
   private joined: Promise<void> | undefined;
 
+  private readonly outbox: Outbox;
+
   constructor(
-    private readonly store: Store,
+    access: OutboxAccess,
     private readonly senders: Partial<Record<Channel, ChannelSender>>,
     private readonly log: Logger,
     options: Partial<DelivererOptions> = {},
   ) {
     this.options = { ...DEFAULTS, ...options };
+    this.outbox = access.outbox;
     const { heartbeatTimeoutMs, leaseMs, takeOverAll, now } = this.options;
-    this.presence = new Presence(store.presence, log, { heartbeatTimeoutMs, leaseMs, takeOverAll, now }, () => this.wake());
+    this.presence = new Presence(access.presence, log, { heartbeatTimeoutMs, leaseMs, takeOverAll, now }, () => this.wake());
   }
 
   start(): void {
@@ -170,7 +181,7 @@ export class Deliverer {
     const depth = (sender: ChannelSender) => (sender.batchSize ?? 1) * this.options.callsPerClaim;
     const batch = Math.max(1, ...Object.values(this.senders).map((sender) => (sender ? depth(sender) : 1)));
     const ready: OutboxItem[][] = [];
-    for (const group of await this.store.dueOutbound(new Date(this.options.now()), batch, 500, room, this.sendingTo)) {
+    for (const group of await this.outbox.due(new Date(this.options.now()), batch, 500, room, this.sendingTo)) {
       const sender = this.senders[group[0]!.channel];
       if (!sender) continue;
       // A chat that must wait is left for later, unclaimed.
@@ -183,7 +194,7 @@ export class Deliverer {
     const { claimed, leaseUntil } = await this.claim(ready);
     for (const items of claimed) {
       if (this.stopped) {
-        await this.store.release(items.map((item) => item.id));
+        await this.release(items.map((item) => item.id));
         continue;
       }
       const conversationId = items[0]!.conversationId;
@@ -210,11 +221,16 @@ export class Deliverer {
    * Claims chats' due messages in one statement. Each chat keeps its messages in order up to
    * the first one another deliverer got; claimed messages behind that go back.
    */
+  /** Gives claimed but unsent messages back to the outbox (none: no call, which would wait for a WAL flush). */
+  private async release(ids: number[]): Promise<void> {
+    if (ids.length > 0) await this.outbox.release(ids);
+  }
+
   private async claim(offered: OutboxItem[][]): Promise<{ claimed: OutboxItem[][]; leaseUntil: number }> {
     const now = this.options.now();
     const leaseUntil = now + this.options.leaseMs;
     const ids = offered.flat().map((item) => item.id);
-    const claimed = await this.store.claimMany(ids, new Date(now), new Date(leaseUntil), this.presence.id);
+    const claimed = await this.outbox.claim(ids, new Date(now), new Date(leaseUntil), this.presence.id);
     const groups: OutboxItem[][] = [];
     const stray: number[] = [];
     for (const group of offered) {
@@ -223,7 +239,7 @@ export class Deliverer {
       if (items.length) groups.push(items);
       for (const item of group.slice(items.length)) if (claimed.has(item.id)) stray.push(item.id);
     }
-    await this.store.release(stray);
+    await this.release(stray);
     return { claimed: groups, leaseUntil };
   }
 
@@ -237,14 +253,14 @@ export class Deliverer {
     let finished = 0;
     for (let at = 0; at < items.length; at += perCall) {
       if (this.stopped) {
-        await this.store.release(items.slice(at).map((item) => item.id));
+        await this.release(items.slice(at).map((item) => item.id));
         break;
       }
       const call = items.slice(at, at + perCall);
       const done = await this.deliverCall(call);
       finished += done;
       if (done < call.length) {
-        await this.store.release(items.slice(at + call.length).map((item) => item.id));
+        await this.release(items.slice(at + call.length).map((item) => item.id));
         break;
       }
     }
@@ -261,29 +277,29 @@ export class Deliverer {
       if (sent.length === 0) throw new DeliveryError("sender reported nothing sent", true);
       for (const [i, ids] of sent.entries()) {
         const item = items[i]!;
-        await this.store.markSent(item.id, ids);
+        await this.outbox.markSent(item.id, ids);
         const forget = (item.payload as { forgetChat?: boolean } | null)?.forgetChat && !sender.forgetsErasedChat;
-        if (forget) await this.store.forgetErasedChat(item.conversationId);
+        if (forget) await this.outbox.forgetErasedChat(item.conversationId);
       }
-      await this.store.release(items.slice(sent.length).map((item) => item.id));
+      await this.release(items.slice(sent.length).map((item) => item.id));
       return sent.length;
     } catch (error) {
       const e = error instanceof DeliveryError ? error : new DeliveryError((error as Error).message, true);
       if (e.rateLimited) {
         // The platform's flow control, not this message's fault: back as it was, in order.
-        await this.store.release(items.map((item) => item.id));
+        await this.release(items.map((item) => item.id));
         this.log.warn({ message: head.id, waitMs: e.retryAfterMs }, "delivery paused by the platform's rate limit");
         this.wakeIn(e.retryAfterMs ?? 0);
         return 0;
       }
-      await this.store.release(items.slice(1).map((item) => item.id));
+      await this.release(items.slice(1).map((item) => item.id));
       if (!e.retryable || attempt >= this.options.maxAttempts) {
-        await this.store.markFailed(head.id, e.message);
+        await this.outbox.markFailed(head.id, e.message);
         this.log.error({ message: head.id, attempt, reason: e.message }, "delivery failed for good");
         return 1;
       }
       const delay = nextDelayMs(attempt, this.options.backoff, e.retryAfterMs);
-      await this.store.markRetry(head.id, new Date(this.options.now() + delay), e.message);
+      await this.outbox.markRetry(head.id, new Date(this.options.now() + delay), e.message);
       this.log.warn({ message: head.id, attempt, delayMs: delay, reason: e.message }, "delivery will be retried");
       setTimeout(() => this.wake(), delay).unref();
       return 0;

@@ -29,5 +29,8 @@ export const cursorParam = z
     return { rank, at: new Date(ms), id };
   });
 
-/** Rows per page: 50 unless asked, at most 200. */
-export const pageLimit = z.coerce.number().int().min(1).max(200).default(50);
+/** Rows per page unless asked. */
+export const PAGE_SIZE = 50;
+/** The most rows one page may ask for. */
+export const PAGE_MAX = 200;
+export const pageLimit = z.coerce.number().int().min(1).max(PAGE_MAX).default(PAGE_SIZE);

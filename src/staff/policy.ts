@@ -21,7 +21,8 @@ export function canAssign(account: Pick<StaffAccount, "id" | "role">, handoff: {
 /** Platform user ids identify a person outside SafeLine: only supervisors and admins see them. */
 export const seesIdentity = (account: Pick<StaffAccount, "role">) => atLeast(account, "supervisor");
 
-const NEXT: Record<HandoffStatus, HandoffStatus[]> = {
+/** The statuses a handoff may change to from each status. */
+export const NEXT_STATUSES: Readonly<Record<HandoffStatus, readonly HandoffStatus[]>> = {
   open: ["in_progress", "resolved", "closed"],
   in_progress: ["open", "resolved", "closed"],
   resolved: ["in_progress", "closed"],
@@ -31,7 +32,7 @@ const NEXT: Record<HandoffStatus, HandoffStatus[]> = {
 
 /** The statuses a handoff in `to` may come from. */
 export const statusesLeadingTo = (to: HandoffStatus): HandoffStatus[] =>
-  (Object.keys(NEXT) as HandoffStatus[]).filter((from) => NEXT[from].includes(to));
+  (Object.keys(NEXT_STATUSES) as HandoffStatus[]).filter((from) => NEXT_STATUSES[from].includes(to));
 
 /** Statuses in which staff can still act on a handoff (reply, note, assign). */
 export const WORKABLE: HandoffStatus[] = ["open", "in_progress", "resolved"];

@@ -15,7 +15,8 @@ import { HANDOFF_STATUSES, STAFF_ROLES } from "../store/staff-types.ts";
 import { RISK_LEVELS } from "../store/risk-rank.ts";
 import { MAX_ROW_ID } from "../store/types.ts";
 import type { ChangeFeed } from "./change-feed.ts";
-import { cursorParam, pageLimit } from "./page-cursor.ts";
+import { CHANNELS, CONSOLE_DEFINITIONS, NOTE_MAX_LENGTH, REPLY_MAX_LENGTH, REPORT_KINDS } from "./console-definitions.ts";
+import { cursorParam, PAGE_MAX, PAGE_SIZE, pageLimit } from "./page-cursor.ts";
 import { MIN_PASSWORD_LENGTH } from "./password.ts";
 import { atLeast } from "./policy.ts";
 import { contentDisposition, extensionOf } from "./content-disposition.ts";
@@ -47,7 +48,7 @@ const riskFilter = z.enum([...RISK_LEVELS, "none"]).optional();
 const queueQuery = z.object({
   status: csv(HANDOFF_STATUSES).default(["open", "in_progress", "resolved"]),
   risk: riskFilter,
-  channel: z.enum(["telegram", "line", "web"]).optional(),
+  channel: z.enum(CHANNELS).optional(),
   language: z.string().regex(/^[a-z]{2,3}$/).optional(),
   cursor: cursorParam.optional(),
   limit: pageLimit,
@@ -61,21 +62,21 @@ const referenceCode = z
   .transform((v) => `${v.slice(0, 4)}-${v.slice(4)}`);
 const reportQuery = z.object({
   risk: riskFilter,
-  kind: z.enum(["self", "family"]).optional(),
+  kind: z.enum(REPORT_KINDS).optional(),
   code: referenceCode.optional(),
   cursor: cursorParam.optional(),
   limit: pageLimit,
 });
 const handoffParams = z.object({ id: recordId });
 const evidenceParams = z.object({ id: recordId, evidenceId: recordId });
-const replyBody = z.object({ text: typed(3500) });
+const replyBody = z.object({ text: typed(REPLY_MAX_LENGTH) });
 /** A ready reply: the server writes the text from its id and parameters (src/staff/ready-replies.ts). */
 const readyBody = z.object({ ready: readyReplySchema }).strict();
 const isReady = (body: unknown) => typeof body === "object" && body !== null && "ready" in body;
-const noteBody = z.object({ text: typed(10_000) });
+const noteBody = z.object({ text: typed(NOTE_MAX_LENGTH) });
 const assignBody = z.object({ staffId: recordId.nullable() });
 const statusBody = z.object({ status: z.enum(HANDOFF_STATUSES) });
-const auditQuery = z.object({ before: z.coerce.number().int().positive().max(MAX_ROW_ID).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
+const auditQuery = z.object({ before: z.coerce.number().int().positive().max(MAX_ROW_ID).optional(), limit: z.coerce.number().int().min(1).max(PAGE_MAX).default(PAGE_SIZE) });
 const accountBody = z.object({ email, role: z.enum(STAFF_ROLES), password: z.string().min(MIN_PASSWORD_LENGTH).max(1024) });
 const accountChange = z
   .object({ role: z.enum(STAFF_ROLES).optional(), active: z.boolean().optional(), unlock: z.literal(true).optional() })
@@ -156,7 +157,14 @@ export async function registerStaffConsole(app: FastifyInstance, deps: StaffCons
         hsts: deps.https ? { maxAge: 31_536_000 } : false,
       });
       await scope.register(rateLimit, { global: false });
-      await scope.register(fastifyStatic, { root: fileURLToPath(publicDir), prefix: "/assets/", decorateReply: false, index: false });
+      // Only the page's scripts and stylesheet: not its type declarations or tsconfig.json.
+      await scope.register(fastifyStatic, {
+        root: fileURLToPath(publicDir),
+        prefix: "/assets/",
+        decorateReply: false,
+        index: false,
+        allowedPath: (path) => /\.(js|css)$/.test(path),
+      });
 
       scope.addHook("onSend", async (_, reply) => {
         reply.header("cache-control", "no-store");
@@ -211,6 +219,11 @@ export async function registerStaffConsole(app: FastifyInstance, deps: StaffCons
       scope.get("/api/me", async (request) => {
         const { account, csrf } = await sessions.require(request, { csrf: false });
         return { account: serialize(account), csrf };
+      });
+
+      scope.get("/api/definitions", async (request) => {
+        await sessions.require(request, { csrf: false });
+        return CONSOLE_DEFINITIONS;
       });
 
       scope.get("/api/handoffs", async (request) => {

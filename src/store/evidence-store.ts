@@ -1,6 +1,6 @@
 // Photos and files people sent, as rows: the fetch queue (claims with a lease, retries,
 // outcomes) and what staff may see of them. The row is written with the person's message
-// (step-sql.ts); the fetcher (src/evidence) fills it in. Source reference, file name and
+// (conversation-writes.ts); the fetcher (src/evidence) fills it in. Source reference, file name and
 // content are sealed (sealed-fields.ts).
 import type { Db } from "./prisma.ts";
 import type { SealedFields } from "./sealed-fields.ts";

@@ -31,7 +31,7 @@ export interface HeartbeatResult {
   known: boolean;
 }
 
-/** The presence's operations, wherever its SQL runs (here, or on the step thread). */
+/** The presence's operations, wherever its SQL runs (on PostgreSQL in the process, on SQLite on the writer thread). */
 export interface OutboxPresence {
   /**
    * Registers the process. `takeOverAll` (SQLite, where one process serves): every claim

@@ -42,7 +42,7 @@ const CONTENT = (provider: Provider) => `SELECT m."id", m."channel", m."kind", m
 
 const MARK_SENT = `UPDATE "Message" SET "status" = 'sent', "attempts" = "attempts" + 1, "sentAt" = ?, "nextAttemptAt" = NULL, "lastError" = NULL,`;
 
-/** The outbox's operations, wherever its SQL runs (here, or on the step thread). */
+/** The outbox's operations, wherever its SQL runs (on PostgreSQL in the process, on SQLite on the writer thread). */
 export interface Outbox {
   due(now: Date, perConversation: number, limit: number, maxChats?: number, skip?: ReadonlySet<string>): Promise<OutboxItem[][]>;
   claim(ids: number[], now: Date, leaseUntil: Date, holder: string | null): Promise<Set<number>>;

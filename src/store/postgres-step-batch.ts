@@ -13,7 +13,18 @@
 // another process, the whole batch is rolled back and its steps run one by one.
 import type { SealedFields } from "./sealed-fields.ts";
 import { all, run, sqlTime, type SqlDriver, type SqlWork } from "./sql-driver.ts";
-import { inboundRow, messageValues, openedConversation, runStep, type LoadRow, type StepContext } from "./step-sql.ts";
+import {
+  CONVERSATION_COLUMNS,
+  conversationValues,
+  inboundRow,
+  MESSAGE_COLUMNS,
+  messageValues,
+  openedConversation,
+  runStep,
+  saveConversationsSql,
+  type LoadRow,
+  type StepContext,
+} from "./conversation-writes.ts";
 import { timeOrderedId } from "./time-ordered-id.ts";
 import type { StepInput, StepOutput, StepResult } from "./types.ts";
 
@@ -52,20 +63,20 @@ const LOAD = `SELECT s."n", EXISTS (SELECT 1 FROM "Message" m WHERE m."channel" 
     WHERE "chatId" = s."chatId" AND "contactId" = ct."id" AND "status" <> 'closed' ORDER BY "createdAt" DESC LIMIT 1) AS cv ON true
   ORDER BY ct."id" FOR UPDATE OF ct`;
 
+const arrays = (types: readonly string[]) => types.map((t) => `?::${t}[]`).join(", ");
+const quoted = (columns: readonly string[], table = "") => columns.map((c) => `${table}"${c}"`).join(", ");
+const CONVERSATION = Object.keys(CONVERSATION_COLUMNS);
+
+/** Every conversation, then the language changes, then every message, in one statement (the columns of conversation-writes.ts). */
 const WRITE = `WITH saved AS (
-    INSERT INTO "Conversation" ("id", "contactId", "channel", "chatId", "machineId", "machineVersion", "snapshot", "status", "language", "nationality", "seq", "createdAt", "updatedAt")
-    SELECT c."id", c."contactId", c."channel", c."chatId", c."machineId", c."machineVersion", c."snapshot", c."status", c."language", c."nationality", 1, ?::timestamp(3), ?::timestamp(3)
-    FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[])
-      AS c("id", "contactId", "channel", "chatId", "machineId", "machineVersion", "snapshot", "status", "language", "nationality")
-    ON CONFLICT ("id") DO UPDATE SET "machineId" = excluded."machineId", "machineVersion" = excluded."machineVersion", "snapshot" = excluded."snapshot",
-      "status" = excluded."status", "language" = excluded."language", "nationality" = excluded."nationality", "seq" = "Conversation"."seq" + 1, "updatedAt" = excluded."updatedAt"
+    ${saveConversationsSql(`SELECT ${quoted(CONVERSATION, "c.")}, 1, ?::timestamp(3), ?::timestamp(3)
+      FROM unnest(${arrays(Object.values(CONVERSATION_COLUMNS))}) AS c(${quoted(CONVERSATION)})`)}
   ), languages AS (
     UPDATE "Contact" AS ct SET "language" = l."language" FROM unnest(?::text[], ?::text[]) AS l("id", "language") WHERE ct."id" = l."id"
   )
-  INSERT INTO "Message" ("conversationId", "channel", "direction", "kind", "text", "payload", "platformEventId", "platformMessageId", "staffId", "status", "createdAt")
-  SELECT m."conversationId", m."channel", m."direction", m."kind", m."text", m."payload", m."platformEventId", m."platformMessageId", m."staffId", m."status", ?::timestamp(3)
-  FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY
-    AS m("conversationId", "channel", "direction", "kind", "text", "payload", "platformEventId", "platformMessageId", "staffId", "status", "n")
+  INSERT INTO "Message" (${quoted(MESSAGE_COLUMNS)}, "createdAt")
+  SELECT ${quoted(MESSAGE_COLUMNS, "m.")}, ?::timestamp(3)
+  FROM unnest(${arrays(MESSAGE_COLUMNS.map(() => "text"))}) WITH ORDINALITY AS m(${quoted(MESSAGE_COLUMNS)}, "n")
   ORDER BY m."n"`;
 
 export class PostgresStepBatch {
@@ -156,9 +167,9 @@ export class PostgresStepBatch {
     const loadOf = new Map(loaded.map((row) => [row.n, row]));
 
     const outcomes: Outcome[] = [];
-    const conversations: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
+    const conversations: unknown[][] = CONVERSATION.map(() => []);
     const languages: string[][] = [[], []];
-    const messages: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
+    const messages: unknown[][] = MESSAGE_COLUMNS.map(() => []);
     for (const [n, p] of batch.entries()) {
       const c = contact(p);
       if (!c) {
@@ -175,8 +186,7 @@ export class PostgresStepBatch {
         continue;
       }
       const conversationId = conversation?.id ?? timeOrderedId();
-      const saved = [conversationId, c.id, p.input.channel, p.input.chatId, out.machineId, out.machineVersion, this.fields.snapshot(out.snapshot), out.status, out.language, out.nationality];
-      saved.forEach((value, column) => conversations[column]!.push(value));
+      conversationValues(this.fields, conversationId, c.id, p.input, out).forEach((value, column) => conversations[column]!.push(value));
       if (out.language && out.language !== c.language) {
         languages[0]!.push(c.id);
         languages[1]!.push(out.language);

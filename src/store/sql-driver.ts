@@ -1,4 +1,4 @@
-// The hot path's door to the database: plain SQL on the drivers (better-sqlite3, pg), not
+// The writer's door to the database: plain SQL on the drivers (better-sqlite3, pg), not
 // through Prisma's query engine. Work that needs a transaction is written once, as a
 // generator that yields statements and receives their results, so the same code runs
 // synchronously on SQLite (inside a group commit) and asynchronously on PostgreSQL.

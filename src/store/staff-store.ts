@@ -1,5 +1,5 @@
 // Staff accounts, console sessions, the audit log and the handoff queue as staff read it.
-// Writes that touch a conversation (replies, notes, assignment, status) are in Store.staffAction.
+// Writes that touch a conversation (replies, notes, assignment, status) are staff actions (conversation-writes.ts).
 import { randomUUID } from "node:crypto";
 import type { SealedFields } from "./sealed-fields.ts";
 import type { Db } from "./prisma.ts";

@@ -47,7 +47,7 @@ export interface StepOutput {
   snapshot: string;
   status: ConversationStatus;
   language: string | null;
-  /** The nationality chosen in the flow (src/store/step-sql.ts copies it to the conversation row for the queue). */
+  /** The nationality chosen in the flow (src/store/conversation-writes.ts copies it to the conversation row for the queue). */
   nationality: string | null;
   inbound: { kind: string; text?: string; payload?: unknown; platformMessageId?: string; attachment?: Attachment };
   outbound: { kind: string; text: string; payload?: unknown; staffId?: string }[];
@@ -90,3 +90,12 @@ export interface TranscriptEntry {
   createdAt: Date;
 }
 
+
+/** What a staff action's machine step decided (a reply or a closing, see Decider.decideStaff). */
+export interface StaffStepOutput {
+  machineId: string;
+  machineVersion: number;
+  snapshot: string;
+  status: ConversationStatus;
+  outbound: StepOutput["outbound"];
+}

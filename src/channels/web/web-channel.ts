@@ -104,7 +104,7 @@ export function registerWebChat(app: FastifyInstance, engine: Engine, store: Sto
     const earlier = rows.some((r) => r.kind === "choice") && after > 0 ? await store.personTranscript("web", session, from, after - from) : [];
     const { messages, next, erasedChatRead } = seenPage(rows, earlier, after);
     // The page has the erasure's confirmation now: only now may the chat be forgotten.
-    if (erasedChatRead) await store.forgetErasedChat(erasedChatRead);
+    if (erasedChatRead) await store.outbox.forgetErasedChat(erasedChatRead);
     const prefix = `${session}:`;
     return reply.send({
       language: await store.chatLanguage("web", session),

@@ -1,12 +1,17 @@
-// One conversation step in SQL, in one transaction: contact, conversation snapshot, inbound
-// message, outbox rows, report, handoff, language. The same work runs on both databases.
+// Every write to a conversation's rows (contact, conversation, messages, hand-off, report,
+// photos and files, auto-clear schedule) is one of these SQL work units, each run in one
+// transaction on the store's writer (conversation-writer.ts): a person's step, a staff
+// action, an auto-clear, a platform's notice (blocked, unsent). The same work runs on both
+// databases; the grouped steps on PostgreSQL (postgres-step-batch.ts) reuse its rows.
 import { randomUUID } from "node:crypto";
 import { riskRank, UNRANKED } from "./risk-rank.ts";
 import { timeOrderedId } from "./time-ordered-id.ts";
 import type { Provider } from "./database-url.ts";
+import { ConversationErasedError, StaleHandoffError } from "./errors.ts";
 import type { MessageRow, SealedFields } from "./sealed-fields.ts";
 import { all, RollbackWith, run, sqlTime, UniqueViolation, type SqlDriver, type SqlWork } from "./sql-driver.ts";
-import type { Attachment, ConversationStatus, StepInput, StepOutput, StepResult, StoredConversation } from "./types.ts";
+import type { AuditInput, HandoffStatus, StaffRecord } from "./staff-types.ts";
+import type { Attachment, Channel, ConversationStatus, StaffStepOutput, StepInput, StepOutput, StepResult, StoredConversation } from "./types.ts";
 
 export interface StepContext {
   contactLanguage: string | null;
@@ -38,25 +43,49 @@ const LOAD: Record<Provider, string> = {
     WHERE ct."id" = ? FOR UPDATE OF ct`,
 };
 
-const UPDATE_CONVERSATION = `UPDATE "Conversation" SET "machineId" = ?, "machineVersion" = ?, "snapshot" = ?, "status" = ?, "language" = ?,
-  "nationality" = ?, "seq" = "seq" + 1, "updatedAt" = ? WHERE "id" = ?`;
-const INSERT_CONVERSATION = `INSERT INTO "Conversation" ("id", "contactId", "channel", "chatId", "machineId", "machineVersion", "snapshot", "status",
-  "language", "nationality", "seq", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`;
+/**
+ * A conversation as a step writes it: its columns in order, with their PostgreSQL types (for
+ * grouped steps, postgres-step-batch.ts), then those a later step changes. Every statement that
+ * writes a conversation row is built from these.
+ */
+export const CONVERSATION_COLUMNS = {
+  id: "text", contactId: "text", channel: "text", chatId: "text", machineId: "text", machineVersion: "int", snapshot: "text", status: "text", language: "text", nationality: "text",
+} as const;
+const CONVERSATION_CHANGES = ["machineId", "machineVersion", "snapshot", "status", "language", "nationality"] as const;
 
-const MESSAGE_COLUMNS = ["conversationId", "channel", "direction", "kind", "text", "payload", "platformEventId", "platformMessageId", "staffId", "status", "createdAt"];
+/** A step's conversation row, in CONVERSATION_COLUMNS order. */
+export function conversationValues(fields: SealedFields, id: string, contactId: string, input: StepInput, out: StepOutput): unknown[] {
+  return [id, contactId, input.channel, input.chatId, out.machineId, out.machineVersion, fields.snapshot(out.snapshot), out.status, out.language, out.nationality];
+}
+
+/**
+ * Inserts conversations from `rows` (a `VALUES` list or a `SELECT` of CONVERSATION_COLUMNS, then
+ * `seq`, `createdAt`, `updatedAt`), or applies the step's changes to those that exist.
+ */
+export function saveConversationsSql(rows: string): string {
+  const columns = Object.keys(CONVERSATION_COLUMNS).map((c) => `"${c}"`);
+  return `INSERT INTO "Conversation" (${columns.join(", ")}, "seq", "createdAt", "updatedAt") ${rows}
+    ON CONFLICT ("id") DO UPDATE SET ${CONVERSATION_CHANGES.map((c) => `"${c}" = excluded."${c}"`).join(", ")},
+    "seq" = "Conversation"."seq" + 1, "updatedAt" = excluded."updatedAt"`;
+}
+
+const SAVE_CONVERSATION = saveConversationsSql(`VALUES (${Object.keys(CONVERSATION_COLUMNS).map(() => "?").join(", ")}, 1, ?, ?)`);
+
+/** A message's columns, in the order of `messageValues`; `createdAt` is the statement's time. */
+export const MESSAGE_COLUMNS = ["conversationId", "channel", "direction", "kind", "text", "payload", "platformEventId", "platformMessageId", "staffId", "status"];
 const insertMessagesSql = new Map<number, string>();
 /** One INSERT for `n` rows; ids follow the rows' order. */
 function insertMessages(n: number): string {
   let sql = insertMessagesSql.get(n);
   if (!sql) {
-    const row = `(${MESSAGE_COLUMNS.map(() => "?").join(", ")})`;
-    sql = `INSERT INTO "Message" (${MESSAGE_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${Array(n).fill(row).join(", ")}`;
+    const row = `(${MESSAGE_COLUMNS.map(() => "?").join(", ")}, ?)`;
+    sql = `INSERT INTO "Message" (${MESSAGE_COLUMNS.map((c) => `"${c}"`).join(", ")}, "createdAt") VALUES ${Array(n).fill(row).join(", ")}`;
     insertMessagesSql.set(n, sql);
   }
   return sql;
 }
 
-/** A row's values in MESSAGE_COLUMNS order, without `createdAt` (the statement's time). */
+/** A row's values in MESSAGE_COLUMNS order. */
 export function messageValues(r: MessageRow): unknown[] {
   return [r.conversationId, r.channel, r.direction, r.kind, r.text, r.payload, r.platformEventId ?? null, r.platformMessageId ?? null, r.staffId, r.status];
 }
@@ -143,10 +172,7 @@ function* stepWork(provider: Provider, fields: SealedFields, input: StepInput, d
   const out = decide({ contactLanguage: contact!.language, conversation });
 
   const conversationId = conversation?.id ?? timeOrderedId();
-  const snapshot = fields.snapshot(out.snapshot);
-  const saveConversation: [string, ...unknown[]] = conversation
-    ? [UPDATE_CONVERSATION, out.machineId, out.machineVersion, snapshot, out.status, out.language, out.nationality, now, conversationId]
-    : [INSERT_CONVERSATION, conversationId, contact!.id, input.channel, input.chatId, out.machineId, out.machineVersion, snapshot, out.status, out.language, out.nationality, now, now];
+  const saveConversation: [string, ...unknown[]] = [SAVE_CONVERSATION, ...conversationValues(fields, conversationId, contact!.id, input, out), now, now];
   const inbound = inboundRow(fields, input, conversationId, out);
   const outbox = fields.outboxRows(conversationId, input.channel, out.outbound);
   if (provider === "postgresql" && !out.quickExit && !out.erase) {
@@ -259,19 +285,24 @@ function* cancelUnsent(conversationId: string): SqlWork<void> {
   );
 }
 
-/** Telegram can delete messages younger than 48 h: queue those this conversation knows of. */
-export function* queueDeletion(fields: SealedFields, conversationId: string, channel: string, now: string): SqlWork<void> {
+/**
+ * Telegram can delete messages younger than 48 h: queue those this conversation knows of
+ * (`mark` goes in the deletion's payload); answers how many.
+ */
+function* queueDeletion(fields: SealedFields, conversationId: string, channel: string, now: string, mark: object = {}): SqlWork<number> {
   const since = sqlTime(new Date(Date.now() - DELETABLE_FOR_MS));
   const rows = yield* all<{ platformMessageId: string }>(
     `SELECT "platformMessageId" FROM "Message" WHERE "conversationId" = ? AND "platformMessageId" IS NOT NULL AND "createdAt" >= ? ORDER BY "id"`,
     conversationId, since,
   );
   const messageIds = rows.flatMap((r) => r.platformMessageId.split(","));
-  if (messageIds.length === 0) return;
-  yield* addMessages(
-    [{ conversationId, channel, direction: "out", kind: "delete", text: null, payload: fields.payload({ messageIds }), staffId: null, status: "pending" }],
-    now,
-  );
+  if (messageIds.length > 0) {
+    yield* addMessages(
+      [{ conversationId, channel, direction: "out", kind: "delete", text: null, payload: fields.payload({ messageIds, ...mark }), staffId: null, status: "pending" }],
+      now,
+    );
+  }
+  return messageIds.length;
 }
 
 /**
@@ -303,4 +334,156 @@ function* erase(contactId: string, now: string): SqlWork<void> {
     `UPDATE "Contact" SET "platformUserId" = ?, "language" = NULL, "active" = ? WHERE "id" = ?`,
     `erased:${randomUUID()}`, false, contactId,
   );
+}
+
+/**
+ * Takes the person's turn for a conversation: on PostgreSQL the contact's row lock, which
+ * steps take too (LOAD); on SQLite the writer's group commit already holds the file.
+ */
+const LOCK_CONTACT: Record<Provider, string> = {
+  sqlite: `SELECT "contactId" FROM "Conversation" WHERE "id" = ?`,
+  postgresql: `SELECT "id" FROM "Contact" WHERE "id" = (SELECT "contactId" FROM "Conversation" WHERE "id" = ?) FOR UPDATE`,
+};
+
+export interface StaffActionInput {
+  conversationId: string;
+  /** The hand-off statuses the action was decided for; another one fails it (StaleHandoffError). */
+  expect: HandoffStatus[];
+  /** The assignee the action was decided for (undefined: any). */
+  expectAssignee?: string | null;
+  record: StaffRecord;
+  /** An internal note. */
+  note?: string;
+}
+
+export interface StaffActionResult {
+  outboundIds: number[];
+  noteId?: number;
+}
+
+const INSERT_AUDIT = `INSERT INTO "AuditEntry" ("at", "actorId", "actorEmail", "action", "targetType", "targetId", "detail") VALUES (?, ?, ?, ?, ?, ?, ?)`;
+
+export function* audit(entry: AuditInput, now: string): SqlWork<void> {
+  const { actor, action, targetType, targetId, detail } = entry;
+  yield* run(INSERT_AUDIT, now, actor.id, actor.email, action, targetType ?? null, targetId ?? null, detail ? JSON.stringify(detail) : null);
+}
+
+/** One row, answering its id (the ids of a multi-row insert are not reliably in the rows' order). */
+function* addMessage(row: MessageRow, now: string): SqlWork<number> {
+  const { sql, params } = messageInsert([row], now);
+  const [inserted] = yield* all<{ id: number }>(`${sql} RETURNING "id"`, ...params);
+  return inserted!.id;
+}
+
+/**
+ * A staff action on a handed-off conversation: optionally a machine step (`decide`, for
+ * replies and closing), an internal note, transcript events, the hand-off's new status or
+ * assignee and the audit entries. Fails with StaleHandoffError when the hand-off is no longer
+ * in a state the action expected, and with ConversationErasedError when the person erased
+ * their data.
+ */
+export function* staffActionWork(
+  provider: Provider,
+  fields: SealedFields,
+  input: StaffActionInput,
+  decide?: (ctx: StepContext & { conversation: StoredConversation }) => StaffStepOutput,
+): SqlWork<StaffActionResult> {
+  const now = sqlTime(new Date());
+  const { conversationId, record } = input;
+  const [locked] = yield* all<{ contactId: string }>(LOCK_CONTACT[provider], conversationId);
+  if (!locked) throw new StaleHandoffError();
+  const [conversation] = yield* all<LoadRow & { channel: Channel; contactId: string; contactLanguage: string | null }>(
+    `SELECT c."id", c."channel", c."contactId", c."machineId", c."machineVersion", c."snapshot", c."status", c."language", ct."language" AS "contactLanguage"
+      FROM "Conversation" c JOIN "Contact" ct ON ct."id" = c."contactId" WHERE c."id" = ?`,
+    conversationId,
+  );
+  const [handoff] = yield* all<{ status: string; assigneeId: string | null }>(`SELECT "status", "assigneeId" FROM "HandoffRequest" WHERE "id" = ?`, record.handoffId);
+  if (conversation!.status === "erased" || handoff?.status === "erased") throw new ConversationErasedError();
+  if (!handoff || !input.expect.includes(handoff.status as HandoffStatus)) throw new StaleHandoffError();
+  if (input.expectAssignee !== undefined && handoff.assigneeId !== input.expectAssignee) throw new StaleHandoffError();
+  const { channel } = conversation!;
+
+  const outboundIds: number[] = [];
+  if (decide) {
+    const out = decide({ contactLanguage: conversation!.contactLanguage, conversation: openedConversation(fields, conversation!)! });
+    yield* run(
+      `UPDATE "Conversation" SET "machineId" = ?, "machineVersion" = ?, "snapshot" = ?, "status" = ?, "seq" = "seq" + 1, "updatedAt" = ? WHERE "id" = ?`,
+      out.machineId, out.machineVersion, fields.snapshot(out.snapshot), out.status, now, conversationId,
+    );
+    for (const row of fields.outboxRows(conversationId, channel, out.outbound)) outboundIds.push(yield* addMessage(row, now));
+    // What staff send is activity: an auto-clear waits its full quiet time again, and a hold ends.
+    if (out.outbound.length > 0) yield* rearmAutoClear(conversationId);
+  }
+  let noteId: number | undefined;
+  if (input.note !== undefined) {
+    noteId = yield* addMessage(
+      { conversationId, channel, direction: "note", kind: "text", text: fields.text(input.note), payload: null, staffId: record.staffId, status: "internal" },
+      now,
+    );
+  }
+  yield* addMessages(
+    record.events.map((e) => ({ conversationId, channel, direction: "event", kind: e.kind, text: null, payload: fields.payload(e.payload), staffId: record.staffId, status: "recorded" })),
+    now,
+  );
+  const { status, assigneeId } = record.handoff ?? {};
+  // closedAt: when the case was finished (resolved or closed), so staff see how long it took.
+  const closedAt = status === "closed" || status === "resolved" ? now : null;
+  yield* run(
+    `UPDATE "HandoffRequest" SET "status" = COALESCE(?, "status"), "closedAt" = CASE WHEN ? THEN ? ELSE "closedAt" END,
+      "assigneeId" = CASE WHEN ? THEN ? ELSE "assigneeId" END, "updatedAt" = ? WHERE "id" = ?`,
+    status ?? null, status !== undefined, closedAt, assigneeId !== undefined, assigneeId ?? null, now, record.handoffId,
+  );
+  for (const entry of record.audit) yield* audit(entry, now);
+  return { outboundIds, ...(noteId !== undefined ? { noteId } : {}) };
+}
+
+function* rearmAutoClear(conversationId: string): SqlWork<void> {
+  const [schedule] = yield* all<{ minutes: number }>(`SELECT "minutes" FROM "AutoClear" WHERE "conversationId" = ?`, conversationId);
+  if (!schedule) return;
+  const dueAt = sqlTime(new Date(Date.now() + schedule.minutes * 60_000));
+  yield* run(`UPDATE "AutoClear" SET "dueAt" = ?, "holdUntil" = NULL WHERE "conversationId" = ?`, dueAt, conversationId);
+}
+
+/**
+ * Auto-clear of one due chat: claims its schedule (a second instance, or a second run, finds
+ * nothing to claim), queues the deletion of every message the platform still lets the bot
+ * delete, and records the clearing for staff. False when it is no longer due (new activity
+ * moved it on, staff are writing, or another instance cleared it first).
+ */
+export function* clearChatWork(provider: Provider, fields: SealedFields, conversationId: string, at: Date): SqlWork<boolean> {
+  const now = sqlTime(at);
+  const [locked] = yield* all<{ contactId: string }>(LOCK_CONTACT[provider], conversationId);
+  if (!locked) return false;
+  const claimed = yield* run(
+    `UPDATE "AutoClear" SET "dueAt" = NULL WHERE "conversationId" = ? AND "dueAt" <= ? AND ("holdUntil" IS NULL OR "holdUntil" <= ?)`,
+    conversationId, now, now,
+  );
+  if (claimed === 0) return false;
+  const [{ channel }] = (yield* all<{ channel: string }>(`SELECT "channel" FROM "Conversation" WHERE "id" = ?`, conversationId)) as [{ channel: string }];
+  const count = yield* queueDeletion(fields, conversationId, channel, now, { autoClear: true });
+  yield* addMessages(
+    [{ conversationId, channel, direction: "event", kind: "autoClear.done", text: null, payload: fields.payload({ count }), staffId: null, status: "recorded" }],
+    now,
+  );
+  return true;
+}
+
+/** The person blocked or unblocked the bot (LINE unfollow/follow). */
+export function* setContactActiveWork(channel: Channel, platformUserId: string, active: boolean): SqlWork<void> {
+  yield* run(`UPDATE "Contact" SET "active" = ? WHERE "channel" = ? AND "platformUserId" = ?`, active, channel, platformUserId);
+}
+
+/**
+ * The person unsent one of their messages. Policy: the row stays, so the transcript keeps
+ * its order and staff see that something was withdrawn, but its content is erased, and a
+ * photo or file that came with it goes.
+ */
+export function* markUnsentWork(channel: Channel, platformUserId: string, platformMessageId: string): SqlWork<boolean> {
+  const theirs = `SELECT m."id" FROM "Message" m JOIN "Conversation" c ON c."id" = m."conversationId" JOIN "Contact" ct ON ct."id" = c."contactId"
+    WHERE m."channel" = ? AND m."direction" = 'in' AND m."platformMessageId" = ? AND ct."platformUserId" = ?`;
+  const [row] = yield* all<{ id: number }>(theirs, channel, platformMessageId, platformUserId);
+  if (!row) return false;
+  yield* run(`DELETE FROM "EvidenceFile" WHERE "messageId" IN (${theirs})`, channel, platformMessageId, platformUserId);
+  yield* run(`UPDATE "Message" SET "status" = 'unsent', "text" = NULL, "payload" = NULL WHERE "id" IN (${theirs})`, channel, platformMessageId, platformUserId);
+  return true;
 }

@@ -1,55 +1,12 @@
-// SQLite through better-sqlite3 on a connection of its own, statements prepared once.
+// SQLite through better-sqlite3 on the writer thread's connection, statements prepared once.
 // Group commit: every write asked for during one turn of the event loop is committed in one
-// transaction (each in its own savepoint, so one failing write undoes only itself), and each
-// caller is answered after that COMMIT. With synchronous=FULL the COMMIT itself fsyncs the WAL,
-// so an answer means the write is on disk. With `flushedByOwner` (the step thread) COMMIT does
-// not wait for the disk: the thread's owner flushes the WAL (wal-flush.ts) before it hands
-// anything on.
+// transaction (each in its own savepoint, so one failing write undoes only itself), in the
+// writer's turn (turns.ts), and each caller is answered after that COMMIT. The COMMIT does not
+// wait for the disk (synchronous=NORMAL): the writer's main-thread side flushes the WAL
+// (wal-flush.ts) before it hands any answer on.
 import Database from "better-sqlite3";
-import { driveSync, RollbackWith, sqlTime, UniqueViolation, type SqlDriver, type SqlOp, type SqlWork } from "./sql-driver.ts";
-import { COLD_PATHS, HOT_PATH, type WriteLock } from "./write-lock.ts";
-
-/**
- * Prisma keeps a second connection to the same file for the cold paths (staff console,
- * staff actions). Its transactions span several event-loop turns, so its operations take
- * turns here and a group commit starts only while none of them is under way; otherwise the
- * synchronous writer would wait, blocking the event loop, for a lock held by Prisma (or
- * Prisma's transaction would find the file changed under its snapshot). When the hot path
- * runs on the step thread, each operation also holds the shared write lock.
- */
-export class SqliteGate {
-  private tail: Promise<unknown> = Promise.resolve();
-  private inFlight = 0;
-
-  constructor(private readonly lock?: WriteLock) {}
-
-  get idle(): boolean {
-    return this.inFlight === 0;
-  }
-
-  run<T>(operation: () => Promise<T>): Promise<T> {
-    this.inFlight++;
-    const lock = this.lock;
-    const result = this.tail.then(
-      lock
-        ? async () => {
-            await lock.take(COLD_PATHS);
-            try {
-              return await operation();
-            } finally {
-              lock.release();
-            }
-          }
-        : operation,
-    );
-    this.tail = result.then(this.done, this.done);
-    return result;
-  }
-
-  private readonly done = () => {
-    this.inFlight--;
-  };
-}
+import { driveSync, RollbackWith, sqlTime, UniqueViolation, type SqlDriver, type SqlOp, type SqlWork } from "../sql-driver.ts";
+import type { Turns } from "./turns.ts";
 
 interface Pending {
   /** Work of several statements, run in a savepoint of its own; or one statement, atomic by itself. */
@@ -75,30 +32,21 @@ function translated(error: unknown): unknown {
 
 export class SqliteDriver implements SqlDriver {
   readonly provider = "sqlite" as const;
-  readonly gate = new SqliteGate();
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private pending: Pending[] = [];
   private scheduled = false;
   private readonly inSavepoint: (work: () => SqlWork<unknown>) => unknown;
   private readonly batch: (batch: Pending[], outcomes: Outcome[]) => void;
-  private readonly lock: WriteLock | undefined;
-  /** COMMIT syncs the WAL itself; when false, the owner must flush it (WalFlush) before handing results on. */
+  /** COMMIT syncs the WAL itself (no WAL: an in-memory database); else the owner flushes it (WalFlush) before handing results on. */
   readonly syncsOnCommit: boolean;
 
-  /**
-   * `lock`: on the step thread, the lock shared with the main thread's Prisma operations
-   * (instead of `gate`). `flushedByOwner`: COMMIT writes the WAL without syncing it, and
-   * answers at once; whoever hands the answers (and what was read) on must first flush the
-   * WAL file (WalFlush), so that this thread never waits for the disk (bench/README.md has
-   * what it saves). Without it, every answered write is on disk when answered.
-   */
-  constructor(path: string, options: { lock?: WriteLock; flushedByOwner?: boolean } = {}) {
-    this.lock = options.lock;
+  constructor(
+    path: string,
+    private readonly turns: Turns,
+  ) {
     this.db = new Database(path, { timeout: 5000 });
-    const wal = this.db.pragma("journal_mode = WAL", { simple: true }) === "wal";
-    // An in-memory database has no WAL to flush: it keeps FULL (which is moot there).
-    this.syncsOnCommit = !(wal && options.flushedByOwner);
+    this.syncsOnCommit = this.db.pragma("journal_mode = WAL", { simple: true }) !== "wal";
     this.db.pragma(`synchronous = ${this.syncsOnCommit ? "FULL" : "NORMAL"}`);
     this.inSavepoint = this.db.transaction((work: () => SqlWork<unknown>) => driveSync(work(), this.exec));
     this.batch = this.db.transaction((batch: Pending[], outcomes: Outcome[]) => this.commitBatch(batch, outcomes)).immediate;
@@ -148,28 +96,21 @@ export class SqliteDriver implements SqlDriver {
       this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(this.flush);
+        setImmediate(this.commitInTurn);
       }
     });
   }
 
-  private readonly flush = (): void => {
-    const lock = this.lock;
-    if (!lock) {
-      if (this.gate.idle) this.commit();
-      else void this.gate.run(async () => this.commit());
-    } else if (lock.tryTake(HOT_PATH)) {
-      this.commitAndRelease(lock);
-    } else {
-      void lock.take(HOT_PATH).then(() => this.commitAndRelease(lock));
-    }
+  private readonly commitInTurn = (): void => {
+    if (this.turns.tryWriterTurn()) this.commitAndEndTurn();
+    else void this.turns.writerTurn().then(() => this.commitAndEndTurn());
   };
 
-  private commitAndRelease(lock: WriteLock): void {
+  private commitAndEndTurn(): void {
     try {
       this.commit();
     } finally {
-      lock.release();
+      this.turns.end();
     }
   }
 

@@ -3,7 +3,7 @@
 // flushes the WAL file (fdatasync, on libuv's thread pool) and answers each waiter once a flush
 // that began after its commit, or after its read, has finished. Meanwhile the next group commit
 // runs. One flush at a time: commits made during a flush share the next one. It runs on the
-// thread that hands the answers on (step-thread.ts), which learns of each commit after it.
+// thread that hands the answers on (writer.ts), which learns of each commit after it.
 //
 // Why this is as durable as synchronous=FULL for everything acknowledged: a transaction is
 // committed once its frames are in the WAL, and recovery replays the WAL's frames in order up to
