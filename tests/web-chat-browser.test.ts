@@ -336,7 +336,8 @@ describe("test chat in a browser, as a person on a phone", { timeout: 120_000 },
 
   it("speaks every language: lang attribute, the page's words, real glyphs, 360 px", async () => {
     const families: Record<string, RegExp> = { ko: /CJK/, ja: /CJK/, zh: /CJK/, th: /Thai/, km: /Khmer/ };
-    for (const lng of ["ko", "en", "zh", "vi", "th", "id", "km", "ja"]) {
+    // Eight phones at once: each mostly waits for the page's next read.
+    const speaks = async (lng: string) => {
       const L = locale(lng);
       const { context, page } = await phone(lng, false);
       const problems = watchPage(page);
@@ -351,6 +352,7 @@ describe("test chat in a browser, as a person on a phone", { timeout: 120_000 },
       await screenshot(page, SHOTS, `lang-${lng}`);
       expect(problems).toEqual({ errors: [], csp: [], dialogs: [] });
       await context.close();
-    }
+    };
+    await Promise.all(["ko", "en", "zh", "vi", "th", "id", "km", "ja"].map(speaks));
   });
 });
