@@ -1,7 +1,6 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.ts";
+import { runScript } from "./helpers/server-process.ts";
 
 describe("config", () => {
   it("has working defaults for the embedded start", () => {
@@ -63,7 +62,7 @@ describe("config", () => {
   });
 
   it("stops the process with a message naming the variable", async () => {
-    const run = promisify(execFile)("npx", ["tsx", "src/main.ts"], { env: { ...process.env, PORT: "not-a-port" } });
+    const run = runScript("src/main.ts", [], { PORT: "not-a-port" });
     const error = await run.then(() => null, (e: { code: number; stderr: string }) => e);
     expect(error?.code).toBe(1);
     expect(error?.stderr).toContain("PORT:");

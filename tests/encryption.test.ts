@@ -3,7 +3,7 @@
 // with `db:reseal`; a production start without a key refuses to run.
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createApp, type App } from "../src/app.ts";
+import type { App } from "../src/app.ts";
 import { ConfigError, loadConfig } from "../src/config.ts";
 import { createStaffAccount } from "../src/staff/accounts.ts";
 import { FieldCipher, FieldCipherError, parseKeys } from "../src/store/field-cipher.ts";
@@ -13,9 +13,11 @@ import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { query } from "./helpers/db-query.ts";
 import { StaffClient } from "./helpers/staff-client.ts";
-import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate } from "./helpers/telegram-updates.ts";
+import { TEST_HASH_COST } from "./helpers/staff-accounts.ts";
+import { startTelegramApp } from "./helpers/test-app.ts";
 
 const SECRET_TEXT = "they took my passport M1234567 at building 7";
 const STAFF_TEXT = "We have your location; stay where you are.";
@@ -99,11 +101,12 @@ describe.each(DB_KINDS)("encryption at rest on %s", (kind) => {
   });
 
   async function start(keys?: string) {
-    app = await createApp(
-      loadConfig(telegramWebhookEnv(db.url, fake.url, keys ? { DATA_ENCRYPTION_KEYS: keys } : {})),
-      { delivery: { pollMs: 50, backoff: { baseMs: 50, maxMs: 200 } } },
-    );
-    return app.start();
+    const started = await startTelegramApp(db.url, fake.url, {
+      env: keys ? { DATA_ENCRYPTION_KEYS: keys } : {},
+      options: { delivery: { pollMs: 50, backoff: { baseMs: 50, maxMs: 200 } } },
+    });
+    app = started.app;
+    return started.base;
   }
 
   async function stop() {
@@ -124,7 +127,7 @@ describe.each(DB_KINDS)("encryption at rest on %s", (kind) => {
   it("stores only ciphertext, while the bot and the console read it as written; keys rotate", async () => {
     const k1 = key("k1");
     const base = await start(k1);
-    await createStaffAccount(app!.store, { id: null, email: "test" }, { email: "officer@example.org", role: "supervisor", password: "a long test password" });
+    await createStaffAccount(app!.store, { id: null, email: "test" }, { email: "officer@example.org", role: "supervisor", password: "a long test password" }, TEST_HASH_COST);
     const person = new TelegramPerson(base, fake, 4_240_001);
     await person.toCriticalHandoff();
     // While staff have the conversation, the person's first message gets one short receipt.

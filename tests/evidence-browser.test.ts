@@ -6,17 +6,17 @@
 import { readFileSync } from "node:fs";
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createApp, type App } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import type { App } from "../src/app.ts";
 import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { launchBrowser, screenshot, watchPage, type PageProblems } from "./helpers/browser.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.ts";
 import { execute, query } from "./helpers/db-query.ts";
 import { addStaffAccounts, STAFF_PASSWORD } from "./helpers/staff-accounts.ts";
-import { BOT_TOKEN, telegramWebhookEnv, TEST_DELIVERY } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate } from "./helpers/telegram-updates.ts";
 import { testPng } from "./helpers/test-image.ts";
+import { startTelegramApp } from "./helpers/test-app.ts";
 
 const SHOTS = "test-results/staff-console";
 const WAIT = { timeout: 15_000, interval: 100 };
@@ -45,12 +45,11 @@ describe("photos and files in the staff console (browser, SQLite, Telegram)", { 
 
   beforeEach(async () => {
     [db, fake] = await Promise.all([createTestDatabase("sqlite"), FakeTelegramBotApi.start({ token: BOT_TOKEN })]);
-    app = await createApp(loadConfig(telegramWebhookEnv(db.url, fake.url, { EVIDENCE_MAX_BYTES: "20000" })), {
-      delivery: TEST_DELIVERY,
+    ({ app, base } = await startTelegramApp(db.url, fake.url, {
+      env: { EVIDENCE_MAX_BYTES: "20000" },
       // The retry waits until the test has seen "retrying" and makes it due (however slow the page is to open).
-      evidence: { pollMs: 100, maxAttempts: 2, backoff: { baseMs: 600_000, maxMs: 600_000 } },
-    });
-    base = await app.start();
+      options: { evidence: { pollMs: 100, maxAttempts: 2, backoff: { baseMs: 600_000, maxMs: 600_000 } } },
+    }));
   });
 
   afterEach(async () => {

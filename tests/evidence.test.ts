@@ -7,8 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createApp, type App, type AppOptions } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import type { App, AppOptions } from "../src/app.ts";
 import { sqlitePath } from "../src/store/database-url.ts";
 import { FakeLineApi, signLineBody } from "./fakes/line-api.ts";
 import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
@@ -16,7 +15,7 @@ import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/datab
 import { count, execute, query } from "./helpers/db-query.ts";
 import { addStaffAccounts, signedInClient } from "./helpers/staff-accounts.ts";
 import type { StaffClient } from "./helpers/staff-client.ts";
-import { BOT_TOKEN, telegramWebhookEnv, TEST_DELIVERY } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate } from "./helpers/telegram-updates.ts";
 import { capturedLog } from "./helpers/log-capture.ts";
@@ -24,6 +23,7 @@ import { silentLog } from "./helpers/engine-harness.ts";
 import { EvidenceFetcher } from "../src/evidence/evidence-fetcher.ts";
 import { TelegramFileFetcher } from "../src/evidence/telegram-file-fetcher.ts";
 import { testPng } from "./helpers/test-image.ts";
+import { startTelegramApp } from "./helpers/test-app.ts";
 
 const LINE_SECRET = "line-channel-secret";
 const LINE_TOKEN = "line-access-token";
@@ -71,24 +71,10 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
   });
 
   async function start(env: Record<string, string> = {}, options: AppOptions = {}) {
-    app = await createApp(
-      loadConfig(
-        telegramWebhookEnv(db.url, telegram.url, {
-          LINE_CHANNEL_SECRET: LINE_SECRET,
-          LINE_CHANNEL_ACCESS_TOKEN: LINE_TOKEN,
-          LINE_API_BASE_URL: line.url,
-          LINE_DATA_API_BASE_URL: line.url,
-          DATA_ENCRYPTION_KEYS: KEYS,
-          ...env,
-        }),
-      ),
-      {
-        delivery: TEST_DELIVERY,
-        ...options,
-        evidence: { pollMs: 100, backoff: { baseMs: 400, maxMs: 800 }, maxAttempts: 3, ...options.evidence },
-      },
-    );
-    base = await app.start();
+    ({ app, base } = await startTelegramApp(db.url, telegram.url, {
+      env: { LINE_CHANNEL_SECRET: LINE_SECRET, LINE_CHANNEL_ACCESS_TOKEN: LINE_TOKEN, LINE_API_BASE_URL: line.url, LINE_DATA_API_BASE_URL: line.url, DATA_ENCRYPTION_KEYS: KEYS, ...env },
+      options: { ...options, evidence: { pollMs: 100, backoff: { baseMs: 400, maxMs: 800 }, maxAttempts: 3, ...options.evidence } },
+    }));
     // Once per test: a restart finds the accounts already there.
     if ((await count(db.url, `SELECT COUNT(*) FROM "StaffAccount"`)) === 0) staffIds = await addStaffAccounts(app.store);
     return staffIds;
@@ -216,7 +202,7 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
     const row = await settled(p.chatId, "stored");
     expect(row).toMatchObject({ channel: "telegram", kind: "photo", attempts: 1, size: png.length, contentType: "image/png" });
     expectSealed(row, png);
-    await new Promise((r) => setTimeout(r, 500)); // more passes of the fetcher: still once
+    await app!.evidence!.afterPasses(2); // more passes of the fetcher: still once
     expect(telegram.calls("getFile").filter((c) => !c.error)).toHaveLength(1);
     expect(telegram.calls("getFile")[0]!.payload.file_id).toBe(lastFileId); // the largest size, not the thumbnail
     expect(telegram.calls("file").filter((c) => !c.error)).toHaveLength(1);
@@ -275,7 +261,7 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
     expect(photoRow).toMatchObject({ channel: "line", kind: "photo", attempts: 1, contentType: "image/png", size: png.length });
     expect(fileRow).toMatchObject({ kind: "file", contentType: "application/pdf", size: pdf.length });
     expectSealed(photoRow!, png);
-    await new Promise((r) => setTimeout(r, 500));
+    await app!.evidence!.afterPasses(2);
     expect(line.callsTo("/v2/bot/message/line-img-1/content")).toHaveLength(1);
     expect(line.callsTo("/v2/bot/message/line-file-1/content")).toHaveLength(1);
 
@@ -318,7 +304,13 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
 
   it("a failed fetch is shown as retrying and ends stored; one that keeps failing is shown as failed after its tries", async () => {
     const { logger, lines } = capturedLog("info");
-    await start({}, { logger, evidence: { backoff: { baseMs: 1500, maxMs: 1500 } } });
+    // Retries wait (10 minutes) until the test has seen the try before and makes the next one due.
+    await start({}, { logger, evidence: { backoff: { baseMs: 600_000, maxMs: 600_000 } } });
+    const retryNow = async (chatId: string | number, attempts: number) => {
+      await vi.waitFor(async () => expect((await evidenceOf(chatId))[0]).toMatchObject({ status: "pending", attempts }), WAIT);
+      const past = new Date(Date.now() - 1000).toISOString();
+      await execute(db.url, `UPDATE "EvidenceFile" SET "nextAttemptAt" = ? WHERE status = 'pending'`, [kind === "sqlite" ? past.replace("Z", "+00:00") : past]);
+    };
     const p = person();
     await toMenu(p);
     await p.tap("person");
@@ -330,6 +322,7 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
     await p.post(telegramPhoto(p, png));
     const handoffId = await handoffOf(p.chatId);
     await vi.waitFor(async () => expect((await transcriptEvidence(supervisor, handoffId))[0]).toMatchObject({ status: "retrying", attempts: 1 }), WAIT);
+    await retryNow(p.chatId, 1);
     const stored = await settled(p.chatId, "stored");
     expect(stored.attempts).toBe(2);
     expect(telegram.calls("file").map((c) => c.error?.error_code ?? 200)).toEqual([500, 200]);
@@ -342,6 +335,7 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
     line.failNext("/v2/bot/message/line-img-2/content", { status: 500, body: { message: "Internal server error" } });
     line.addContent("line-img-2", testPng(4), "image/png");
     await linePost([lineImage("U-evidence-2", "line-img-2")]);
+    await retryNow("U-evidence-2", 1);
     expect(await settled("U-evidence-2", "stored")).toMatchObject({ attempts: 2 });
     expect(line.calls.filter((c) => c.path === "/v2/bot/message/line-img-2/content").map((c) => c.status)).toEqual([500, 200]);
 
@@ -350,6 +344,8 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
     for (let i = 0; i < 3; i++) line.failNext("/v2/bot/message/line-img-3/content", { status: 503, body: { message: "Service unavailable" } });
     line.addContent("line-img-3", testPng(5), "image/png");
     await linePost([lineImage("U-evidence-3", "line-img-3")]);
+    await retryNow("U-evidence-3", 1);
+    await retryNow("U-evidence-3", 2);
     expect(await settled("U-evidence-3", "failed")).toMatchObject({ attempts: 3, content: null });
     const [failed] = await transcriptEvidence(supervisor, await handoffOf("U-evidence-3"));
     expect(failed).toMatchObject({ status: "failed", attempts: 3 });
@@ -461,12 +457,14 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
     await start();
     let secondBase = base;
     let stopSecond: () => Promise<void>;
+    let secondFetcher: EvidenceFetcher;
     if (kind === "postgresql") {
-      const second = await createApp(
-        loadConfig(telegramWebhookEnv(db.url, telegram.url, { DATA_ENCRYPTION_KEYS: KEYS })),
-        { delivery: { pollMs: 50, backoff: { baseMs: 50, maxMs: 500 } }, evidence: { pollMs: 20, concurrency: 2 } },
-      );
-      secondBase = await second.start();
+      const { app: second, base: started } = await startTelegramApp(db.url, telegram.url, {
+        env: { DATA_ENCRYPTION_KEYS: KEYS },
+        options: { delivery: { pollMs: 50, backoff: { baseMs: 50, maxMs: 500 } }, evidence: { pollMs: 20, concurrency: 2 } },
+      });
+      secondBase = started;
+      secondFetcher = second.evidence!;
       stopSecond = () => second.stop();
     } else {
       const fetcher = new EvidenceFetcher(app!.store.evidence, { telegram: new TelegramFileFetcher({ apiRoot: telegram.url, token: BOT_TOKEN, timeoutMs: 5000 }) }, silentLog, {
@@ -475,6 +473,7 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
         concurrency: 2,
       });
       fetcher.start();
+      secondFetcher = fetcher;
       stopSecond = () => fetcher.stop();
     }
     try {
@@ -486,7 +485,7 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
         files.push(lastFileId);
       }
       await vi.waitFor(async () => expect(await count(db.url, `SELECT COUNT(*) FROM "EvidenceFile" WHERE status = 'stored'`)).toBe(8), WAIT);
-      await new Promise((r) => setTimeout(r, 300));
+      await Promise.all([app!.evidence!.afterPasses(2), secondFetcher.afterPasses(2)]);
       const asked = telegram.calls("getFile").map((c) => String(c.payload.file_id));
       expect(asked.sort()).toEqual([...files].sort());
       expect(await count(db.url, `SELECT COUNT(*) FROM "EvidenceFile" WHERE attempts <> 1`)).toBe(0);

@@ -12,10 +12,9 @@
 // path); FUZZ_SCALE=<x> multiplies the number of cases.
 import { request as httpRequest } from "node:http";
 import fc from "fast-check";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createApp, type App } from "../src/app.ts";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { App } from "../src/app.ts";
 import { LOOSE_WEB_CHAT_LIMITS } from "./helpers/web-chat-limits.ts";
-import { loadConfig } from "../src/config.ts";
 import { BODY_LIMIT_BYTES } from "../src/http/server.ts";
 import { createStaffAccount } from "../src/staff/accounts.ts";
 import { FakeLineApi, signLineBody } from "./fakes/line-api.ts";
@@ -24,8 +23,10 @@ import { createTestDatabase, type DbKind, type TestDatabase } from "./helpers/da
 import { query } from "./helpers/db-query.ts";
 import { silentLog } from "./helpers/engine-harness.ts";
 import { StaffClient } from "./helpers/staff-client.ts";
-import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
+import { TEST_HASH_COST } from "./helpers/staff-accounts.ts";
+import { startTelegramApp } from "./helpers/test-app.ts";
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
@@ -331,28 +332,22 @@ describe.each<[DbKind, number]>([
     tallies.clear();
   });
 
-  beforeEach(async () => {
+  // One app for the file's tests on this database: every check is per request (what it stored
+  // or changed), so the tests need no fresh app.
+  beforeAll(async () => {
     [db, telegram, line] = await Promise.all([createTestDatabase(kind), FakeTelegramBotApi.start({ token: BOT_TOKEN }), new FakeLineApi(LINE_TOKEN).start()]);
-    app = await createApp(
-      loadConfig(
-        telegramWebhookEnv(db.url, telegram.url, {
-          LINE_CHANNEL_SECRET: LINE_SECRET,
-          LINE_CHANNEL_ACCESS_TOKEN: LINE_TOKEN,
-          LINE_API_BASE_URL: line.url,
-          WEB_CHAT: "on",
-        }),
-      ),
-      {
+    ({ app, base } = await startTelegramApp(db.url, telegram.url, {
+      env: { LINE_CHANNEL_SECRET: LINE_SECRET, LINE_CHANNEL_ACCESS_TOKEN: LINE_TOKEN, LINE_API_BASE_URL: line.url, WEB_CHAT: "on" },
+      options: {
         logger: silentLog,
         delivery: { pollMs: 50, leaseMs: 5000, maxAttempts: 2, concurrency: 4, backoff: { baseMs: 50, maxMs: 200 } },
         staffLoginRateLimit: { max: 100_000, timeWindowMs: 60_000 },
         webChatLimits: LOOSE_WEB_CHAT_LIMITS,
       },
-    );
-    base = await app.start();
+    }));
   });
 
-  afterEach(async () => {
+  afterAll(async () => {
     await app?.stop().catch(() => {});
     await Promise.all([telegram?.stop(), line?.stop()]);
     await db?.drop();
@@ -496,9 +491,13 @@ describe.each<[DbKind, number]>([
     await stillReady();
   });
 
-  async function staffSetup() {
+  /** Staff accounts, signed in, and a hand-off to act on: made once, by the first test that needs them. */
+  let staffReady: Promise<void> | undefined;
+  const staffSetup = () => (staffReady ??= setUpStaff());
+
+  async function setUpStaff() {
     for (const [email, role] of [["supervisor@example.org", "supervisor"], ["admin@example.org", "admin"]] as const) {
-      await createStaffAccount(app.store, { id: null, email: "test" }, { email, role, password: PASSWORD });
+      await createStaffAccount(app.store, { id: null, email: "test" }, { email, role, password: PASSWORD }, TEST_HASH_COST);
     }
     const person = new TelegramPerson(base, telegram, 8_880_001);
     await person.toHandoff();
@@ -506,8 +505,11 @@ describe.each<[DbKind, number]>([
     admin = new StaffClient(base);
     expect((await supervisor.login("supervisor@example.org", PASSWORD)).status).toBe(200);
     expect((await admin.login("admin@example.org", PASSWORD)).status).toBe(200);
-    const { handoffs } = await supervisor.json<{ handoffs: { id: string }[] }>(supervisor.get("/handoffs"));
-    handoffId = handoffs[0]!.id;
+    const [handoff] = await query<{ id: string }>(
+      db.url,
+      `SELECT h.id FROM "HandoffRequest" h JOIN "Conversation" c ON c.id = h."conversationId" WHERE c."chatId" = '${person.chatId}'`,
+    );
+    handoffId = handoff!.id;
     const { accounts } = await admin.json<{ accounts: { id: string }[] }>(admin.get("/accounts"));
     accountIds = accounts.map((a) => a.id);
   }

@@ -6,17 +6,15 @@
 // After the next start the outbox delivers what was left pending, each message once. An
 // open staff event stream and a spare connection do not hold up the exit; a send that
 // never finishes makes the process give up after SHUTDOWN_TIMEOUT_SECONDS and exit 1.
-import { execFile } from "node:child_process";
 import { request } from "node:http";
 import { connect, type Socket } from "node:net";
-import { promisify } from "node:util";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { auditConversations, auditDelivery, scriptedChat, type ScriptedChat } from "./helpers/conversation-audit.ts";
 import { createTestDatabase, DB_KINDS, type DbKind, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
-import { killServerProcesses, ROOT, sleep, startServerProcess, TELEGRAM_TOKEN, webhookModeEnv, type ServerProcess } from "./helpers/server-process.ts";
+import { killServerProcesses, runScript, sleep, startServerProcess, TELEGRAM_TOKEN, webhookModeEnv, type ServerProcess } from "./helpers/server-process.ts";
 import { StaffClient } from "./helpers/staff-client.ts";
 import { WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
 import { deliverUntilAcknowledged, eventUpdate, postUpdate, type TelegramUpdate } from "./helpers/telegram-webhook.ts";
@@ -152,7 +150,7 @@ describe.each(DB_KINDS)("graceful shutdown on %s", (kind) => {
 
     await inFlight.release();
     const inFlightStatus = await inFlight.status;
-    await sleep(500);
+    // Still running with the step answered: waiting for the held send (whose row is "sent" after the exit).
     const waitedForSend = server.running();
     releaseSends();
     const exit = await server.exited;
@@ -174,7 +172,6 @@ describe.each(DB_KINDS)("graceful shutdown on %s", (kind) => {
     await deliver(server, lateUpdate);
     for (const chat of [person, other, late]) for (let step = chat.updateIds.length; step < chat.events.length; step++) await deliver(server, updateOf(chat, step));
     expect(await drained()).toBe(true);
-    await sleep(500);
     const conversations = await auditConversations(db.url, [person, other, late]);
     const delivery = await auditDelivery(db.url, fake);
 
@@ -206,10 +203,7 @@ describe.each(DB_KINDS)("graceful shutdown on %s", (kind) => {
   it("exits promptly with a staff event stream, a spare connection and an idle keep-alive connection open", async () => {
     const env = webhookModeEnv(db.url, fake.url);
     server = await startServerProcess({ env });
-    await promisify(execFile)(process.execPath, ["--import", "tsx", "src/cli/staff-add.ts", "--email", "agent@example.org", "--role", "agent"], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: db.url, STAFF_PASSWORD: PASSWORD, LOG_LEVEL: "warn" },
-    });
+    await runScript("src/cli/staff-add.ts", ["--email", "agent@example.org", "--role", "agent"], { DATABASE_URL: db.url, STAFF_PASSWORD: PASSWORD, LOG_LEVEL: "warn" });
     const staff = new StaffClient(server.url);
     expect((await staff.login("agent@example.org", PASSWORD)).status).toBe(200);
     const events = await fetch(`${server.url}/staff/api/events`, { headers: { cookie: staff.setCookie!.split(";")[0]! } });

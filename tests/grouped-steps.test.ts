@@ -2,7 +2,7 @@
 // step; PostgreSQL: a batch of a few statements). Each step must still stand alone: stored
 // once, a failing decision fails only its own step, a repeated event changes nothing, and
 // steps that need more (a handoff, a report) are stored whole.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runStep, type StepContext } from "../src/store/conversation-writes.ts";
 import { providerOf, sqlitePath } from "../src/store/database-url.ts";
 import { FieldCipher } from "../src/store/field-cipher.ts";
@@ -88,7 +88,9 @@ describe.each(DB_KINDS)("grouped steps on %s", (kind) => {
     await store.step(input("again", "same-event"), counting());
     const lastSeen = `SELECT CAST("lastSeenAt" AS TEXT) AS "lastSeenAt" FROM "Contact" WHERE "platformUserId" = 'again'`;
     const [before] = await query<{ lastSeenAt: string }>(db.url, lastSeen);
-    await new Promise((r) => setTimeout(r, 50));
+    // The clock moves past the first step's time, so a second write of lastSeenAt would show.
+    const firstStepDone = Date.now();
+    await vi.waitUntil(() => Date.now() > firstStepDone + 1, { interval: 1 });
     const [repeat] = await Promise.all([
       store.step(input("again", "same-event"), counting()),
       ...Array.from({ length: 10 }, (_, i) => store.step(input(`other-${i}`, `o-${i}`), counting())),

@@ -2,8 +2,7 @@
 // replies go out through the outbox to a fake Messaging API (tests/fakes/line-api.ts),
 // and the database is read directly. Runs on SQLite and PostgreSQL.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createApp, type App } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import type { App } from "../src/app.ts";
 import { LANGUAGES } from "../flows/data/languages.ts";
 import { FakeLineApi, signLineBody } from "./fakes/line-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
@@ -11,6 +10,8 @@ import { count, query } from "./helpers/db-query.ts";
 import { silentLog } from "./helpers/engine-harness.ts";
 import { StaffClient } from "./helpers/staff-client.ts";
 import { createStaffAccount } from "../src/staff/accounts.ts";
+import { TEST_HASH_COST } from "./helpers/staff-accounts.ts";
+import { startApp as startTestApp } from "./helpers/test-app.ts";
 
 const SECRET = "line-channel-secret";
 const ACCESS_TOKEN = "line-access-token";
@@ -40,8 +41,8 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
   let url: string;
 
   async function startApp() {
-    app = await createApp(
-      loadConfig({
+    ({ app, base: url } = await startTestApp(
+      {
         DATABASE_URL: db.url,
         PORT: "0",
         LOG_LEVEL: "silent",
@@ -49,10 +50,9 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
         LINE_CHANNEL_ACCESS_TOKEN: ACCESS_TOKEN,
         LINE_API_BASE_URL: fake.url,
         LINE_DATA_API_BASE_URL: fake.url,
-      }),
+      },
       { logger: silentLog, delivery: { pollMs: 30, backoff: { baseMs: 50, maxMs: 200 } } },
-    );
-    url = await app.start();
+    ));
   }
 
   beforeEach(async () => {
@@ -193,11 +193,11 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
     fake.failNext("/v2/bot/message/push", { status: 409, body: { message: "The retry key is already accepted" } });
     await post([{ ...text("U8", fake, "hi"), replyToken: fake.issueReplyToken(-1) }]);
     await fake.waitFor(() => fake.calls.some((c) => c.path === "/v2/bot/message/push"));
-    await new Promise((r) => setTimeout(r, 200));
     await vi.waitFor(async () => {
       const [out] = (await messages("U8")).filter((m) => m.direction === "out");
       expect(out!.status).toBe("sent");
     });
+    await app.deliverer.afterPasses(2);
     expect(fake.calls.filter((c) => c.path === "/v2/bot/message/push")).toHaveLength(1);
   });
 
@@ -261,7 +261,7 @@ describe.each(DB_KINDS)("LINE channel on %s", (kind) => {
   });
 
   it("delivers a staff reply from the console as a silent push in the person's language, and closing returns them to the menu", async () => {
-    await createStaffAccount(app.store, { id: null, email: "test" }, { email: "officer@example.org", role: "agent", password: "a long test password" });
+    await createStaffAccount(app.store, { id: null, email: "test" }, { email: "officer@example.org", role: "agent", password: "a long test password" }, TEST_HASH_COST);
     fake.profiles.set("U9", { displayName: "x", language: "ko" });
     await post([text("U9", fake, "안녕하세요")]);
     await post([postback("U9", fake, "ko")]);

@@ -8,6 +8,7 @@ import { StaffClient } from "./helpers/staff-client.ts";
 import { capturedLog } from "./helpers/log-capture.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { createStaffAccount } from "../src/staff/accounts.ts";
+import { TEST_HASH_COST } from "./helpers/staff-accounts.ts";
 
 const TOKEN = "123456:ABC-def";
 const SECRET = "privacy_secret";
@@ -75,7 +76,7 @@ describe("logs", () => {
   it("contain no staff replies, notes, passwords or e-mails from the staff console", async () => {
     const base = await app.start();
     const password = "staff password 123";
-    await createStaffAccount(app.store, { id: null, email: "test" }, { email: "officer@example.org", role: "agent", password });
+    await createStaffAccount(app.store, { id: null, email: "test" }, { email: "officer@example.org", role: "agent", password }, TEST_HASH_COST);
     const person = new TelegramPerson(base, fake, USER_ID, SECRET);
     await person.toCriticalHandoff();
     const staff = new StaffClient(base);

@@ -9,6 +9,7 @@ import { sqlitePath } from "../src/store/database-url.ts";
 import { committedMigrations, migrate } from "../src/store/migrate.ts";
 import { Store } from "../src/store/store.ts";
 import { createTestDatabase, DB_KINDS, type DbKind, type TestDatabase } from "./helpers/databases.ts";
+import { runScript } from "./helpers/server-process.ts";
 
 const exec = promisify(execFile);
 const prisma = (args: string[], url: string) => exec("npx", ["prisma", ...args], { env: { ...process.env, DATABASE_URL: url } });
@@ -65,7 +66,7 @@ async function shape(url: string, kind: DbKind): Promise<unknown> {
 
 describe("prisma schemas", () => {
   it("are generated from prisma/models.prisma and up to date", async () => {
-    await expect(exec("npx", ["tsx", "scripts/prisma-schemas.ts", "--check"])).resolves.toBeDefined();
+    await expect(runScript("scripts/prisma-schemas.ts", ["--check"])).resolves.toBeDefined();
   });
 });
 

@@ -4,7 +4,7 @@
 // replies against Telegram's overall and per-chat limits, 429 retry_after honoured, and a
 // LINE 429 followed by success.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createApp, type App } from "../src/app.ts";
+import type { App } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 import { InboundLimiter } from "../src/engine/inbound-limiter.ts";
 import { SendRateLimiter } from "../src/outbox/send-rate-limiter.ts";
@@ -13,9 +13,10 @@ import { FakeLineApi, signLineBody } from "./fakes/line-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
 import { silentLog } from "./helpers/engine-harness.ts";
-import { BOT_TOKEN, PICK_ONE_LANGUAGE, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN, PICK_ONE_LANGUAGE } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { textUpdate } from "./helpers/telegram-updates.ts";
+import { startApp, startTelegramApp } from "./helpers/test-app.ts";
 
 const TEXT = "You are sending messages very fast.";
 
@@ -194,16 +195,15 @@ describe.each(DB_KINDS)("rate limits end to end on %s", (kind) => {
   let skippedMs = 0;
   async function startTelegram(env: Record<string, string> = {}) {
     skippedMs = 0;
-    const app = await createApp(
-      loadConfig(telegramWebhookEnv(db.url, fake.url, { ...PRODUCTION_PACING, ...env })),
-      {
+    const { app, base } = await startTelegramApp(db.url, fake.url, {
+      env: { ...PRODUCTION_PACING, ...env },
+      options: {
         logger: silentLog,
         delivery: { pollMs: 50, leaseMs: 10_000, maxAttempts: 3, concurrency: 16, backoff: { baseMs: 50, maxMs: 500 } },
         inboundClock: () => Date.now() + skippedMs,
       },
-    );
+    });
     apps.push(app);
-    const base = await app.start();
     return { app, base, person: (chat = newChat()) => new TelegramPerson(base, fake, chat) };
   }
 
@@ -396,11 +396,10 @@ describe("LINE 429", () => {
   beforeEach(async () => {
     db = await createTestDatabase("sqlite");
     fake = await new FakeLineApi(ACCESS_TOKEN).start();
-    app = await createApp(
-      loadConfig({ DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "silent", LINE_CHANNEL_SECRET: SECRET, LINE_CHANNEL_ACCESS_TOKEN: ACCESS_TOKEN, LINE_API_BASE_URL: fake.url }),
+    ({ app, base: url } = await startApp(
+      { DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "silent", LINE_CHANNEL_SECRET: SECRET, LINE_CHANNEL_ACCESS_TOKEN: ACCESS_TOKEN, LINE_API_BASE_URL: fake.url },
       { logger: silentLog, delivery: { pollMs: 30, backoff: { baseMs: 50, maxMs: 200 } } },
-    );
-    url = await app.start();
+    ));
   });
   afterEach(async () => {
     await app.stop();

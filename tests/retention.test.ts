@@ -3,11 +3,9 @@
 // runs (asked, at start, on its interval, from the CLI, from two processes at once), and
 // direct SQL shows what is gone and what stayed. /delete is checked the same way. The
 // console's audit log shows the run in Chromium.
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
-import { promisify } from "node:util";
 import pg from "pg";
 import { pino } from "pino";
 import type { Browser } from "playwright-core";
@@ -24,11 +22,13 @@ import { createTestDatabase, DB_KINDS, type DbKind, type TestDatabase } from "./
 import { launchBrowser, watchPage } from "./helpers/browser.ts";
 import { count, execute, query } from "./helpers/db-query.ts";
 import { StaffClient } from "./helpers/staff-client.ts";
-import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate, textUpdate } from "./helpers/telegram-updates.ts";
+import { TEST_HASH_COST } from "./helpers/staff-accounts.ts";
+import { runScript } from "./helpers/server-process.ts";
+import { startApp, startTelegramApp } from "./helpers/test-app.ts";
 
-const exec = promisify(execFile);
 const PASSWORD = "a long test password";
 const KEYS = `k1:${randomBytes(32).toString("base64")}`;
 const DAY = 24 * 60 * 60 * 1000;
@@ -72,13 +72,9 @@ describe.each(DB_KINDS)("retention and erasure on %s", (kind) => {
   });
 
   async function start(env: Record<string, string> = {}, options: AppOptions = {}) {
-    const app = await createApp(
-      loadConfig(telegramWebhookEnv(db.url, fake.url, { WEB_CHAT: "on", ...env })),
-      { delivery: { pollMs: 50, backoff: { baseMs: 50, maxMs: 200 } }, ...options },
-    );
-    apps.push(app);
-    const base = await app.start();
-    return { app, base };
+    const started = await startTelegramApp(db.url, fake.url, { env: { WEB_CHAT: "on", ...env }, options: { delivery: { pollMs: 50, backoff: { baseMs: 50, maxMs: 200 } }, ...options } });
+    apps.push(started.app);
+    return started;
   }
 
   const person = (base: string) => new TelegramPerson(base, fake, 8_880_000 + ++chatSeq);
@@ -86,7 +82,7 @@ describe.each(DB_KINDS)("retention and erasure on %s", (kind) => {
 
   async function signIn(app: App, base: string, role: "admin" | "supervisor") {
     const email = `${role}-${++chatSeq}@example.org`;
-    await createStaffAccount(app.store, { id: null, email: "test" }, { email, role, password: PASSWORD });
+    await createStaffAccount(app.store, { id: null, email: "test" }, { email, role, password: PASSWORD }, TEST_HASH_COST);
     const client = new StaffClient(base);
     expect((await client.login(email, PASSWORD)).status).toBe(200);
     return client;
@@ -317,8 +313,7 @@ describe.each(DB_KINDS)("retention and erasure on %s", (kind) => {
     await s.outboxDrained();
     await s.age(old, OLD);
     const expected = await s.rowsOf([old]);
-    const cli = (args: string[], env: Record<string, string> = {}) =>
-      exec("npx", ["tsx", "src/cli/purge.ts", ...args], { env: { ...process.env, DATABASE_URL: db.url, ...env } });
+    const cli = (args: string[], env: Record<string, string> = {}) => runScript("src/cli/purge.ts", args, { DATABASE_URL: db.url, ...env });
 
     const dry = await cli(["--dry-run"]);
     expect(dry.stdout).toContain(`would delete 1 conversations, ${expected.messages} messages, 0 reports, 0 handoffs, 1 contacts.`);
@@ -353,13 +348,12 @@ describe("retention with several server processes on postgresql", () => {
   });
 
   async function start() {
-    const app = await createApp(loadConfig({ DATABASE_URL: db.url, PORT: "0", WEB_CHAT: "on", LOG_LEVEL: "silent" }), {
-      delivery: { pollMs: 50 },
-      retention: { batchSize: 3 },
-      webChatLimits: LOOSE_WEB_CHAT_LIMITS,
-    });
-    apps.push(app);
-    return { app, base: await app.start() };
+    const started = await startApp(
+      { DATABASE_URL: db.url, PORT: "0", WEB_CHAT: "on", LOG_LEVEL: "silent" },
+      { delivery: { pollMs: 50 }, retention: { batchSize: 3 }, webChatLimits: LOOSE_WEB_CHAT_LIMITS },
+    );
+    apps.push(started.app);
+    return started;
   }
   const s = helpers("postgresql", () => db.url);
 
@@ -432,13 +426,11 @@ describe("the purge in the staff console", () => {
   });
 
   it("shows the run in the audit log: SafeLine as the actor and the counts in words, in English and Korean", { timeout: 120_000 }, async () => {
-    app = await createApp(
-      loadConfig(telegramWebhookEnv(db.url, fake.url, { WEB_CHAT: "on" })),
-      { delivery: { pollMs: 50 } },
-    );
-    const base = await app.start();
+    const started = await startTelegramApp(db.url, fake.url, { env: { WEB_CHAT: "on" }, options: { delivery: { pollMs: 50 } } });
+    app = started.app;
+    const { base } = started;
     const s = helpers("sqlite", () => db.url);
-    await createStaffAccount(app.store, { id: null, email: "test" }, { email: "admin@example.org", role: "admin", password: PASSWORD });
+    await createStaffAccount(app.store, { id: null, email: "test" }, { email: "admin@example.org", role: "admin", password: PASSWORD }, TEST_HASH_COST);
     const chats = [await webChatConversation(base, db.url), await webChatConversation(base, db.url)];
     const waiting = new TelegramPerson(base, fake, 8_990_001);
     await waiting.toCriticalHandoff();

@@ -3,16 +3,16 @@
 // Bot API) and a real local SMTP server once, with no personal data; a critical case left
 // unassigned is alerted again; failed sends are retried, and alerts survive a restart.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createApp, type App } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import type { App } from "../src/app.ts";
 import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { execute, query } from "./helpers/db-query.ts";
 import { SmtpSink } from "./helpers/smtp-sink.ts";
 import { addStaffAccounts, signedInClient } from "./helpers/staff-accounts.ts";
-import { BOT_TOKEN, telegramWebhookEnv, TEST_DELIVERY } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate } from "./helpers/telegram-updates.ts";
+import { startTelegramApp } from "./helpers/test-app.ts";
 
 const STAFF_CHAT = "-1001234567890";
 
@@ -33,11 +33,7 @@ describe.each(DB_KINDS)("staff alerts on %s", (kind) => {
   });
 
   async function start(env: Record<string, string>) {
-    app = await createApp(loadConfig(telegramWebhookEnv(db.url, fake.url, env)), {
-      delivery: TEST_DELIVERY,
-      alerts: { pollMs: 100, backoff: { baseMs: 100, maxMs: 300 } },
-    });
-    base = await app.start();
+    ({ app, base } = await startTelegramApp(db.url, fake.url, { env, options: { alerts: { pollMs: 100, backoff: { baseMs: 100, maxMs: 300 } } } }));
   }
 
   const person = () => new TelegramPerson(base, fake, 9_990_000 + ++chatSeq);

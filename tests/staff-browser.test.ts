@@ -7,8 +7,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createApp, type App } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import type { App } from "../src/app.ts";
 import { createStaffAccount } from "../src/staff/accounts.ts";
 import { NOTE_MAX_LENGTH, REPLY_MAX_LENGTH } from "../src/staff/console-definitions.ts";
 import { NEXT_STATUSES } from "../src/staff/policy.ts";
@@ -19,9 +18,11 @@ import { horizontalOverflow, launchBrowser, screenshot, watchPage, type PageProb
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.ts";
 import { execute, query } from "./helpers/db-query.ts";
 import { seedOpenHandoffs } from "./helpers/handoff-backlog.ts";
-import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET, TEST_DELIVERY } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { messageUpdate, textUpdate } from "./helpers/telegram-updates.ts";
+import { TEST_HASH_COST } from "./helpers/staff-accounts.ts";
+import { startTelegramApp } from "./helpers/test-app.ts";
 
 const SHOTS = "test-results/staff-console";
 const PASSWORD = "correct horse battery staple";
@@ -61,12 +62,10 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
 
   beforeEach(async () => {
     [db, fake] = await Promise.all([createTestDatabase("sqlite"), FakeTelegramBotApi.start({ token: BOT_TOKEN, maxLongPollMs: 500 })]);
-    app = await createApp(loadConfig(telegramWebhookEnv(db.url, fake.url)), {
-      delivery: TEST_DELIVERY,
+    ({ app, base } = await startTelegramApp(db.url, fake.url, {
       // A lock after 5 failures in a row (50 by default), so the admin test has one to lift.
-      staffSessions: { ...DEFAULT_SESSION_POLICY, lockAfterFailures: 5 },
-    });
-    base = await app.start();
+      options: { staffSessions: { ...DEFAULT_SESSION_POLICY, lockAfterFailures: 5 } },
+    }));
   });
 
   afterEach(async () => {
@@ -81,7 +80,7 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
     for (const p of problems) expect(p).toEqual({ errors: [], csp: [], dialogs: [] });
   });
 
-  const addAccount = (email: string, role: StaffRole) => createStaffAccount(app.store, { id: null, email: "test" }, { email, role, password: PASSWORD });
+  const addAccount = (email: string, role: StaffRole) => createStaffAccount(app.store, { id: null, email: "test" }, { email, role, password: PASSWORD }, TEST_HASH_COST);
 
   async function openPage(options: { width?: number; height?: number; locale?: string } = {}): Promise<{ page: Page; context: BrowserContext; problems: PageProblems }> {
     const context = await browser.newContext({
@@ -256,7 +255,7 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
     await page.getByLabel(en("note.label"), { exact: true }).fill(noteText);
     await page.getByRole("button", { name: en("note.save"), exact: true }).click();
     await transcriptItem(page, "note", noteText).waitFor();
-    await new Promise((r) => setTimeout(r, 300));
+    await app.deliverer.afterPasses(2);
     expect(person.messages()).toHaveLength(sentBefore);
     await screenshot(page, SHOTS, "conversation");
 
@@ -284,8 +283,7 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
 
     // Phone width: one column, nothing wider than the screen.
     await page.setViewportSize({ width: 375, height: 812 });
-    await page.waitForTimeout(200);
-    expect(await horizontalOverflow(page)).toBe(0);
+    await expect.poll(() => horizontalOverflow(page)).toBe(0);
     await screenshot(page, SHOTS, "conversation-phone");
     const sideBySide = await page.evaluate(
       "(() => { const a = document.querySelector('.conv-main').getBoundingClientRect(); const b = document.querySelector('.conv-side').getBoundingClientRect(); return b.top >= a.bottom - 1; })()",
@@ -349,6 +347,7 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
     // Typing tells the server a reply is being written (auto-clear waits); that signal is answered
     // before the session runs out, so the 401 below is met by the send itself.
     const writing = page.waitForResponse((r) => r.url().endsWith(`/handoffs/${handoffId}/writing`));
+    writing.catch(() => {}); // observed now; awaited below
     await reply.fill(draft);
     expect((await writing).status()).toBe(204);
 
@@ -397,8 +396,10 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
     await signIn(page, AGENT, "not the password at all");
     await page.getByText(en("auth.invalid"), { exact: true }).waitFor();
     for (let i = 0; i < 5; i++) {
+      const answered = page.waitForResponse((response) => response.url().endsWith("/staff/api/login"));
+      answered.catch(() => {}); // observed now; awaited below
       await signIn(page, AGENT, `wrong password number ${i}`);
-      await page.waitForTimeout(50);
+      await answered;
     }
     // The sixth try from this address waits (30 s, shown as a minute); the five failures locked the account.
     await page.getByText(en("auth.tooMany", { minutes: 1 }), { exact: true }).waitFor({ timeout: 10_000 });

@@ -1,14 +1,14 @@
 // GET /staff/api/definitions: the rules the console shows and offers, served from the server's
 // own definitions (src/staff/console-definitions.ts), and the same rules the API enforces.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createApp, type App } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import type { App } from "../src/app.ts";
 import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { query } from "./helpers/db-query.ts";
 import { addStaffAccounts, signedInClient } from "./helpers/staff-accounts.ts";
-import { BOT_TOKEN, telegramWebhookEnv, TEST_DELIVERY } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
+import { startTelegramApp } from "./helpers/test-app.ts";
 
 interface Definitions {
   statuses: string[];
@@ -25,8 +25,7 @@ describe.each(DB_KINDS)("console definitions on %s", (kind) => {
 
   beforeEach(async () => {
     [db, fake] = await Promise.all([createTestDatabase(kind), FakeTelegramBotApi.start({ token: BOT_TOKEN })]);
-    app = await createApp(loadConfig(telegramWebhookEnv(db.url, fake.url)), { delivery: TEST_DELIVERY });
-    base = await app.start();
+    ({ app, base } = await startTelegramApp(db.url, fake.url));
     await addStaffAccounts(app.store, ["agent", "admin"]);
   });
 

@@ -3,8 +3,7 @@
 // critical case is first however long the backlog; shared reports are listed, found by
 // their reference code and put in the queue, and a report kept private never reaches staff.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createApp, type App } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import type { App } from "../src/app.ts";
 import { migrate } from "../src/store/migrate.ts";
 import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
@@ -12,8 +11,9 @@ import { execute, query } from "./helpers/db-query.ts";
 import { seedOpenHandoffs } from "./helpers/handoff-backlog.ts";
 import { addStaffAccounts, signedInClient, type StaffName } from "./helpers/staff-accounts.ts";
 import type { StaffClient } from "./helpers/staff-client.ts";
-import { BOT_TOKEN, telegramWebhookEnv, TEST_DELIVERY } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
+import { startTelegramApp } from "./helpers/test-app.ts";
 
 const RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
@@ -52,10 +52,7 @@ describe.each(DB_KINDS)("staff queue and reports on %s", (kind) => {
   let accounts: Record<StaffName, string>;
 
   async function start() {
-    app = await createApp(loadConfig(telegramWebhookEnv(db.url, fake.url)), {
-      delivery: TEST_DELIVERY,
-    });
-    base = await app.start();
+    ({ app, base } = await startTelegramApp(db.url, fake.url));
     accounts = await addStaffAccounts(app.store);
   }
 

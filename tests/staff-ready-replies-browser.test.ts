@@ -6,15 +6,15 @@
 import { readFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createApp, type App } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import type { App } from "../src/app.ts";
 import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { launchBrowser, screenshot, watchPage, type PageProblems } from "./helpers/browser.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.ts";
 import { query } from "./helpers/db-query.ts";
 import { addStaffAccounts, STAFF_PASSWORD } from "./helpers/staff-accounts.ts";
-import { BOT_TOKEN, telegramWebhookEnv, TEST_DELIVERY } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
+import { startTelegramApp } from "./helpers/test-app.ts";
 
 const SHOTS = "test-results/staff-console";
 const AGENT = "agent@example.org";
@@ -50,10 +50,7 @@ describe("ready replies and queue rows in a browser (SQLite, Telegram webhook)",
 
   beforeEach(async () => {
     [db, fake] = await Promise.all([createTestDatabase("sqlite"), FakeTelegramBotApi.start({ token: BOT_TOKEN })]);
-    app = await createApp(loadConfig(telegramWebhookEnv(db.url, fake.url)), {
-      delivery: TEST_DELIVERY,
-    });
-    base = await app.start();
+    ({ app, base } = await startTelegramApp(db.url, fake.url));
     await addStaffAccounts(app.store, ["agent"]);
   });
 

@@ -9,17 +9,17 @@ import { CONTACTS, isUserVisible } from "../flows/data/contacts.ts";
 import { LANGUAGES } from "../flows/data/languages.ts";
 import { NATIONALITIES } from "../flows/data/nationalities.ts";
 import { personLines, READY_REPLY_IDS } from "../flows/data/ready-replies.ts";
-import { createApp, type App } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import type { App } from "../src/app.ts";
 import { createI18n } from "../src/i18n.ts";
 import { readyReplyOptions } from "../src/staff/ready-replies.ts";
 import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { query } from "./helpers/db-query.ts";
 import { addStaffAccounts, signedInClient, type StaffName } from "./helpers/staff-accounts.ts";
-import { BOT_TOKEN, telegramWebhookEnv, TEST_DELIVERY } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { previewOf, REVEALING_WORDS } from "../flows/data/revealing-words.ts";
+import { startTelegramApp } from "./helpers/test-app.ts";
 
 type Bundle = Record<string, unknown>;
 const bundle = (lang: string) => JSON.parse(readFileSync(`locales/${lang}.json`, "utf8")) as Bundle;
@@ -86,10 +86,7 @@ describe.each(DB_KINDS)("ready replies and queue rows on %s", (kind) => {
 
   beforeEach(async () => {
     [db, fake] = await Promise.all([createTestDatabase(kind), FakeTelegramBotApi.start({ token: BOT_TOKEN })]);
-    app = await createApp(loadConfig(telegramWebhookEnv(db.url, fake.url)), {
-      delivery: TEST_DELIVERY,
-    });
-    base = await app.start();
+    ({ app, base } = await startTelegramApp(db.url, fake.url));
     accounts = await addStaffAccounts(app.store);
   });
 
@@ -195,7 +192,7 @@ describe.each(DB_KINDS)("ready replies and queue rows on %s", (kind) => {
     expect((await agent2.post(`/handoffs/${id}/reply`, { ready: { id: "received" } })).status).toBe(403);
     expect((await agent2.get(`/handoffs/${id}/ready-replies?lang=ko`)).status).toBe(403);
 
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await app.deliverer.afterPasses(2);
     expect(await outboundCount()).toBe(before);
     expect(person.messages()).toHaveLength(delivered);
     expect(await query(db.url, `SELECT 1 FROM "AuditEntry" WHERE "action" = 'reply'`)).toHaveLength(0);

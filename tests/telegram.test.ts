@@ -5,15 +5,15 @@
 import { connect } from "node:net";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createApp, type App, type AppOptions } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import type { App, AppOptions } from "../src/app.ts";
 import { LANGUAGES } from "../flows/data/languages.ts";
 import { FakeTelegramBotApi, type RecordedCall } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
 import { count, query } from "./helpers/db-query.ts";
-import { BOT_TOKEN, PICK_ONE_LANGUAGE, UNPACED, WEBHOOK_SECRET, TEST_DELIVERY } from "./helpers/telegram-env.ts";
+import { BOT_TOKEN, PICK_ONE_LANGUAGE, UNPACED, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
 import { TelegramPerson } from "./helpers/telegram-person.ts";
 import { callbackUpdate, messageUpdate, nextMessageId, nextUpdateId, now, textUpdate, user } from "./helpers/telegram-updates.ts";
+import { startApp as startTestApp } from "./helpers/test-app.ts";
 
 const PUBLIC_URL = "https://example.test";
 const SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
@@ -75,12 +75,8 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
       ...(polling ? {} : { PUBLIC_URL, TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET }),
       ...extra,
     };
-    const app = await createApp(loadConfig(env), {
-      delivery: TEST_DELIVERY,
-      ...options,
-    });
+    const { app, base } = await startTestApp(env, options);
     running.push(app);
-    const base = await app.start();
     return {
       app,
       base,
@@ -360,9 +356,12 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
     expect((await post(added)).status).toBe(200);
     await fake.waitForMessages(group, 2);
     expect((await post(inGroup("another plain message"))).status).toBe(200);
-    // The notices are sent straight away (not through the outbox): give a stray one time to show.
-    await new Promise((r) => setTimeout(r, 300));
-    expect(fake.sentMessages(group).map((c) => c.payload.text)).toEqual([TEXT.privateOnly, TEXT.privateOnly]);
+    // The notices are sent straight away (not through the outbox), in the sender's language: a
+    // command from a Korean speaker is answered after a stray English notice would have been.
+    const fromKorean = inGroup("/help");
+    expect((await post({ ...fromKorean, message: { ...fromKorean.message, from: { ...user(4243), language_code: "ko" } } })).status).toBe(200);
+    await fake.waitForMessages(group, 3);
+    expect(fake.sentMessages(group).map((c) => c.payload.text)).toEqual([TEXT.privateOnly, TEXT.privateOnly, "이 봇은 1:1 대화에서만 작동합니다."]);
     expect(await rowCounts()).toEqual({ contacts: 0, conversations: 0, messages: 0 });
   });
 
@@ -527,8 +526,12 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
       await fake.waitFor(() =>
         fake.calls("getUpdates").some((c) => Array.isArray(c.result) && c.result.some((u: { update_id: number }) => u.update_id === update.update_id)),
       );
-      await new Promise((r) => setTimeout(r, 100)); // the step now waits for the row lock
+      // The step now waits for the row lock.
+      const waiting = `SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+      await vi.waitUntil(async () => (await count(db.url, waiting)) > 0, { timeout: 10_000, interval: 20 });
       const stopping = app.stop();
+      stopping.catch(() => {}); // observed now; awaited below
+      // Time for grammY's stop() to confirm the update (it may, without waiting for the step; nothing says when).
       await new Promise((r) => setTimeout(r, 200));
       await locker.query("ROLLBACK");
       await stopping;

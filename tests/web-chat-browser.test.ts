@@ -6,12 +6,12 @@
 import { readFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp, type App } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import type { App } from "../src/app.ts";
 import { horizontalOverflow, launchBrowser, screenshot, watchPage } from "./helpers/browser.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.ts";
 import { silentLog } from "./helpers/engine-harness.ts";
 import { LOOSE_WEB_CHAT_LIMITS } from "./helpers/web-chat-limits.ts";
+import { startApp } from "./helpers/test-app.ts";
 
 const SHOTS = "test-results/web-chat";
 const WAIT = { timeout: 15_000 };
@@ -52,6 +52,15 @@ async function serverView(page: Page, base: string, L: Texts): Promise<[string, 
   return messages.map((m) => [m.direction, m.location ? placeText(L, m.location) : m.text ?? ""]);
 }
 
+/**
+ * Waits until the page has shown `n` more reads of the conversation: the page reads one
+ * after another (every second, and after each send), so once read n + 1 has been asked for,
+ * n have been shown.
+ */
+async function afterReads(page: Page, n: number) {
+  for (let i = 0; i <= n; i++) await page.waitForRequest((request) => request.url().includes("/try/api/messages?"), WAIT);
+}
+
 async function botSays(page: Page, text: string, nth = 0) {
   await page.locator(".msg.out .body", { hasText: firstLine(text) }).nth(nth).waitFor(WAIT);
 }
@@ -84,13 +93,11 @@ describe("test chat in a browser, as a person on a phone", { timeout: 120_000 },
 
   beforeAll(async () => {
     db = await createTestDatabase("sqlite");
-    app = await createApp(loadConfig({ DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "silent" }), {
-      logger: silentLog,
-      delivery: { pollMs: 20 },
+    ({ app, base } = await startApp(
+      { DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "silent" },
       // Ten phones from one address: the limits themselves are tested in web-chat.test.ts.
-      webChatLimits: LOOSE_WEB_CHAT_LIMITS,
-    });
-    base = await app.start();
+      { logger: silentLog, delivery: { pollMs: 20 }, webChatLimits: LOOSE_WEB_CHAT_LIMITS },
+    ));
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -142,8 +149,8 @@ describe("test chat in a browser, as a person on a phone", { timeout: 120_000 },
     await botSays(page, L.emergency!.locationThanks!);
     await botSays(page, L.handoff!.created!);
     await page.locator(".msg.in .body", { hasText: placeText(L, PLACE) }).waitFor(WAIT);
-    // Let a few polls overlap with what is already shown: still each message once, in the server's order.
-    await page.waitForTimeout(2500);
+    // A few reads overlap with what is already shown: still each message once, in the server's order.
+    await afterReads(page, 2);
     const shown = await bubbles(page);
     expect(shown).toEqual(await serverView(page, base, L));
     expect(shown.filter(([who]) => who === "in").map(([, text]) => text)).toEqual([
@@ -162,7 +169,7 @@ describe("test chat in a browser, as a person on a phone", { timeout: 120_000 },
     const secondProblems = watchPage(second);
     await second.goto(`${base}/try`);
     await botSays(second, L.handoff!.created!);
-    await second.waitForTimeout(1500);
+    await afterReads(second, 2);
     expect(await bubbles(second)).toEqual(shown);
     // Closed before /delete: the erasure's end goes to the tab that reads it first (README, "The test chat").
     await second.close();
@@ -195,7 +202,7 @@ describe("test chat in a browser, as a person on a phone", { timeout: 120_000 },
     await page.getByRole("textbox", { name: L.try!.message }).fill("/start");
     await page.keyboard.press("Enter");
     await botSays(page, L.language!.prompt!);
-    await page.waitForTimeout(1500);
+    await afterReads(page, 1);
     expect(await bubbles(page)).toEqual([
       ["in", "/start"],
       ["out", L.language!.prompt],
@@ -253,7 +260,7 @@ describe("test chat in a browser, as a person on a phone", { timeout: 120_000 },
       await page.keyboard.press("Enter");
     }
     await botSays(page, L.handoff!.received!);
-    await page.waitForTimeout(2500);
+    await afterReads(page, 2);
     const shown = await bubbles(page);
     expect(shown).toEqual(await serverView(page, base, L));
     expect(shown.filter(([who]) => who === "in").map(([, text]) => text)).toEqual([
@@ -309,14 +316,14 @@ describe("test chat in a browser, as a person on a phone", { timeout: 120_000 },
     await page.getByRole("textbox", { name: L.try!.message }).fill("/stop");
     await page.keyboard.press("Enter");
     await botSays(page, L.stop!.deleteYourself!);
-    await page.waitForTimeout(1500);
+    await afterReads(page, 1);
     expect(await bubbles(page)).toEqual(await serverView(page, base, L));
     expect((await bubbles(page)).filter(([, text]) => text === L.common!.yes)).toHaveLength(1);
     await page.getByRole("button", { name: L.try!.clear }).click();
     expect(await bubbles(page)).toEqual([]);
     await page.reload();
     await page.locator("html[lang=en]").waitFor({ state: "attached" });
-    await page.waitForTimeout(1500);
+    await afterReads(page, 1);
     expect(await bubbles(page)).toEqual([]);
     // The conversation itself goes on: writing again gets the bot's answer, and only that is shown.
     await page.getByRole("textbox", { name: L.try!.message }).fill("hello");
@@ -329,7 +336,8 @@ describe("test chat in a browser, as a person on a phone", { timeout: 120_000 },
 
   it("speaks every language: lang attribute, the page's words, real glyphs, 360 px", async () => {
     const families: Record<string, RegExp> = { ko: /CJK/, ja: /CJK/, zh: /CJK/, th: /Thai/, km: /Khmer/ };
-    for (const lng of ["ko", "en", "zh", "vi", "th", "id", "km", "ja"]) {
+    // Eight phones at once: each mostly waits for the page's next read.
+    const speaks = async (lng: string) => {
       const L = locale(lng);
       const { context, page } = await phone(lng, false);
       const problems = watchPage(page);
@@ -344,6 +352,7 @@ describe("test chat in a browser, as a person on a phone", { timeout: 120_000 },
       await screenshot(page, SHOTS, `lang-${lng}`);
       expect(problems).toEqual({ errors: [], csp: [], dialogs: [] });
       await context.close();
-    }
+    };
+    await Promise.all(["ko", "en", "zh", "vi", "th", "id", "km", "ja"].map(speaks));
   });
 });

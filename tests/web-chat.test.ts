@@ -11,6 +11,8 @@ import { StaffClient } from "./helpers/staff-client.ts";
 import { count, query } from "./helpers/db-query.ts";
 import type { SeenMessage } from "../src/store/person-view.ts";
 import { readFileSync } from "node:fs";
+import { TEST_HASH_COST } from "./helpers/staff-accounts.ts";
+import { startApp } from "./helpers/test-app.ts";
 
 const BOT_EN = JSON.parse(readFileSync("locales/en.json", "utf8")) as Record<string, Record<string, string>>;
 
@@ -24,11 +26,7 @@ describe.each(DB_KINDS)("web test chat on %s", (kind) => {
 
   beforeEach(async () => {
     db = await createTestDatabase(kind);
-    app = await createApp(loadConfig({ DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "silent" }), {
-      logger: silentLog,
-      delivery: { pollMs: 20 },
-    });
-    base = await app.start();
+    ({ app, base } = await startApp({ DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "silent" }, { logger: silentLog, delivery: { pollMs: 20 } }));
   });
   afterEach(async () => {
     await app.stop();
@@ -38,7 +36,7 @@ describe.each(DB_KINDS)("web test chat on %s", (kind) => {
   const post = (body: unknown) =>
     fetch(`${base}/try/api/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
-  /** Waits until at least `count` messages are visible, then lets extras (which would be a bug) arrive. */
+  /** Waits until at least `count` messages are visible, then until the outbox has had two more passes to show extras (which would be a bug). */
   async function messages(session: string, count: number) {
     const read = async () => {
       const res = await fetch(`${base}/try/api/messages?session=${session}`);
@@ -46,7 +44,7 @@ describe.each(DB_KINDS)("web test chat on %s", (kind) => {
     };
     const end = Date.now() + 5000;
     while ((await read()).length < count && Date.now() < end) await new Promise((r) => setTimeout(r, 30));
-    await new Promise((r) => setTimeout(r, 200));
+    await app.deliverer.afterPasses(2);
     return read();
   }
 
@@ -132,7 +130,7 @@ describe.each(DB_KINDS)("web test chat on %s", (kind) => {
     await post({ session, id: "handoff003", choice: "yes" });
     await post({ session, id: "handoff004", choice: "person" });
     const before = await messages(session, 8);
-    await createStaffAccount(app.store, { id: null, email: "test" }, { email: "agent@example.org", role: "agent", password: "a long test password" });
+    await createStaffAccount(app.store, { id: null, email: "test" }, { email: "agent@example.org", role: "agent", password: "a long test password" }, TEST_HASH_COST);
     const agent = new StaffClient(base);
     expect((await agent.login("agent@example.org", "a long test password")).status).toBe(200);
     const { handoffs } = await agent.json<{ handoffs: { id: string }[] }>(agent.get("/handoffs"));
@@ -236,7 +234,7 @@ describe.each(DB_KINDS)("web test chat on %s", (kind) => {
     const chatOf = async () => (await query<{ chatId: string }>(db.url, `SELECT "chatId" FROM "Conversation" WHERE "status" = 'erased'`)).map((r) => r.chatId);
     const end = Date.now() + 5000;
     while ((await count(db.url, `SELECT COUNT(*) AS n FROM "Message" WHERE "direction" = 'out' AND "status" = 'pending'`)) > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 30));
-    await new Promise((r) => setTimeout(r, 200));
+    await app.deliverer.afterPasses(2);
     expect(await chatOf()).toEqual([session]);
     const done = await read(session, asked.next);
     // The tap that confirmed it was erased with the rest: the page keeps its own copy of it.
@@ -286,16 +284,19 @@ describe.each(DB_KINDS)("web test chat limits on %s", (kind) => {
 
   beforeEach(async () => {
     db = await createTestDatabase(kind);
-    app = await createApp(loadConfig({ DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "silent", TRUST_PROXY: "loopback" }), {
-      logger: silentLog,
-      webChatLimits: {
-        sessionsPerAddress: { ...slow, burst: 3 },
-        messagesPerAddress: { ...slow, burst: 6 },
-        sessionsOverall: { ...slow, burst: 5 },
-        messagesOverall: { ...slow, burst: 100 },
+    ({ app, base } = await startApp(
+      { DATABASE_URL: db.url, PORT: "0", LOG_LEVEL: "silent", TRUST_PROXY: "loopback" },
+      {
+        logger: silentLog,
+        delivery: {},
+        webChatLimits: {
+          sessionsPerAddress: { ...slow, burst: 3 },
+          messagesPerAddress: { ...slow, burst: 6 },
+          sessionsOverall: { ...slow, burst: 5 },
+          messagesOverall: { ...slow, burst: 100 },
+        },
       },
-    });
-    base = await app.start();
+    ));
   });
   afterEach(async () => {
     await app.stop();

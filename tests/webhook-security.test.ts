@@ -3,13 +3,13 @@
 // address, carrying no secret, body or address; errors and unknown paths answer with our
 // own short codes, never the framework's codes or the URL.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createApp, type App } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import type { App } from "../src/app.ts";
 import { FakeLineApi, signLineBody } from "./fakes/line-api.ts";
 import { FakeTelegramBotApi } from "./fakes/telegram-bot-api.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.ts";
 import { capturedLog } from "./helpers/log-capture.ts";
 import { BOT_TOKEN, telegramWebhookEnv, WEBHOOK_SECRET } from "./helpers/telegram-env.ts";
+import { startApp } from "./helpers/test-app.ts";
 
 const LINE_SECRET = "line-channel-secret";
 const LINE_TOKEN = "line-access-token";
@@ -27,8 +27,7 @@ describe("webhook security", () => {
     const log = capturedLog("info");
     lines = log.lines;
     const env = telegramWebhookEnv(db.url, telegram.url, { LINE_CHANNEL_SECRET: LINE_SECRET, LINE_CHANNEL_ACCESS_TOKEN: LINE_TOKEN, LINE_API_BASE_URL: line.url, TRUST_PROXY: "loopback" });
-    app = await createApp(loadConfig(env), { logger: log.logger, delivery: { pollMs: 50 } });
-    base = await app.start();
+    ({ app, base } = await startApp(env, { logger: log.logger, delivery: { pollMs: 50 } }));
   });
   afterEach(async () => {
     await app.stop();

@@ -6,6 +6,7 @@
 // after `maxAttempts`, which staff see: nothing is dropped silently.
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../log.ts";
+import { PassCounter } from "../pass-counter.ts";
 import { nextDelayMs, type BackoffOptions } from "../outbox/backoff.ts";
 import type { EvidenceJob, EvidenceStore } from "../store/evidence-store.ts";
 import type { Channel } from "../store/types.ts";
@@ -39,6 +40,7 @@ export class EvidenceFetcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private readonly passes = new PassCounter();
   /** Aborts the fetches under way when the server stops (they are tried again later). */
   private readonly stopping = new AbortController();
 
@@ -68,11 +70,17 @@ export class EvidenceFetcher {
       .catch((error: unknown) => this.log.error({ err: (error as Error).message }, "evidence: pass failed"))
       .finally(() => {
         this.running = undefined;
+        this.passes.finishedOne();
         if (this.again && this.timer) {
           this.again = false;
           this.wake();
         }
       });
+  }
+
+  /** Resolves once `n` whole passes have run after this call (a pass under way does not count): what they would fetch is fetched. */
+  afterPasses(n: number): Promise<void> {
+    return this.passes.after(n, this.running !== undefined);
   }
 
   /** Stops looking; fetches under way are cut short and recorded as to be tried again. */

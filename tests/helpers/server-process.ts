@@ -1,11 +1,14 @@
 // A server as a child process (`node --import tsx <script>`, SafeLine's src/main.ts by default):
 // ready once GET /readyz answers 200; stopped with SIGTERM like a process manager does, or
-// killed with SIGKILL like a crash. Shared by the reliability tests and the bench.
-import { spawn, type ChildProcess } from "node:child_process";
+// killed with SIGKILL like a crash. Shared by the reliability tests and the bench; runScript
+// runs the repository's other scripts (the CLI) to their end.
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { dirname, resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { telegramWebhookEnv } from "./telegram-env.ts";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -87,6 +90,22 @@ export function webhookModeEnv(url: string, apiRoot: string, extra: Record<strin
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Node's on-disk compile cache, shared by every server process started here: the tests start
+ * dozens (crashes, restarts, several instances), and a start spends most of its time
+ * compiling the same modules (about a quarter less CPU with the cache).
+ */
+const COMPILE_CACHE = process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), "safeline-node-compile-cache");
+
+/**
+ * Runs a script of the repository to its end (`node --import tsx`, without npx's own start in
+ * between), with `env` added to this process's environment; rejects with its exit code,
+ * stdout and stderr when it fails.
+ */
+export function runScript(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
+  return promisify(execFile)(process.execPath, ["--import", "tsx", script, ...args], { cwd: ROOT, env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE, ...env } });
+}
+
 /** Starts the server and waits until /readyz answers 200 (rejects with its output if it exits or times out). */
 export async function startServerProcess(options: StartOptions): Promise<ServerProcess> {
   const script = options.script ?? "src/main.ts";
@@ -96,7 +115,7 @@ export async function startServerProcess(options: StartOptions): Promise<ServerP
   const args = [...(options.nodeFlags ?? []), "--import", "tsx", ...(options.preload ?? []).flatMap((p) => ["--import", p]), script];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...env, ...options.env, HOST: "127.0.0.1", PORT: String(port) },
+    env: { ...env, NODE_COMPILE_CACHE: COMPILE_CACHE, ...options.env, HOST: "127.0.0.1", PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let tail = "";

@@ -7,6 +7,12 @@ import type { Store } from "../../src/store/store.ts";
 import { StaffClient } from "./staff-client.ts";
 
 export const STAFF_PASSWORD = "a long test password";
+/**
+ * Test accounts are hashed at a low scrypt cost: every sign-in checks its password against
+ * the hash, at the cost stored in it, and at the production cost each check is a CPU-bound
+ * fraction of a second. Accounts created through the console still use the production cost.
+ */
+export const TEST_HASH_COST = { N: 2 ** 10, r: 8, p: 1 };
 export const STAFF_NAMES = ["agent", "agent2", "supervisor", "admin"] as const;
 export type StaffName = (typeof STAFF_NAMES)[number];
 
@@ -15,7 +21,7 @@ export async function addStaffAccounts(store: Store, names: readonly StaffName[]
   const ids = {} as Record<StaffName, string>;
   for (const name of names) {
     const role = name.replace(/\d$/, "") as StaffRole;
-    ids[name] = (await createStaffAccount(store, { id: null, email: "test" }, { email: `${name}@example.org`, role, password: STAFF_PASSWORD })).id;
+    ids[name] = (await createStaffAccount(store, { id: null, email: "test" }, { email: `${name}@example.org`, role, password: STAFF_PASSWORD }, TEST_HASH_COST)).id;
   }
   return ids;
 }
