@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
+import LongestFirstSequencer from "./tests/helpers/longest-first-sequencer.ts";
 
 export default defineConfig({
   test: {
@@ -11,5 +12,6 @@ export default defineConfig({
     // per core keep a small machine busy (vitest's default, cores − 1, runs one at a time on 2).
     maxWorkers: Number(process.env.TEST_WORKERS ?? Math.max(2, availableParallelism() * 2)),
     reporters: ["default", "./tests/helpers/slowest-files-reporter.ts"],
+    sequence: { sequencer: LongestFirstSequencer },
   },
 });

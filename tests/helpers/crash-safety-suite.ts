@@ -8,16 +8,16 @@
 // still `sending` when the process died, so it was sent again after the restart). The replies
 // a kill left unsent go out within 5 s of the restart (the killed process's claims do not
 // wait for their lease). Replaying acknowledged updates afterwards changes and sends nothing.
-import { forChannel } from "../src/engine/channel-messages.ts";
+import { forChannel } from "../../src/engine/channel-messages.ts";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { FakeTelegramBotApi, type RecordedCall } from "./fakes/telegram-bot-api.ts";
-import { auditConversations, auditDelivery, scriptedChat, type DeliveryAudit, type ScriptedChat } from "./helpers/conversation-audit.ts";
-import { createTestDatabase, DB_KINDS, type TestDatabase } from "./helpers/databases.ts";
-import { count, query } from "./helpers/db-query.ts";
-import { runFlow } from "./helpers/flow-model.ts";
-import { describeWaits, resumeWaits, type Interruption } from "./helpers/resume-waits.ts";
-import { killServerProcesses, freePort, sleep, startServerProcess, TELEGRAM_TOKEN, webhookModeEnv, type ServerProcess } from "./helpers/server-process.ts";
-import { deliverUntilAcknowledged, eventUpdate, postUpdate, type TelegramUpdate } from "./helpers/telegram-webhook.ts";
+import { FakeTelegramBotApi, type RecordedCall } from "../fakes/telegram-bot-api.ts";
+import { auditConversations, auditDelivery, scriptedChat, type DeliveryAudit, type ScriptedChat } from "./conversation-audit.ts";
+import { createTestDatabase, type DbKind, type TestDatabase } from "./databases.ts";
+import { count, query } from "./db-query.ts";
+import { runFlow } from "./flow-model.ts";
+import { describeWaits, resumeWaits, type Interruption } from "./resume-waits.ts";
+import { killServerProcesses, freePort, sleep, startServerProcess, TELEGRAM_TOKEN, webhookModeEnv, type ServerProcess } from "./server-process.ts";
+import { deliverUntilAcknowledged, eventUpdate, postUpdate, type TelegramUpdate } from "./telegram-webhook.ts";
 
 const KILLS = 5;
 const CHATS_AT_ONCE = 24;
@@ -93,7 +93,9 @@ function unexplainedDuplicates(delivery: DeliveryAudit, lives: Life[]): { explai
   return { explained: explained.size, unexplained };
 }
 
-describe.each(DB_KINDS)("crash safety on %s", (kind) => {
+/** The crash-safety tests on one database; each database has its own test file, so the two run side by side. */
+export function crashSafetyOn(kind: DbKind): void {
+describe(`crash safety on ${kind}`, () => {
   let db: TestDatabase;
   let fake: FakeTelegramBotApi;
   let server: ServerProcess | undefined;
@@ -271,3 +273,4 @@ describe.each(DB_KINDS)("crash safety on %s", (kind) => {
     expect(waits.late, "replies sent more than 5 s after the restart").toBe(0);
   }, 300_000);
 });
+}
