@@ -51,7 +51,7 @@ export class AutoClearJob {
     let cleared = 0;
     for (const conversationId of await this.store.autoClear.due(now, BATCH)) {
       if (this.run.stopped) break;
-      if (await this.store.autoClear.clear(conversationId, now)) cleared++;
+      if (await this.store.conversations.clearChat(conversationId, now)) cleared++;
     }
     if (cleared > 0) {
       this.log.info({ cleared }, "auto-clear queued deletions");

@@ -50,7 +50,7 @@ export class Engine {
   handle(inbound: Inbound): Promise<StepResult> {
     return this.queue.run(`${inbound.channel}:${inbound.chatId}`, async () => {
       const admission = this.options.inboundLimiter?.admit(`${inbound.channel}:${inbound.platformUserId}`, inbound.event) ?? RUN;
-      const result = await this.store.step(inbound, admission);
+      const result = await this.store.conversations.step(inbound, admission);
       if (result.duplicate) {
         this.log.info({ channel: inbound.channel }, "duplicate event ignored");
       } else {
@@ -73,7 +73,7 @@ export class Engine {
   ): Promise<{ outboundIds: number[]; noteId?: number }> {
     return this.queue.run(`${conversation.channel}:${conversation.chatId}`, async () => {
       const { reply, close } = action;
-      const result = await this.store.staffAction({
+      const result = await this.store.conversations.staffAction({
         conversationId: conversation.id,
         expect: action.expect,
         ...(action.expectAssignee !== undefined ? { expectAssignee: action.expectAssignee } : {}),

@@ -1,10 +1,9 @@
 // Auto-clear's schedule (the AutoClear table; steps keep it moving, see conversation-writes.ts).
-// A due chat is cleared by the writer (clearChatWork): one transaction claims its row,
+// A due chat is cleared by the writer (Store.conversations.clearChat, clearChatWork): one transaction claims its row,
 // queues the deletion of every message Telegram still lets the bot delete as an outbox row
 // (delivered like /stop's), and records the clearing for staff. A crash before the commit
 // leaves the row due; after it, the outbox has the deletion. While staff are writing a
 // reply (`holdUntil`), the chat is not cleared.
-import type { ConversationWrites } from "./conversation-writer.ts";
 import type { Db } from "./prisma.ts";
 
 type Run = <T>(operation: () => Promise<T>) => Promise<T>;
@@ -20,7 +19,6 @@ export class AutoClearStore {
   constructor(
     private readonly db: Db,
     private readonly turn: Run,
-    private readonly writes: Pick<ConversationWrites, "clearChat">,
   ) {}
 
   /** Conversations due for clearing at `now` and not held by a reply being written, oldest first. */
@@ -34,14 +32,6 @@ export class AutoClearStore {
       }),
     );
     return rows.map((r) => r.conversationId);
-  }
-
-  /**
-   * Clears one due conversation: false when it is no longer due (new activity moved it on,
-   * staff are writing, or another instance cleared it first).
-   */
-  clear(conversationId: string, now: Date): Promise<boolean> {
-    return this.writes.clearChat(conversationId, now);
   }
 
   /** Staff are writing a reply: no clearing before `until` (the console renews it while they type). */

@@ -9,16 +9,14 @@
 // alerts, evidence fetching and reading for the console go through Prisma; on SQLite its
 // operations take turns with the writer (sqlite/turns.ts).
 import { createDecider, type DeciderOptions } from "../engine/decider.ts";
-import type { Inbound } from "../engine/engine.ts";
-import type { Admission } from "../engine/inbound-limiter.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { openPrisma, type Db } from "./prisma.ts";
 import { committedMigrations } from "./migrate.ts";
 import { providerOf, sqlitePath, type Provider } from "./database-url.ts";
 import { SealedFields } from "./sealed-fields.ts";
 import { PostgresDriver } from "./postgres-driver.ts";
-import { ConversationWriter, type ConversationWrites, type StaffActionRequest } from "./conversation-writer.ts";
-import type { StaffActionResult, StepContext } from "./conversation-writes.ts";
+import { ConversationWriter, type ConversationWrites } from "./conversation-writer.ts";
+import type { StepContext } from "./conversation-writes.ts";
 import { OutboxSql, type Outbox } from "./outbox-sql.ts";
 import { OutboxPresenceSql, type OutboxPresence } from "./outbox-presence-sql.ts";
 import { PostgresStepBatch } from "./postgres-step-batch.ts";
@@ -63,6 +61,11 @@ export class Store {
   /** Photos and files people sent, and their fetching (src/evidence). */
   readonly evidence: EvidenceStore;
   readonly autoClear: AutoClearStore;
+  /**
+   * Every write to a conversation's rows: a person's step (the flow decides inside its
+   * transaction), a staff action, an auto-clear, a platform's notice (conversation-writes.ts).
+   */
+  readonly conversations: ConversationWrites;
   /** The outbox: due messages, claims, the outcome of each send (src/outbox). */
   readonly outbox: Outbox;
   /** The processes delivering the outbox: identity, heartbeat, release of dead processes' claims. */
@@ -76,6 +79,7 @@ export class Store {
     readonly provider: Provider,
     private readonly fields: SealedFields,
   ) {
+    this.conversations = writer.conversations;
     this.outbox = writer.outbox;
     this.presence = writer.presence;
     const turn = <T>(operation: () => Promise<T>) => this.turn(operation);
@@ -83,7 +87,7 @@ export class Store {
     this.retention = new RetentionStore(db, provider, turn);
     this.alerts = new AlertStore(db, turn);
     this.evidence = new EvidenceStore(db, turn, fields);
-    this.autoClear = new AutoClearStore(db, turn, writer.conversations);
+    this.autoClear = new AutoClearStore(db, turn);
   }
 
   /** A Prisma operation, in its turn with the SQLite writer. */
@@ -127,40 +131,11 @@ export class Store {
     await this.db.$disconnect();
   }
 
-  /**
-   * Runs one conversation step: the flow decides on the current conversation, and contact,
-   * inbound message, snapshot, outbox rows and hand-off are committed together. A repeated
-   * platform event id changes nothing and reports `duplicate`.
-   */
-  step(inbound: Inbound, admission: Admission): Promise<StepResult> {
-    return this.writer.conversations.step(inbound, admission);
-  }
-
-  /**
-   * A staff action on a handed-off conversation, in one transaction (conversation-writes.ts).
-   * Fails with StaleHandoffError when the handoff's status is no longer one of `expect`
-   * (another staff member got there first) and with ConversationErasedError when the person
-   * erased their data.
-   */
-  staffAction(input: StaffActionRequest): Promise<StaffActionResult> {
-    return this.writer.conversations.staffAction(input);
-  }
-
   async knownContact(channel: Channel, platformUserId: string): Promise<boolean> {
     const row = await this.turn(() =>
       this.db.contact.findUnique({ where: { channel_platformUserId: { channel, platformUserId } }, select: { id: true } }),
     );
     return row !== null;
-  }
-
-  /** The person blocked or unblocked the bot (LINE unfollow/follow). */
-  setContactActive(channel: Channel, platformUserId: string, active: boolean): Promise<void> {
-    return this.writer.conversations.setContactActive(channel, platformUserId, active);
-  }
-
-  /** The person unsent one of their messages: its content (and a photo or file with it) goes, the row stays. */
-  markUnsent(channel: Channel, platformUserId: string, platformMessageId: string): Promise<boolean> {
-    return this.writer.conversations.markUnsent(channel, platformUserId, platformMessageId);
   }
 
   // ---- reading ----

@@ -74,14 +74,14 @@ export class LineChannel {
         if (action.replyToken) this.noticeGroup(action.replyToken);
         return;
       case "unfollow":
-        await this.store.setContactActive("line", action.userId, false);
+        await this.store.conversations.setContactActive("line", action.userId, false);
         return;
       case "unsend":
-        await this.store.markUnsent("line", action.userId, action.messageId);
+        await this.store.conversations.markUnsent("line", action.userId, action.messageId);
         return;
       case "step": {
         const inbound: Inbound = { ...action.inbound };
-        if (event.type === "follow") await this.store.setContactActive("line", inbound.platformUserId, true);
+        if (event.type === "follow") await this.store.conversations.setContactActive("line", inbound.platformUserId, true);
         const hint = await this.languageHint(inbound.platformUserId);
         if (hint) inbound.languageHint = hint;
         // Shown until the reply arrives (or 5 s): requested before the step, so it reaches
