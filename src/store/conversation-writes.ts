@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { riskRank, UNRANKED } from "./risk-rank.ts";
 import { timeOrderedId } from "./time-ordered-id.ts";
+import { auditData } from "./audit-row.ts";
 import type { Provider } from "./database-url.ts";
 import { ConversationErasedError, StaleHandoffError } from "./errors.ts";
 import type { MessageRow, SealedFields } from "./sealed-fields.ts";
@@ -366,9 +367,9 @@ export interface StaffActionResult {
 
 const INSERT_AUDIT = `INSERT INTO "AuditEntry" ("at", "actorId", "actorEmail", "action", "targetType", "targetId", "detail") VALUES (?, ?, ?, ?, ?, ?, ?)`;
 
-export function* audit(entry: AuditInput, now: string): SqlWork<void> {
-  const { actor, action, targetType, targetId, detail } = entry;
-  yield* run(INSERT_AUDIT, now, actor.id, actor.email, action, targetType ?? null, targetId ?? null, detail ? JSON.stringify(detail) : null);
+function* audit(entry: AuditInput, now: string): SqlWork<void> {
+  const row = auditData(entry);
+  yield* run(INSERT_AUDIT, now, row.actorId, row.actorEmail, row.action, row.targetType, row.targetId, row.detail);
 }
 
 /** One row, answering its id (the ids of a multi-row insert are not reliably in the rows' order). */

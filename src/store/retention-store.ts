@@ -6,7 +6,7 @@
 // tombstone says that someone contacted a helpline and when.
 import type { Provider } from "./database-url.ts";
 import type { Db, Prisma } from "./prisma.ts";
-import { auditData } from "./staff-store.ts";
+import { auditData } from "./audit-row.ts";
 import type { AuditInput } from "./staff-types.ts";
 
 type Run = <T>(operation: () => Promise<T>) => Promise<T>;

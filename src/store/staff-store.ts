@@ -1,6 +1,7 @@
 // Staff accounts, console sessions, the audit log and the handoff queue as staff read it.
 // Writes that touch a conversation (replies, notes, assignment, status) are staff actions (conversation-writes.ts).
 import { randomUUID } from "node:crypto";
+import { auditData } from "./audit-row.ts";
 import type { SealedFields } from "./sealed-fields.ts";
 import type { Db } from "./prisma.ts";
 import { handoffCounts, handoffPage, handoffSelect, toHandoff } from "./handoff-queue.ts";
@@ -28,18 +29,6 @@ export class AccountExistsError extends Error {}
 
 const accountFields = { id: true, email: true, role: true, active: true, lockedUntil: true, createdAt: true } as const;
 const toAccount = (row: { role: string } & Omit<StaffAccount, "role">): StaffAccount => ({ ...row, role: row.role as StaffRole });
-
-export const auditActorOf = (input: AuditInput) => ({ actorId: input.actor.id, actorEmail: input.actor.email });
-
-export function auditData(input: AuditInput) {
-  return {
-    ...auditActorOf(input),
-    action: input.action,
-    targetType: input.targetType ?? null,
-    targetId: input.targetId ?? null,
-    detail: input.detail ? JSON.stringify(input.detail) : null,
-  };
-}
 
 export class StaffStore {
   constructor(
