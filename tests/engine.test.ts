@@ -177,11 +177,14 @@ describe.each(DB_KINDS)("engine on %s", (kind) => {
 
     it("re-sends a message whose sending claim expired (a deliverer died mid-send)", async () => {
       await engine.handle(webEvent("lease", { type: "COMMAND", command: "start" }));
-      const [[item]] = (await due(new Date())) as [[OutboxItem]];
-      expect(await claimOne(item.id, new Date(), new Date(Date.now() + 100))).toBe(true);
-      expect(await due(new Date())).toHaveLength(0);
+      const claimedAt = Date.now();
+      const [[item]] = (await due(new Date(claimedAt))) as [[OutboxItem]];
+      expect(await claimOne(item.id, new Date(claimedAt), new Date(claimedAt + 60_000))).toBe(true);
+      expect(await due(new Date(claimedAt + 59_000))).toHaveLength(0);
       const sender = new RecordingSender();
-      const deliverer = new Deliverer(store, { web: sender }, silentLog, { pollMs: 20 });
+      // The deliverer starts after the claim's lease ran out.
+      const now = () => Date.now() + 61_000;
+      const deliverer = new Deliverer(store, { web: sender }, silentLog, { pollMs: 20, now });
       deliverer.start();
       await until(() => sender.sent.length === 1);
       await deliverer.stop();

@@ -543,9 +543,9 @@ describe("staff console in a browser (SQLite, Telegram webhook)", { timeout: 60_
     const session = await apiSession("supervisor@example.org");
     expect((await session(`/handoffs/${critical}/status`, { status: "resolved" })).status).toBe(200);
     await page.getByLabel(en("queue.filterStatus"), { exact: true }).selectOption("resolved");
+    // The critical case is also the open list's first row: wait for the resolved list itself.
+    await vi.waitFor(async () => expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-handoff-id")))).toEqual([critical]), WAIT);
     const resolved = page.locator(`tr[data-handoff-id="${critical}"]`);
-    await resolved.waitFor({ state: "visible", timeout: 10_000 });
-    expect(await rows.count()).toBe(1);
     expect(await resolved.locator("[data-took]").textContent()).toBe(en("queue.took", { time: en("wait.lessThanMinute") }));
     expect(await resolved.locator("[data-since]").count()).toBe(0);
   });
