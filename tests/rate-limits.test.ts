@@ -325,7 +325,10 @@ describe.each(DB_KINDS)("rate limits end to end on %s", (kind) => {
     expect(maxPerSecond).toBeLessThanOrEqual(PER_SECOND + 1);
     expect(elapsed).toBeGreaterThanOrEqual(((104 - PER_SECOND) / PER_SECOND) * 1000);
     const busyTimes = fake.sendTimes(busy.chatId);
-    const excess = bucketExcess(busyTimes, CHAT.burst, CHAT.perSecond, 30);
+    // The fake sees arrivals, not the limiter's send times: on a loaded machine one request can
+    // arrive a few hundred ms late and the next on time. A limiter that did not pace this chat
+    // would put its 15 replies in about a second, many over the bucket even with this tolerance.
+    const excess = bucketExcess(busyTimes, CHAT.burst, CHAT.perSecond, 250);
     expect(excess).toBeLessThanOrEqual(0);
     const busiestSecond = maxInWindow(busyTimes);
     expect(busiestSecond).toBeLessThanOrEqual(CHAT.burst + CHAT.perSecond);

@@ -217,15 +217,15 @@ export class Deliverer {
     }
   }
 
-  /**
-   * Claims chats' due messages in one statement. Each chat keeps its messages in order up to
-   * the first one another deliverer got; claimed messages behind that go back.
-   */
   /** Gives claimed but unsent messages back to the outbox (none: no call, which would wait for a WAL flush). */
   private async release(ids: number[]): Promise<void> {
     if (ids.length > 0) await this.outbox.release(ids);
   }
 
+  /**
+   * Claims chats' due messages in one statement. Each chat keeps its messages in order up to
+   * the first one another deliverer got; claimed messages behind that go back.
+   */
   private async claim(offered: OutboxItem[][]): Promise<{ claimed: OutboxItem[][]; leaseUntil: number }> {
     const now = this.options.now();
     const leaseUntil = now + this.options.leaseMs;
@@ -246,28 +246,27 @@ export class Deliverer {
   /**
    * Sends a chat's claimed messages call by call, each call's messages recorded before the
    * next call goes: a crash can repeat one call, never send the chat's messages out of order.
-   * The rest go back to the outbox once a call does not send all it was given, or on stop.
+   * The rest go back to the outbox in one statement once a call does not finish all it was
+   * given, or on stop: released one part at a time, a pass between the parts could offer the
+   * chat's first part alone.
    */
   private async deliver(items: OutboxItem[]): Promise<number> {
     const perCall = this.senders[items[0]!.channel]!.batchSize ?? 1;
     let finished = 0;
-    for (let at = 0; at < items.length; at += perCall) {
-      if (this.stopped) {
-        await this.release(items.slice(at).map((item) => item.id));
-        break;
-      }
-      const call = items.slice(at, at + perCall);
+    while (finished < items.length && !this.stopped) {
+      const call = items.slice(finished, finished + perCall);
       const done = await this.deliverCall(call);
       finished += done;
-      if (done < call.length) {
-        await this.release(items.slice(at + call.length).map((item) => item.id));
-        break;
-      }
+      if (done < call.length) break;
     }
+    await this.release(items.slice(finished).map((item) => item.id));
     return finished;
   }
 
-  /** One send call; answers how many of `items` are finished (sent, or failed for good). */
+  /**
+   * One send call; answers how many of `items` are finished (sent, or failed for good). The
+   * caller gives back the rest; a message to retry is already pending again, with its time.
+   */
   private async deliverCall(items: OutboxItem[]): Promise<number> {
     const sender = this.senders[items[0]!.channel]!;
     const head = items[0]!;
@@ -281,18 +280,15 @@ export class Deliverer {
         const forget = (item.payload as { forgetChat?: boolean } | null)?.forgetChat && !sender.forgetsErasedChat;
         if (forget) await this.outbox.forgetErasedChat(item.conversationId);
       }
-      await this.release(items.slice(sent.length).map((item) => item.id));
       return sent.length;
     } catch (error) {
       const e = error instanceof DeliveryError ? error : new DeliveryError((error as Error).message, true);
       if (e.rateLimited) {
         // The platform's flow control, not this message's fault: back as it was, in order.
-        await this.release(items.map((item) => item.id));
         this.log.warn({ message: head.id, waitMs: e.retryAfterMs }, "delivery paused by the platform's rate limit");
         this.wakeIn(e.retryAfterMs ?? 0);
         return 0;
       }
-      await this.release(items.slice(1).map((item) => item.id));
       if (!e.retryable || attempt >= this.options.maxAttempts) {
         await this.outbox.markFailed(head.id, e.message);
         this.log.error({ message: head.id, attempt, reason: e.message }, "delivery failed for good");
