@@ -1,5 +1,5 @@
 // Measurements: process memory and CPU from /proc, latency percentiles, and a summary of a
-// V8 .cpuprofile by self time (run alone: `npx tsx bench/measure.ts file.cpuprofile`).
+// V8 .cpuprofile by self time (run alone: `node bench/measure.ts file.cpuprofile`).
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
@@ -128,6 +128,6 @@ export function printProfile(summary: ReturnType<typeof summariseProfile> & { th
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const file = process.argv[2];
-  if (!file) throw new Error("usage: tsx bench/measure.ts <file.cpuprofile>");
+  if (!file) throw new Error("usage: node bench/measure.ts <file.cpuprofile>");
   printProfile(summariseProfile(file, 25));
 }

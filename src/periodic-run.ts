@@ -13,14 +13,16 @@ export interface PeriodicRunOptions {
 }
 
 export class PeriodicRun<T> {
+  private readonly work: (now: Date) => Promise<T>;
+  private readonly options: PeriodicRunOptions;
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<unknown> = Promise.resolve();
   private isStopped = false;
 
-  constructor(
-    private readonly work: (now: Date) => Promise<T>,
-    private readonly options: PeriodicRunOptions,
-  ) {}
+  constructor(work: (now: Date) => Promise<T>, options: PeriodicRunOptions) {
+    this.work = work;
+    this.options = options;
+  }
 
   get stopped(): boolean {
     return this.isStopped;

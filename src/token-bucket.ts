@@ -6,13 +6,12 @@ export interface BucketLimits {
 }
 
 export class TokenBucket {
+  private readonly limits: BucketLimits;
   private tokens: number;
   private at: number;
 
-  constructor(
-    private readonly limits: BucketLimits,
-    now: number,
-  ) {
+  constructor(limits: BucketLimits, now: number) {
+    this.limits = limits;
     this.tokens = limits.burst;
     this.at = now;
   }

@@ -56,9 +56,11 @@ async function delivered(url: string): Promise<void> {
 
 /** A person on Telegram who also keeps the ids of the messages they typed (taps make none). */
 class Person extends TelegramPerson {
+  private readonly bot: FakeTelegramBotApi;
   readonly typed: number[] = [];
-  constructor(base: string, private readonly bot: FakeTelegramBotApi, chatId: number) {
+  constructor(base: string, bot: FakeTelegramBotApi, chatId: number) {
     super(base, bot, chatId);
+    this.bot = bot;
   }
   async type(text: string, replies = 1): Promise<string[]> {
     const update = textUpdate(this.chatId, text);

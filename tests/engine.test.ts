@@ -10,12 +10,15 @@ import { helplineFlow } from "../flows/registry.ts";
 import { LANGUAGES } from "../flows/data/languages.ts";
 
 class RecordingSender implements ChannelSender {
+  readonly batchSize: number;
   sent: OutboxItem[] = [];
   calls: number[][] = [];
   failures: DeliveryError[] = [];
   /** How many of the offered messages each call sends (default: all). */
   take = Infinity;
-  constructor(readonly batchSize = 1) {}
+  constructor(batchSize = 1) {
+    this.batchSize = batchSize;
+  }
   async send(items: OutboxItem[]): Promise<string[][]> {
     this.calls.push(items.map((i) => i.id));
     const failure = this.failures.shift();

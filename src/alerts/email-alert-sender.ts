@@ -6,9 +6,11 @@ import type { AlertText } from "./alert-text.ts";
 import type { AlertSender } from "./telegram-alert-sender.ts";
 
 export class EmailAlertSender implements AlertSender {
+  private readonly options: { smtpUrl: string; from: string; to: string[]; timeoutMs: number };
   private readonly transport;
 
-  constructor(private readonly options: { smtpUrl: string; from: string; to: string[]; timeoutMs: number }) {
+  constructor(options: { smtpUrl: string; from: string; to: string[]; timeoutMs: number }) {
+    this.options = options;
     const { smtpUrl: url, timeoutMs } = options;
     this.transport = createTransport({ url, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs });
   }

@@ -36,18 +36,19 @@ const DEFAULTS: Omit<StaffAlertsOptions, "consoleUrl" | "repeatMs"> = {
 const BATCH = 50;
 
 export class StaffAlerts {
+  private readonly store: AlertStore;
+  private readonly senders: Partial<Record<AlertTarget, AlertSender>>;
+  private readonly log: Logger;
   private readonly options: StaffAlertsOptions;
   private readonly targets: AlertTarget[];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly passes = new PassCounter();
 
-  constructor(
-    private readonly store: AlertStore,
-    private readonly senders: Partial<Record<AlertTarget, AlertSender>>,
-    private readonly log: Logger,
-    options: Pick<StaffAlertsOptions, "consoleUrl" | "repeatMs"> & Partial<StaffAlertsOptions>,
-  ) {
+  constructor(store: AlertStore, senders: Partial<Record<AlertTarget, AlertSender>>, log: Logger, options: Pick<StaffAlertsOptions, "consoleUrl" | "repeatMs"> & Partial<StaffAlertsOptions>) {
+    this.store = store;
+    this.senders = senders;
+    this.log = log;
     this.options = { ...DEFAULTS, ...options };
     this.targets = (Object.keys(senders) as AlertTarget[]).filter((t) => senders[t]);
   }

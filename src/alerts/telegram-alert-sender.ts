@@ -10,9 +10,11 @@ export interface AlertSender {
 }
 
 export class TelegramAlertSender implements AlertSender {
-  constructor(
-    private readonly options: { apiRoot: string; token: string; chatId: string; timeoutMs: number },
-  ) {}
+  private readonly options: { apiRoot: string; token: string; chatId: string; timeoutMs: number };
+
+  constructor(options: { apiRoot: string; token: string; chatId: string; timeoutMs: number }) {
+    this.options = options;
+  }
 
   async send(alert: AlertText): Promise<void> {
     const { apiRoot, token, chatId, timeoutMs } = this.options;

@@ -18,13 +18,15 @@ export interface AutoClearJobOptions {
 }
 
 export class AutoClearJob {
+  private readonly store: Store;
+  private readonly log: Logger;
+  private readonly options: AutoClearJobOptions;
   private readonly run: PeriodicRun<number>;
 
-  constructor(
-    private readonly store: Store,
-    private readonly log: Logger,
-    private readonly options: AutoClearJobOptions = {},
-  ) {
+  constructor(store: Store, log: Logger, options: AutoClearJobOptions = {}) {
+    this.store = store;
+    this.log = log;
+    this.options = options;
     this.run = new PeriodicRun((now) => this.clearDue(now), {
       intervalMs: options.intervalMs ?? AUTO_CLEAR_CHECK_MS,
       log,

@@ -64,15 +64,19 @@ export async function createDecider(options: DeciderOptions, log: DeciderLog): P
 export const DEFAULT_RECEIPT_INTERVAL_MS = 10 * 60_000;
 
 export class Decider {
+  private readonly flow: FlowDefinition;
+  private readonly i18n: I18n;
+  private readonly log: DeciderLog;
+  private readonly options: DeciderOptions;
   /** Rendered flow messages by language, then by content; see `render`. */
   private readonly rendered = new Map<string, Map<string, RenderedMessage>>();
 
-  constructor(
-    private readonly flow: FlowDefinition,
-    private readonly i18n: I18n,
-    private readonly log: DeciderLog,
-    private readonly options: DeciderOptions = {},
-  ) {}
+  constructor(flow: FlowDefinition, i18n: I18n, log: DeciderLog, options: DeciderOptions = {}) {
+    this.flow = flow;
+    this.i18n = i18n;
+    this.log = log;
+    this.options = options;
+  }
 
   /**
    * What a staff reply or closing does to the conversation. Typed text is sent prefixed, so the

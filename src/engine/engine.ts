@@ -38,14 +38,17 @@ export interface EngineOptions {
 const RUN: Admission = { run: true };
 
 export class Engine {
+  private readonly store: Store;
+  private readonly log: Logger;
+  private readonly options: EngineOptions;
   private readonly queue = new KeyedQueue();
 
   /** The store decides each step with the decider it was opened with (Store.open). */
-  constructor(
-    private readonly store: Store,
-    private readonly log: Logger,
-    private readonly options: EngineOptions = {},
-  ) {}
+  constructor(store: Store, log: Logger, options: EngineOptions = {}) {
+    this.store = store;
+    this.log = log;
+    this.options = options;
+  }
 
   handle(inbound: Inbound): Promise<StepResult> {
     return this.queue.run(`${inbound.channel}:${inbound.chatId}`, async () => {

@@ -31,13 +31,15 @@ export function isSafetyEvent(event: PersonEvent): boolean {
 }
 
 export class InboundLimiter {
+  private readonly limits: InboundLimits;
+  private readonly clock: () => number;
   private readonly people = new Map<string, PersonState>();
   private admissions = 0;
 
-  constructor(
-    private readonly limits: InboundLimits,
-    private readonly clock: () => number = Date.now,
-  ) {}
+  constructor(limits: InboundLimits, clock: () => number = Date.now) {
+    this.limits = limits;
+    this.clock = clock;
+  }
 
   /** Decides whether this message of `person` runs the flow, and whether to send the notice. */
   admit(person: string, event: PersonEvent): Admission {

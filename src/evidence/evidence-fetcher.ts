@@ -34,6 +34,10 @@ export const EVIDENCE_DEFAULTS: Omit<EvidenceFetcherOptions, "maxBytes"> = {
 };
 
 export class EvidenceFetcher {
+  private readonly store: EvidenceStore;
+  private readonly fetchers: Partial<Record<Channel, FileFetcher>>;
+  private readonly log: Logger;
+  private readonly onSettled: () => void;
   private readonly options: EvidenceFetcherOptions;
   /** This process, as the claims name it. */
   private readonly holder = `evidence-${randomUUID()}`;
@@ -45,12 +49,16 @@ export class EvidenceFetcher {
   private readonly stopping = new AbortController();
 
   constructor(
-    private readonly store: EvidenceStore,
-    private readonly fetchers: Partial<Record<Channel, FileFetcher>>,
-    private readonly log: Logger,
+    store: EvidenceStore,
+    fetchers: Partial<Record<Channel, FileFetcher>>,
+    log: Logger,
     options: Pick<EvidenceFetcherOptions, "maxBytes"> & Partial<EvidenceFetcherOptions>,
-    private readonly onSettled: () => void = () => {},
+    onSettled: () => void = () => {},
   ) {
+    this.store = store;
+    this.fetchers = fetchers;
+    this.log = log;
+    this.onSettled = onSettled;
     this.options = { ...EVIDENCE_DEFAULTS, ...options };
   }
 

@@ -2,21 +2,25 @@
 
 /** A fetch that failed: worth trying again later (server error, rate limit, network), or not. */
 export class EvidenceFetchError extends Error {
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-    /** Wait at least this long before the next try (Telegram retry_after, LINE Retry-After). */
-    readonly retryAfterMs?: number,
-  ) {
+  readonly retryable: boolean;
+  /** Wait at least this long before the next try (Telegram retry_after, LINE Retry-After). */
+  readonly retryAfterMs?: number;
+
+  constructor(message: string, retryable: boolean, retryAfterMs?: number) {
     super(message);
+    this.retryable = retryable;
+    this.retryAfterMs = retryAfterMs;
     this.name = "EvidenceFetchError";
   }
 }
 
 /** The file is over the configured maximum: recorded as too large, not fetched (further). */
 export class EvidenceTooLargeError extends Error {
-  constructor(readonly size: number | null) {
+  readonly size: number | null;
+
+  constructor(size: number | null) {
     super("file over EVIDENCE_MAX_BYTES");
+    this.size = size;
     this.name = "EvidenceTooLargeError";
   }
 }

@@ -13,9 +13,11 @@ export interface LineContentFetcherOptions {
 }
 
 export class LineContentFetcher implements FileFetcher {
+  private readonly options: LineContentFetcherOptions;
   private readonly root: string;
 
-  constructor(private readonly options: LineContentFetcherOptions) {
+  constructor(options: LineContentFetcherOptions) {
+    this.options = options;
     this.root = options.dataApiBaseUrl.replace(/\/$/, "");
   }
 

@@ -23,9 +23,11 @@ export interface TelegramFileFetcherOptions {
 }
 
 export class TelegramFileFetcher implements FileFetcher {
+  private readonly options: TelegramFileFetcherOptions;
   private readonly root: string;
 
-  constructor(private readonly options: TelegramFileFetcherOptions) {
+  constructor(options: TelegramFileFetcherOptions) {
+    this.options = options;
     this.root = options.apiRoot.replace(/\/$/, "");
   }
 

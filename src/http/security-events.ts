@@ -9,12 +9,14 @@ const DEFAULT_WINDOW_MS = 60_000;
 const MAX_KEYS = 10_000;
 
 export class SecurityEvents {
+  private readonly windowMs: number;
+  private readonly clock: () => number;
   private readonly last = new Map<string, { at: number; held: number }>();
 
-  constructor(
-    private readonly windowMs = DEFAULT_WINDOW_MS,
-    private readonly clock: () => number = Date.now,
-  ) {}
+  constructor(windowMs = DEFAULT_WINDOW_MS, clock: () => number = Date.now) {
+    this.windowMs = windowMs;
+    this.clock = clock;
+  }
 
   /** `record` gets the number of such events since the last record, this one included. */
   report(kind: string, address: string, record: (count: number) => void): void {

@@ -71,6 +71,8 @@ const DEFAULTS: DelivererOptions = {
 };
 
 export class Deliverer {
+  private readonly senders: Partial<Record<Channel, ChannelSender>>;
+  private readonly log: Logger;
   private readonly options: DelivererOptions;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -92,12 +94,9 @@ export class Deliverer {
 
   private readonly outbox: Outbox;
 
-  constructor(
-    access: OutboxAccess,
-    private readonly senders: Partial<Record<Channel, ChannelSender>>,
-    private readonly log: Logger,
-    options: Partial<DelivererOptions> = {},
-  ) {
+  constructor(access: OutboxAccess, senders: Partial<Record<Channel, ChannelSender>>, log: Logger, options: Partial<DelivererOptions> = {}) {
+    this.senders = senders;
+    this.log = log;
     this.options = { ...DEFAULTS, ...options };
     this.outbox = access.outbox;
     const { heartbeatTimeoutMs, leaseMs, takeOverAll, now } = this.options;

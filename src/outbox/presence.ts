@@ -22,18 +22,22 @@ interface Claim {
 }
 
 export class Presence {
+  private readonly store: OutboxPresence;
+  private readonly log: Logger;
+  private readonly options: PresenceOptions;
+  /** Called when claims were released: they are due now. */
+  private readonly onReleased: () => void;
   readonly id = randomUUID();
   private readonly claims = new Set<Claim>();
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<HeartbeatResult | undefined> | undefined;
 
-  constructor(
-    private readonly store: OutboxPresence,
-    private readonly log: Logger,
-    private readonly options: PresenceOptions,
-    /** Called when claims were released: they are due now. */
-    private readonly onReleased: () => void,
-  ) {}
+  constructor(store: OutboxPresence, log: Logger, options: PresenceOptions, onReleased: () => void) {
+    this.store = store;
+    this.log = log;
+    this.options = options;
+    this.onReleased = onReleased;
+  }
 
   /**
    * Registers this process and starts beating: on SQLite it first takes over whatever earlier

@@ -33,16 +33,17 @@ interface ChatState {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class SendRateLimiter {
+  private readonly limits: SendLimits;
+  private readonly clock: () => number;
   private readonly overall: TokenBucket | undefined;
   private readonly chats = new Map<string, ChatState>();
   private pausedUntil = 0;
   private lastPause: { chat: string; at: number } | undefined;
   private sends = 0;
 
-  constructor(
-    private readonly limits: SendLimits = {},
-    private readonly clock: () => number = Date.now,
-  ) {
+  constructor(limits: SendLimits = {}, clock: () => number = Date.now) {
+    this.limits = limits;
+    this.clock = clock;
     // A burst of one send (of one millisecond's worth above 1,000/s, as timers and the clock
     // count in milliseconds): sends are spread out, and any one-second window holds at most
     // `perSecond` (plus that millisecond's worth at such rates).

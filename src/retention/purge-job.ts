@@ -23,13 +23,15 @@ export type PurgeResult = PurgeCounts & { keptOpen: number };
 export const retentionCutoff = (days: number, now = new Date()) => new Date(now.getTime() - days * DAY_MS);
 
 export class PurgeJob {
+  private readonly store: Store;
+  private readonly log: Logger;
+  private readonly options: PurgeJobOptions;
   private readonly run: PeriodicRun<PurgeResult>;
 
-  constructor(
-    private readonly store: Store,
-    private readonly log: Logger,
-    private readonly options: PurgeJobOptions,
-  ) {
+  constructor(store: Store, log: Logger, options: PurgeJobOptions) {
+    this.store = store;
+    this.log = log;
+    this.options = options;
     this.run = new PeriodicRun((now) => this.purge(now), {
       intervalMs: options.intervalMs ?? PURGE_INTERVAL_MS,
       log,

@@ -4,14 +4,15 @@
 import { EventEmitter } from "node:events";
 
 export class ChangeFeed {
+  private readonly mark: () => Promise<string>;
+  private readonly pollMs: number;
   private readonly emitter = new EventEmitter();
   private timer: NodeJS.Timeout | undefined;
   private lastMark: string | undefined;
 
-  constructor(
-    private readonly mark: () => Promise<string>,
-    private readonly pollMs = 2000,
-  ) {
+  constructor(mark: () => Promise<string>, pollMs = 2000) {
+    this.mark = mark;
+    this.pollMs = pollMs;
     this.emitter.setMaxListeners(0);
   }
 

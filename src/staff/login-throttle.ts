@@ -27,12 +27,14 @@ interface Entry {
 }
 
 export class LoginThrottle {
+  private readonly policy: LoginThrottlePolicy;
+  private readonly clock: () => number;
   private readonly entries = new Map<string, Entry>();
 
-  constructor(
-    private readonly policy: LoginThrottlePolicy = DEFAULT_LOGIN_THROTTLE,
-    private readonly clock: () => number = Date.now,
-  ) {}
+  constructor(policy: LoginThrottlePolicy = DEFAULT_LOGIN_THROTTLE, clock: () => number = Date.now) {
+    this.policy = policy;
+    this.clock = clock;
+  }
 
   /** Milliseconds this pair must still wait before its next try (0: it may try now). */
   waitMs(email: string, address: string): number {

@@ -10,12 +10,14 @@ import type { AuditInput } from "../store/staff-types.ts";
 export const ANONYMOUS: AuditInput["actor"] = { id: null, email: "anonymous" };
 
 export class SecurityAudit {
+  private readonly store: Store;
+  private readonly log: Logger;
   private readonly events = new SecurityEvents();
 
-  constructor(
-    private readonly store: Store,
-    private readonly log: Logger,
-  ) {}
+  constructor(store: Store, log: Logger) {
+    this.store = store;
+    this.log = log;
+  }
 
   async record(action: string, address: string, actor: AuditInput["actor"] = ANONYMOUS, target?: { targetType: string; targetId: string }): Promise<void> {
     let entry: AuditInput | undefined;

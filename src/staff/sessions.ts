@@ -44,13 +44,19 @@ export interface Signedin {
 }
 
 export class Sessions {
-  constructor(
-    private readonly store: Store,
-    private readonly secureCookie: boolean,
-    private readonly security: SecurityAudit,
-    private readonly policy: SessionPolicy = DEFAULT_SESSION_POLICY,
-    private readonly throttle = new LoginThrottle(),
-  ) {}
+  private readonly store: Store;
+  private readonly secureCookie: boolean;
+  private readonly security: SecurityAudit;
+  private readonly policy: SessionPolicy;
+  private readonly throttle: LoginThrottle;
+
+  constructor(store: Store, secureCookie: boolean, security: SecurityAudit, policy: SessionPolicy = DEFAULT_SESSION_POLICY, throttle = new LoginThrottle()) {
+    this.store = store;
+    this.secureCookie = secureCookie;
+    this.security = security;
+    this.policy = policy;
+    this.throttle = throttle;
+  }
 
   /**
    * Known and unknown e-mails get the same answers: 401 `invalid` for a wrong password (or a

@@ -1,11 +1,14 @@
 // Failures the console API answers with a status code and a short machine-readable code.
 export class StaffError extends Error {
-  constructor(
-    readonly statusCode: 400 | 401 | 403 | 404 | 409 | 429,
-    readonly code: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
+  readonly statusCode: 400 | 401 | 403 | 404 | 409 | 429;
+  readonly code: string;
+  readonly extra: Record<string, unknown>;
+
+  constructor(statusCode: 400 | 401 | 403 | 404 | 409 | 429, code: string, extra: Record<string, unknown> = {}) {
     super(code);
+    this.statusCode = statusCode;
+    this.code = code;
+    this.extra = extra;
   }
 }
 

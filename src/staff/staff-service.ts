@@ -24,12 +24,17 @@ export const WRITING_HOLD_MS = 2 * 60_000;
 const actorOf = (account: StaffAccount): AuditInput["actor"] => ({ id: account.id, email: account.email });
 
 export class StaffService {
-  constructor(
-    private readonly store: Store,
-    private readonly engine: Engine,
-    private readonly i18n: I18n,
-    private readonly onChange: () => void,
-  ) {}
+  private readonly store: Store;
+  private readonly engine: Engine;
+  private readonly i18n: I18n;
+  private readonly onChange: () => void;
+
+  constructor(store: Store, engine: Engine, i18n: I18n, onChange: () => void) {
+    this.store = store;
+    this.engine = engine;
+    this.i18n = i18n;
+    this.onChange = onChange;
+  }
 
   /** One page of the queue (ordered and filtered by the database), with counts per status and risk. */
   async queue(account: StaffAccount, filter: Omit<HandoffFilter, "visibleTo">, from: KeysetCursor | undefined, limit: number) {

@@ -3,14 +3,16 @@
 // most once per `delayMs` however many changes arrive, so a busy helpline costs one small
 // query per agent and interval, and an agent learns nothing of hand-offs they cannot open.
 export class VisibleChanges {
+  private readonly mark: () => Promise<string>;
+  private readonly send: () => void;
+  private readonly delayMs: number;
   private last: Promise<string | undefined>;
   private scheduled = false;
 
-  constructor(
-    private readonly mark: () => Promise<string>,
-    private readonly send: () => void,
-    private readonly delayMs = 200,
-  ) {
+  constructor(mark: () => Promise<string>, send: () => void, delayMs = 200) {
+    this.mark = mark;
+    this.send = send;
+    this.delayMs = delayMs;
     this.last = this.read();
   }
 

@@ -33,10 +33,13 @@ const CRITICAL = riskRank("critical");
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === "P2002";
 
 export class AlertStore {
-  constructor(
-    private readonly db: Db,
-    private readonly run: Run,
-  ) {}
+  private readonly db: Db;
+  private readonly run: Run;
+
+  constructor(db: Db, run: Run) {
+    this.db = db;
+    this.run = run;
+  }
 
   /**
    * First alerts for open cases that are critical or high and have none yet on a target (also a

@@ -16,10 +16,13 @@ export interface AutoClearSchedule {
 }
 
 export class AutoClearStore {
-  constructor(
-    private readonly db: Db,
-    private readonly turn: Run,
-  ) {}
+  private readonly db: Db;
+  private readonly turn: Run;
+
+  constructor(db: Db, turn: Run) {
+    this.db = db;
+    this.turn = turn;
+  }
 
   /** Conversations due for clearing at `now` and not held by a reply being written, oldest first. */
   async due(now: Date, limit: number): Promise<string[]> {

@@ -37,15 +37,16 @@ export interface ConversationWrites {
 type StepRunner = (input: StepInput, decide: (ctx: StepContext) => StepOutput) => Promise<StepResult>;
 
 export class ConversationWriter implements ConversationWrites {
+  private readonly driver: SqlDriver;
+  private readonly fields: SealedFields;
+  private readonly decider: Decider | undefined;
   private readonly runStep: StepRunner;
 
   /** `decider` unset: a store that runs no steps (tools). `batch`: PostgreSQL's grouped steps. */
-  constructor(
-    private readonly driver: SqlDriver,
-    private readonly fields: SealedFields,
-    private readonly decider: Decider | undefined,
-    batch?: PostgresStepBatch,
-  ) {
+  constructor(driver: SqlDriver, fields: SealedFields, decider: Decider | undefined, batch?: PostgresStepBatch) {
+    this.driver = driver;
+    this.fields = fields;
+    this.decider = decider;
     this.runStep = batch ? (input, decide) => batch.step(input, decide) : (input, decide) => runStep(driver, fields, input, decide);
   }
 

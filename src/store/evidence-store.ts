@@ -54,11 +54,15 @@ export type EvidenceOutcome =
 const infoFields = { id: true, messageId: true, kind: true, status: true, size: true, contentType: true, fileName: true, attempts: true, fetchedAt: true } as const;
 
 export class EvidenceStore {
-  constructor(
-    private readonly db: Db,
-    private readonly run: Run,
-    private readonly fields: SealedFields,
-  ) {}
+  private readonly db: Db;
+  private readonly run: Run;
+  private readonly fields: SealedFields;
+
+  constructor(db: Db, run: Run, fields: SealedFields) {
+    this.db = db;
+    this.run = run;
+    this.fields = fields;
+  }
 
   /**
    * Claims up to `limit` files that are due for `holder`: pending ones whose time has come, and

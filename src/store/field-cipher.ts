@@ -51,10 +51,12 @@ export function parseKeys(spec: string): CipherKey[] {
 }
 
 export class FieldCipher {
+  private readonly keys: CipherKey[];
   private readonly byId: Map<string, Buffer>;
 
   /** Without keys, values are stored and read as they are (development and tests). */
-  constructor(private readonly keys: CipherKey[] = []) {
+  constructor(keys: CipherKey[] = []) {
+    this.keys = keys;
     this.byId = new Map(keys.map((k) => [k.id, k.key]));
   }
 

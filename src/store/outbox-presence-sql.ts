@@ -45,7 +45,11 @@ export interface OutboxPresence {
 }
 
 export class OutboxPresenceSql implements OutboxPresence {
-  constructor(private readonly driver: SqlDriver) {}
+  private readonly driver: SqlDriver;
+
+  constructor(driver: SqlDriver) {
+    this.driver = driver;
+  }
 
   join(processId: string, now: Date, takeOverAll: boolean): Promise<number> {
     const at = sqlTime(now);

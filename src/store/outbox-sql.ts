@@ -54,12 +54,14 @@ export interface Outbox {
 }
 
 export class OutboxSql implements Outbox {
+  private readonly driver: SqlDriver;
+  private readonly fields: SealedFields;
   private marks: { id: number; platformMessageId: string | null; resolve: () => void; reject: (error: unknown) => void }[] = [];
 
-  constructor(
-    private readonly driver: SqlDriver,
-    private readonly fields: SealedFields,
-  ) {}
+  constructor(driver: SqlDriver, fields: SealedFields) {
+    this.driver = driver;
+    this.fields = fields;
+  }
 
   /**
    * Deliverable messages grouped by conversation, oldest first: the oldest unsent message if

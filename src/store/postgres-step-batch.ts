@@ -80,13 +80,15 @@ const WRITE = `WITH saved AS (
   ORDER BY m."n"`;
 
 export class PostgresStepBatch {
+  private readonly driver: SqlDriver;
+  private readonly fields: SealedFields;
   private pending: Pending[] = [];
   private scheduled = false;
 
-  constructor(
-    private readonly driver: SqlDriver,
-    private readonly fields: SealedFields,
-  ) {}
+  constructor(driver: SqlDriver, fields: SealedFields) {
+    this.driver = driver;
+    this.fields = fields;
+  }
 
   step(input: StepInput, decide: (ctx: StepContext) => StepOutput): Promise<StepResult> {
     return new Promise((resolve, reject) => {

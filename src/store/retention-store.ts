@@ -64,11 +64,15 @@ function expiredWhere(cutoff: Date): Prisma.ConversationWhereInput {
 }
 
 export class RetentionStore {
-  constructor(
-    private readonly db: Db,
-    private readonly provider: Provider,
-    private readonly run: Run,
-  ) {}
+  private readonly db: Db;
+  private readonly provider: Provider;
+  private readonly run: Run;
+
+  constructor(db: Db, provider: Provider, run: Run) {
+    this.db = db;
+    this.provider = provider;
+    this.run = run;
+  }
 
   /** What a purge with this cutoff would delete now, and how many old conversations an open handoff keeps. */
   async preview(cutoff: Date): Promise<PurgeCounts & { keptOpen: number }> {

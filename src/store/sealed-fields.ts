@@ -24,6 +24,7 @@ export interface MessageRow {
 const UNSENT_REMEMBERED = 2048;
 
 export class SealedFields {
+  readonly cipher: FieldCipher;
   /**
    * A reply's sealed text and payload, with what they seal: the outbox opens a reply
    * milliseconds after the step sealed it, so it need not decrypt it again (each AES-GCM
@@ -32,7 +33,9 @@ export class SealedFields {
    */
   private readonly unsent = new Map<string, { column: string; plain: string }>();
 
-  constructor(readonly cipher: FieldCipher) {}
+  constructor(cipher: FieldCipher) {
+    this.cipher = cipher;
+  }
 
   readonly text = (value: string | null) => this.cipher.seal("Message.text", value);
   readonly payload = (value: unknown) => this.cipher.seal("Message.payload", json(value));

@@ -25,16 +25,20 @@ export function* run(sql: string, ...params: unknown[]): Generator<SqlOp, number
 
 /** Thrown by work to undo everything it did and still answer `value`. */
 export class RollbackWith<T> {
-  constructor(readonly value: T) {}
+  readonly value: T;
+
+  constructor(value: T) {
+    this.value = value;
+  }
 }
 
 /** A unique constraint of `table` refused a row (the driver's own error is in `cause`). */
 export class UniqueViolation extends Error {
-  constructor(
-    readonly table: string,
-    cause: unknown,
-  ) {
+  readonly table: string;
+
+  constructor(table: string, cause: unknown) {
     super(`unique constraint on ${table}`, { cause });
+    this.table = table;
   }
 }
 

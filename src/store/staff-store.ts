@@ -31,11 +31,15 @@ const accountFields = { id: true, email: true, role: true, active: true, lockedU
 const toAccount = (row: { role: string } & Omit<StaffAccount, "role">): StaffAccount => ({ ...row, role: row.role as StaffRole });
 
 export class StaffStore {
-  constructor(
-    private readonly db: Db,
-    private readonly run: Run,
-    private readonly fields: SealedFields,
-  ) {}
+  private readonly db: Db;
+  private readonly run: Run;
+  private readonly fields: SealedFields;
+
+  constructor(db: Db, run: Run, fields: SealedFields) {
+    this.db = db;
+    this.run = run;
+    this.fields = fields;
+  }
 
   // ---- accounts ----
 

@@ -55,6 +55,10 @@ interface Writer {
 }
 
 export class Store {
+  private readonly db: Db;
+  private readonly writer: Writer;
+  readonly provider: Provider;
+  private readonly fields: SealedFields;
   readonly staff: StaffStore;
   readonly retention: RetentionStore;
   readonly alerts: AlertStore;
@@ -73,12 +77,11 @@ export class Store {
   /** Once every migration was seen applied, readiness only checks that the database answers. */
   private migrationsApplied = false;
 
-  private constructor(
-    private readonly db: Db,
-    private readonly writer: Writer,
-    readonly provider: Provider,
-    private readonly fields: SealedFields,
-  ) {
+  private constructor(db: Db, writer: Writer, provider: Provider, fields: SealedFields) {
+    this.db = db;
+    this.writer = writer;
+    this.provider = provider;
+    this.fields = fields;
     this.conversations = writer.conversations;
     this.outbox = writer.outbox;
     this.presence = writer.presence;

@@ -29,6 +29,7 @@ export function signLineBody(body: string, channelSecret: string): string {
 }
 
 export class FakeLineApi {
+  private readonly accessToken: string;
   readonly calls: LineCall[] = [];
   readonly profiles = new Map<string, { displayName: string; language?: string }>();
   private readonly replyTokens = new Map<string, { until: number; used: boolean }>();
@@ -38,7 +39,9 @@ export class FakeLineApi {
   private server!: Server;
   url = "";
 
-  constructor(private readonly accessToken: string) {}
+  constructor(accessToken: string) {
+    this.accessToken = accessToken;
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));

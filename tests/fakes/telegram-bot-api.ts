@@ -88,18 +88,22 @@ function coerce(fields: Record<string, string>): Record<string, unknown> {
 }
 
 class ApiError extends Error {
-  constructor(
-    readonly error_code: number,
-    readonly description: string,
-    readonly parameters?: ScriptedFailure["parameters"],
-  ) {
+  readonly error_code: number;
+  readonly description: string;
+  readonly parameters?: ScriptedFailure["parameters"];
+
+  constructor(error_code: number, description: string, parameters?: ScriptedFailure["parameters"]) {
     super(description);
+    this.error_code = error_code;
+    this.description = description;
+    this.parameters = parameters;
   }
 }
 
 const badRequest = (what: string) => new ApiError(400, `Bad Request: ${what}`);
 
 export class FakeTelegramBotApi {
+  private readonly options: FakeTelegramOptions;
   /** The apiRoot for grammY / TELEGRAM_API_ROOT, e.g. http://127.0.0.1:41234 */
   url = "";
   readonly bot: FakeBotUser;
@@ -120,7 +124,8 @@ export class FakeTelegramBotApi {
   private nextMessageId = 1000;
   private readonly maxLongPollMs: number;
 
-  private constructor(private readonly options: FakeTelegramOptions) {
+  private constructor(options: FakeTelegramOptions) {
+    this.options = options;
     this.bot = { id: 7_000_000_001, first_name: "SafeLine", username: "safeline_test_bot", ...options.bot };
     this.maxLongPollMs = options.maxLongPollMs ?? 1000;
     this.server = createServer((req, res) => void this.onRequest(req, res));

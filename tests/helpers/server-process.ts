@@ -1,4 +1,5 @@
-// A server as a child process (`node --import tsx <script>`, SafeLine's src/main.ts by default):
+// A server as a child process (`node <script>`, SafeLine's src/main.ts by default; Node runs the
+// TypeScript itself by stripping its types):
 // ready once GET /readyz answers 200; stopped with SIGTERM like a process manager does, or
 // killed with SIGKILL like a crash. Shared by the reliability tests and the bench; runScript
 // runs the repository's other scripts (the CLI) to their end.
@@ -58,7 +59,7 @@ export interface StartOptions {
   port?: number;
   /** Node flags before the script, e.g. --cpu-prof. */
   nodeFlags?: string[];
-  /** Modules loaded after tsx, before the script (TypeScript allowed). */
+  /** Modules loaded with --import before the script (TypeScript allowed). */
   preload?: string[];
   readyTimeoutMs?: number;
 }
@@ -93,17 +94,17 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * Node's on-disk compile cache, shared by every server process started here: the tests start
  * dozens (crashes, restarts, several instances), and a start spends most of its time
- * compiling the same modules (about a quarter less CPU with the cache).
+ * compiling the same modules (with the cache, a start of src/main.ts takes over a third less CPU).
  */
 const COMPILE_CACHE = process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), "safeline-node-compile-cache");
 
 /**
- * Runs a script of the repository to its end (`node --import tsx`, without npx's own start in
+ * Runs a script of the repository to its end (`node <script>`, without npm's own start in
  * between), with `env` added to this process's environment; rejects with its exit code,
  * stdout and stderr when it fails.
  */
 export function runScript(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
-  return promisify(execFile)(process.execPath, ["--import", "tsx", script, ...args], { cwd: ROOT, env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE, ...env } });
+  return promisify(execFile)(process.execPath, [script, ...args], { cwd: ROOT, env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE, ...env } });
 }
 
 /** Starts the server and waits until /readyz answers 200 (rejects with its output if it exits or times out). */
@@ -112,7 +113,7 @@ export async function startServerProcess(options: StartOptions): Promise<ServerP
   const port = options.port ?? (await freePort());
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of SETTINGS) delete env[name];
-  const args = [...(options.nodeFlags ?? []), "--import", "tsx", ...(options.preload ?? []).flatMap((p) => ["--import", p]), script];
+  const args = [...(options.nodeFlags ?? []), ...(options.preload ?? []).flatMap((p) => ["--import", p]), script];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...env, NODE_COMPILE_CACHE: COMPILE_CACHE, ...options.env, HOST: "127.0.0.1", PORT: String(port) },

@@ -41,14 +41,16 @@ function parse(raw: string): { subject: string; text: string } {
 }
 
 export class SmtpSink {
+  private readonly server: SMTPServer;
+  readonly port: number;
   readonly mails: ReceivedMail[] = [];
   private refusals = 0;
   private readonly waiters = new Set<() => void>();
 
-  private constructor(
-    private readonly server: SMTPServer,
-    readonly port: number,
-  ) {}
+  private constructor(server: SMTPServer, port: number) {
+    this.server = server;
+    this.port = port;
+  }
 
   static async start(): Promise<SmtpSink> {
     let sink!: SmtpSink;

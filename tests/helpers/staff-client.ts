@@ -1,16 +1,18 @@
 // A staff console client over real HTTP: keeps the session cookie and sends the CSRF token,
 // like the browser page does.
 export class StaffClient {
+  readonly base: string;
+  private readonly headers: Record<string, string>;
   private cookie: string | undefined;
   csrf: string | undefined;
   /** The raw Set-Cookie header of the last sign-in. */
   setCookie: string | undefined;
 
   /** `headers`: sent with the sign-in too (e.g. X-Forwarded-For, as a proxy would add). */
-  constructor(
-    readonly base: string,
-    private readonly headers: Record<string, string> = {},
-  ) {}
+  constructor(base: string, headers: Record<string, string> = {}) {
+    this.base = base;
+    this.headers = headers;
+  }
 
   async login(email: string, password: string): Promise<Response> {
     const res = await fetch(`${this.base}/staff/api/login`, {

@@ -5,15 +5,19 @@ import { WEBHOOK_SECRET } from "./telegram-env.ts";
 import { callbackUpdate, textUpdate } from "./telegram-updates.ts";
 
 export class TelegramPerson {
+  /** The server's base URL; a test that restarts the server on a new port updates it. */
+  public base: string;
+  private readonly fake: FakeTelegramBotApi;
+  readonly chatId: number;
+  private readonly secret: string;
   private received = 0;
 
-  constructor(
-    /** The server's base URL; a test that restarts the server on a new port updates it. */
-    public base: string,
-    private readonly fake: FakeTelegramBotApi,
-    readonly chatId: number,
-    private readonly secret = WEBHOOK_SECRET,
-  ) {}
+  constructor(base: string, fake: FakeTelegramBotApi, chatId: number, secret = WEBHOOK_SECRET) {
+    this.base = base;
+    this.fake = fake;
+    this.chatId = chatId;
+    this.secret = secret;
+  }
 
   /** Everything the bot (or staff through it) sent to this chat so far. */
   messages(): RecordedCall[] {

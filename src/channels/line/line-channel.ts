@@ -24,16 +24,20 @@ const PROFILE_TIMEOUT_MS = 800;
 const LOADING_SECONDS = 5;
 
 export class LineChannel {
+  private readonly options: LineOptions;
+  private readonly engine: Engine;
+  private readonly store: Store;
+  private readonly i18n: I18n;
+  private readonly log: Logger;
   readonly client: messagingApi.MessagingApiClient;
   readonly sender: LineSender;
 
-  constructor(
-    private readonly options: LineOptions,
-    private readonly engine: Engine,
-    private readonly store: Store,
-    private readonly i18n: I18n,
-    private readonly log: Logger,
-  ) {
+  constructor(options: LineOptions, engine: Engine, store: Store, i18n: I18n, log: Logger) {
+    this.options = options;
+    this.engine = engine;
+    this.store = store;
+    this.i18n = i18n;
+    this.log = log;
     this.client = new messagingApi.MessagingApiClient({ channelAccessToken: options.channelAccessToken, baseURL: options.apiBaseUrl });
     this.sender = new LineSender(this.client);
   }

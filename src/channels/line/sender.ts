@@ -47,12 +47,15 @@ const payloadOf = (item: OutboxItem) => item.payload as RenderedPayload | null;
 const ids = (response: { sentMessages?: { id: string }[] }) => (response.sentMessages ?? []).map((m) => m.id);
 
 export class LineSender implements ChannelSender {
+  private readonly client: messagingApi.MessagingApiClient;
   readonly batchSize = LINE_MESSAGES_PER_CALL;
   private readonly limiter = new SendRateLimiter();
   /** LINE 429s in a row (for the pause when LINE gives no Retry-After). */
   private strikes = 0;
 
-  constructor(private readonly client: messagingApi.MessagingApiClient) {}
+  constructor(client: messagingApi.MessagingApiClient) {
+    this.client = client;
+  }
 
   readyIn(item: OutboxItem): number {
     return this.limiter.readyIn(item.chatId);

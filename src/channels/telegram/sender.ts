@@ -30,11 +30,15 @@ const DELETE_BATCH = 100;
 export const SEND_TIMEOUT_MS = 10_000;
 
 export class TelegramSender implements ChannelSender {
-  constructor(
-    private readonly api: BotApiClient,
-    private readonly limiter = new SendRateLimiter(),
-    private readonly timeoutMs = SEND_TIMEOUT_MS,
-  ) {}
+  private readonly api: BotApiClient;
+  private readonly limiter: SendRateLimiter;
+  private readonly timeoutMs: number;
+
+  constructor(api: BotApiClient, limiter = new SendRateLimiter(), timeoutMs = SEND_TIMEOUT_MS) {
+    this.api = api;
+    this.limiter = limiter;
+    this.timeoutMs = timeoutMs;
+  }
 
   readyIn(item: OutboxItem): number {
     return this.limiter.readyIn(item.chatId);

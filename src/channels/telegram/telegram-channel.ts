@@ -40,18 +40,21 @@ function sameSecret(given: unknown, expected: string): boolean {
 }
 
 export class TelegramChannel {
+  private readonly options: TelegramOptions;
+  private readonly engine: Engine;
+  private readonly i18n: I18n;
+  private readonly log: Logger;
   readonly bot: Bot;
   readonly sender: TelegramSender;
   /** The delivery path's client; grammY's `bot.api` serves every other call. */
   private readonly api: BotApiClient;
   private polling: Promise<void> | undefined;
 
-  constructor(
-    private readonly options: TelegramOptions,
-    private readonly engine: Engine,
-    private readonly i18n: I18n,
-    private readonly log: Logger,
-  ) {
+  constructor(options: TelegramOptions, engine: Engine, i18n: I18n, log: Logger) {
+    this.options = options;
+    this.engine = engine;
+    this.i18n = i18n;
+    this.log = log;
     this.bot = new Bot(options.token, {
       client: { apiRoot: options.apiRoot },
       ...(options.botInfo ? { botInfo: options.botInfo } : {}),

@@ -33,16 +33,17 @@ interface AddressState {
 }
 
 export class WebChatLimiter {
+  private readonly limits: WebChatLimits;
+  private readonly clock: () => number;
   private readonly addresses = new Map<string, AddressState>();
   private readonly sessions = new Map<string, number>();
   private readonly sessionsOverall: TokenBucket;
   private readonly messagesOverall: TokenBucket;
   private admissions = 0;
 
-  constructor(
-    private readonly limits: WebChatLimits = DEFAULT_WEB_CHAT_LIMITS,
-    private readonly clock: () => number = Date.now,
-  ) {
+  constructor(limits: WebChatLimits = DEFAULT_WEB_CHAT_LIMITS, clock: () => number = Date.now) {
+    this.limits = limits;
+    this.clock = clock;
     const now = clock();
     this.sessionsOverall = new TokenBucket(limits.sessionsOverall, now);
     this.messagesOverall = new TokenBucket(limits.messagesOverall, now);

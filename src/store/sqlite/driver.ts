@@ -31,6 +31,7 @@ function translated(error: unknown): unknown {
 }
 
 export class SqliteDriver implements SqlDriver {
+  private readonly turns: Turns;
   readonly provider = "sqlite" as const;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
@@ -41,10 +42,8 @@ export class SqliteDriver implements SqlDriver {
   /** COMMIT syncs the WAL itself (no WAL: an in-memory database); else the owner flushes it (WalFlush) before handing results on. */
   readonly syncsOnCommit: boolean;
 
-  constructor(
-    path: string,
-    private readonly turns: Turns,
-  ) {
+  constructor(path: string, turns: Turns) {
+    this.turns = turns;
     this.db = new Database(path, { timeout: 5000 });
     this.syncsOnCommit = this.db.pragma("journal_mode = WAL", { simple: true }) !== "wal";
     this.db.pragma(`synchronous = ${this.syncsOnCommit ? "FULL" : "NORMAL"}`);

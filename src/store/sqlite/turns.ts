@@ -12,10 +12,12 @@ type WaitAsync = (array: Int32Array, index: number, value: number) => { async: b
 const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
 export class Turns {
+  readonly buffer: SharedArrayBuffer;
   private readonly word: Int32Array;
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly buffer = new SharedArrayBuffer(4)) {
+  constructor(buffer = new SharedArrayBuffer(4)) {
+    this.buffer = buffer;
     this.word = new Int32Array(buffer);
   }
 

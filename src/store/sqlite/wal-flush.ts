@@ -20,6 +20,7 @@ interface Waiter {
 }
 
 export class WalFlush {
+  private readonly walPath: string;
   private fd: number | undefined;
   private started = 0;
   private finished = 0;
@@ -28,7 +29,9 @@ export class WalFlush {
   private flushing = false;
   private waiters: Waiter[] = [];
 
-  constructor(private readonly walPath: string) {}
+  constructor(walPath: string) {
+    this.walPath = walPath;
+  }
 
   /** After a COMMIT: `done` runs once the commit is on disk. */
   committed(done: (error?: Error) => void): void {

@@ -61,10 +61,8 @@ export interface WriterData {
   turns: SharedArrayBuffer;
 }
 
-const THREAD = new URL("./writer-thread.ts", import.meta.url).href;
-// The project runs TypeScript through tsx; a worker thread registers it for itself.
-const TSX = import.meta.resolve("tsx/esm/api");
-const BOOT = `import(${JSON.stringify(TSX)}).then(({ register }) => { register(); return import(${JSON.stringify(THREAD)}); });`;
+/** The thread's module: Node runs its TypeScript as it does the main thread's (by stripping the types). */
+const THREAD = new URL("./writer-thread.ts", import.meta.url);
 
 /**
  * The thread's young generation is capped: Node 24's V8 grows it under load to well over a
@@ -88,7 +86,7 @@ export class SqliteWriter {
       // "then": the object is not a promise (awaiting it must not send a call).
       get: (_, name) => (name === "then" || typeof name !== "string" ? undefined : (...args: unknown[]) => this.call(name as CallName, args)),
     });
-    this.worker = new Worker(BOOT, { eval: true, workerData: { ...data, turns: this.turns.buffer } satisfies WriterData, resourceLimits: WRITER_HEAP });
+    this.worker = new Worker(THREAD, { workerData: { ...data, turns: this.turns.buffer } satisfies WriterData, resourceLimits: WRITER_HEAP });
     this.worker.on("message", (message: WriterMessage) => {
       if ("ready" in message) {
         if (message.flushWal) this.walFlush = new WalFlush(`${data.path}-wal`);
