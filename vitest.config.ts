@@ -2,8 +2,8 @@ import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 import LongestFirstSequencer from "./tests/helpers/longest-first-sequencer.ts";
 
-/** Files that replace a module (vi.mock) and so need a module graph of their own. */
-const OWN_MODULES = ["tests/wal-flush.test.ts"];
+/** Files that replace a Node built-in (vi.mock("node:fs")), which needs Vite's module runner. */
+const VITE_RUNNER = ["tests/wal-flush.test.ts"];
 
 export default defineConfig({
   test: {
@@ -16,11 +16,10 @@ export default defineConfig({
     reporters: ["default", "./tests/helpers/slowest-files-reporter.ts"],
     sequence: { sequencer: LongestFirstSequencer },
     projects: [
-      // A worker runs its files one after another in one module graph: the app's modules are
-      // loaded once per worker, not once per file (a tenth of the suite's CPU). Each file still
-      // starts and stops its own apps, databases and fakes.
-      { extends: true, test: { name: "shared", include: ["tests/**/*.test.ts"], exclude: OWN_MODULES, isolate: false } },
-      { extends: true, test: { name: "own", include: OWN_MODULES } },
+      // Node loads the code itself (its type stripping), as in production: faster than Vite's
+      // module runner, which each test file's process would otherwise run the app's modules through.
+      { extends: true, test: { name: "node", include: ["tests/**/*.test.ts"], exclude: VITE_RUNNER, experimental: { viteModuleRunner: false } } },
+      { extends: true, test: { name: "vite", include: VITE_RUNNER } },
     ],
   },
 });

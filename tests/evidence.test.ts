@@ -497,15 +497,18 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
   });
 
   it("survives a restart: a file left pending, or claimed by a process that stopped, is fetched by the next one", async () => {
-    await start();
+    // The first try fails (a dropped connection); the process stops before the retry, which is
+    // far off here (a loaded machine could otherwise retry before the stop) and made due after it.
+    await start({}, { evidence: { backoff: { baseMs: 600_000, maxMs: 600_000 } } });
     const p = person();
     await toMenu(p);
-    // The first try fails (a dropped connection); the process stops before the retry.
     telegram.failNext("getFile", { network: true });
     await p.post(telegramPhoto(p, testPng(10)));
     await settled(p.chatId, "pending");
     await app!.stop();
     app = undefined;
+    const past = (ago: number) => new Date(Date.now() - ago).toISOString().replace("Z", kind === "sqlite" ? "+00:00" : "Z");
+    await execute(db.url, `UPDATE "EvidenceFile" SET "nextAttemptAt" = ? WHERE status = 'pending'`, [past(1000)]);
     await start();
     expect(await settled(p.chatId, "stored")).toMatchObject({ attempts: 2 });
 
@@ -533,8 +536,7 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
     const calls = telegram.calls("getFile").length;
     await q.post(telegramPhoto(q, testPng(11)));
     await telegram.waitFor(() => telegram.calls("getFile").length === calls + 1);
-    const past = new Date(Date.now() - 60_000).toISOString();
-    await execute(db.url, `UPDATE "EvidenceFile" SET "claimedBy" = 'evidence-dead', "nextAttemptAt" = ? WHERE status = 'fetching'`, [kind === "sqlite" ? past.replace("Z", "+00:00") : past]);
+    await execute(db.url, `UPDATE "EvidenceFile" SET "claimedBy" = 'evidence-dead', "nextAttemptAt" = ? WHERE status = 'fetching'`, [past(60_000)]);
     hold();
     // The live process's own late answer is not recorded over the new claim; the file is fetched again and stored.
     expect(await settled(q.chatId, "stored")).toMatchObject({ attempts: 2 });

@@ -25,6 +25,8 @@ export interface RecordedCall {
   payload: Record<string, unknown>;
   /** Date.now() when the request was received. */
   at: number;
+  /** Which TCP connection carried it (numbered in order of first use): one connection, one client process. */
+  connection: number;
   /** Set when the call was answered with a scripted or validation error (error_code 0: connection dropped). */
   error?: { error_code: number; description: string };
   /** The successful result, when there was one. */
@@ -112,6 +114,8 @@ export class FakeTelegramBotApi {
 
   private readonly server: Server;
   private readonly recorded: RecordedCall[] = [];
+  private readonly connections = new WeakMap<object, number>();
+  private connectionsSeen = 0;
   private readonly deleted = new Map<number, Set<number>>();
   private readonly failures = new Map<string, { failure: ScriptedFailure | NetworkFailure; chatId?: string }[]>();
   private readonly listeners = new Set<() => void>();
@@ -293,10 +297,16 @@ export class FakeTelegramBotApi {
 
   // ---- HTTP ----
 
+  private connectionOf(req: IncomingMessage): number {
+    let id = this.connections.get(req.socket);
+    if (id === undefined) this.connections.set(req.socket, (id = this.connectionsSeen++));
+    return id;
+  }
+
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://fake");
     const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
-    if (download && req.method === "GET") return this.download(decodeURIComponent(download[1]!), decodeURIComponent(download[2]!), res);
+    if (download && req.method === "GET") return this.download(decodeURIComponent(download[1]!), decodeURIComponent(download[2]!), req, res);
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
     let payload: Record<string, unknown> = {};
     try {
@@ -309,7 +319,7 @@ export class FakeTelegramBotApi {
     }
     const token = decodeURIComponent(match[1]!);
     const method = match[2]!;
-    const call: RecordedCall = { method, token, payload, at: Date.now() };
+    const call: RecordedCall = { method, token, payload, at: Date.now(), connection: this.connectionOf(req) };
     this.recorded.push(call);
     const hold = this.holds.get(holdKey(method, payload.chat_id)) ?? this.holds.get(holdKey(method));
     if (hold) {
@@ -352,8 +362,8 @@ export class FakeTelegramBotApi {
   }
 
   /** GET /file/bot<token>/<file_path>: the file's bytes, or the Bot API's JSON error. */
-  private download(token: string, filePath: string, res: ServerResponse): void {
-    const call: RecordedCall = { method: "file", token, payload: { file_path: filePath }, at: Date.now() };
+  private download(token: string, filePath: string, req: IncomingMessage, res: ServerResponse): void {
+    const call: RecordedCall = { method: "file", token, payload: { file_path: filePath }, at: Date.now(), connection: this.connectionOf(req) };
     this.recorded.push(call);
     const fail = (error: ApiError) => {
       call.error = { error_code: error.error_code, description: error.description };

@@ -68,19 +68,27 @@ const interruptions = (lives: Life[]): Interruption[] =>
 
 /**
  * Duplicate sends no kill explains. Each must be a send cut off by a kill: a row still
- * `sending` when a process died, sent by that process (received before it died), same chat
- * and text as the row's final send. Each (row, kill) explains at most one duplicate.
+ * `sending` when a process died, sent by that process, same chat and text as the row's final
+ * send. Each (row, kill) explains at most one duplicate.
  */
-function unexplainedDuplicates(delivery: DeliveryAudit, lives: Life[]): { explained: number; unexplained: RecordedCall[] } {
+function unexplainedDuplicates(delivery: DeliveryAudit, calls: RecordedCall[], lives: Life[]): { explained: number; unexplained: RecordedCall[] } {
   const explained = new Set<string>();
   const unexplained: RecordedCall[] = [];
   const finalTexts = new Map<number, string[]>();
   for (const [call, row] of delivery.rowOf) finalTexts.set(row.id, [...(finalTexts.get(row.id) ?? []), String(call.payload.text)]);
+  const firstCallOn = new Map<number, number>();
+  for (const call of calls) firstCallOn.set(call.connection, Math.min(call.at, firstCallOn.get(call.connection) ?? Infinity));
+  // Whose the call was. One process lives at a time, and a connection belongs to one process:
+  // one that carried a call before a process's exit was seen is that process's. A call the fake
+  // records before the next process started can only come from the one that died too (a loaded
+  // machine can record it well after the exit was seen).
+  const sentBy = (call: RecordedCall, life: Life, next: Life | undefined) =>
+    life.exitSeenAt !== undefined &&
+    ((firstCallOn.get(call.connection)! >= life.spawnedAt && firstCallOn.get(call.connection)! <= life.exitSeenAt) ||
+      (call.at >= life.spawnedAt && call.at <= Math.max(life.exitSeenAt + 500, next?.spawnedAt ?? 0)));
   for (const dup of delivery.duplicates) {
-    // A call the fake records before the next process started can only come from the one that died
-    // (a loaded machine can record it well after the exit was seen).
     const match = lives.flatMap((life, k) =>
-      life.exitSeenAt !== undefined && dup.at >= life.spawnedAt && dup.at <= Math.max(life.exitSeenAt + 500, lives[k + 1]?.spawnedAt ?? 0)
+      sentBy(dup, life, lives[k + 1])
         ? life.inFlight
             .filter((r) => r.chatId === String(dup.payload.chat_id) && finalTexts.get(r.id)?.includes(String(dup.payload.text)))
             .map((r) => `${r.id}@${k}`)
@@ -194,7 +202,7 @@ describe(`crash safety on ${kind}`, () => {
     // ---- audit ----
     const conversations = await auditConversations(db.url, chats);
     const delivery = await auditDelivery(db.url, fake);
-    const { explained, unexplained } = unexplainedDuplicates(delivery, lives);
+    const { explained, unexplained } = unexplainedDuplicates(delivery, fake.calls(), lives);
     const waits = resumeWaits(interruptions(lives), delivery, RESUME_LIMIT_MS);
     const sent = updates.size;
     console.log(
@@ -256,7 +264,7 @@ describe(`crash safety on ${kind}`, () => {
 
     const conversations = await auditConversations(db.url, chats);
     const delivery = await auditDelivery(db.url, fake);
-    const { explained, unexplained } = unexplainedDuplicates(delivery, lives);
+    const { explained, unexplained } = unexplainedDuplicates(delivery, fake.calls(), lives);
     const waits = resumeWaits(interruptions(lives), delivery, RESUME_LIMIT_MS);
     console.log(
       `crash safety surge [${kind}]: ${SURGE_PEOPLE} people, /start each (${refused} requests not acknowledged and re-sent), ` +
