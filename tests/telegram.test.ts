@@ -588,8 +588,9 @@ describe.each(DB_KINDS)("Telegram end to end on %s", (kind) => {
     const chat = newChat();
     const release = fake.hold("sendMessage", chat);
     expect((await post(textUpdate(chat, "/start"))).status).toBe(200);
-    expect((await post(textUpdate(chat, "hello there"))).status).toBe(200);
     // The greeting is being sent (held at the Bot API); the two answers to "hello there" wait behind it.
+    await fake.waitFor(() => fake.calls("sendMessage").some((c) => String(c.payload.chat_id) === String(chat)));
+    expect((await post(textUpdate(chat, "hello there"))).status).toBe(200);
     await vi.waitFor(async () => expect((await messages(`direction = 'out'`)).map((m) => m.status)).toEqual(["sending", "pending", "pending"]));
     expect((await post(textUpdate(chat, "/stop"))).status).toBe(200);
     release();
