@@ -504,13 +504,17 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
     await toMenu(p);
     telegram.failNext("getFile", { network: true });
     await p.post(telegramPhoto(p, testPng(10)));
+    const first = lastFileId;
     await settled(p.chatId, "pending");
     await app!.stop();
     app = undefined;
     const past = (ago: number) => new Date(Date.now() - ago).toISOString().replace("Z", kind === "sqlite" ? "+00:00" : "Z");
     await execute(db.url, `UPDATE "EvidenceFile" SET "nextAttemptAt" = ? WHERE status = 'pending'`, [past(1000)]);
     await start();
-    expect(await settled(p.chatId, "stored")).toMatchObject({ attempts: 2 });
+    // Each try is counted once: as many as the Bot API was asked (a try that timed out on a loaded machine makes one more).
+    const stored = await settled(p.chatId, "stored");
+    expect(stored.attempts).toBeGreaterThanOrEqual(2);
+    expect(stored.attempts).toBe(telegram.calls("getFile").filter((c) => c.payload.file_id === first).length);
 
     // Stopping cuts a fetch under way short (the server does not wait for a slow platform): it is tried again after the restart.
     const r = person();

@@ -231,8 +231,9 @@ describe.each(DB_KINDS)("graceful shutdown on %s", (kind) => {
     await spareClosed;
     console.log(`graceful shutdown [${kind}]: with an event stream, a spare and an idle connection open: exit ${exit.code} after ${exitMs} ms`);
     expect(exit).toEqual({ code: 0, signal: null });
-    // Before connections were let go on close, this took Fastify's 72 s keep-alive timeout.
-    expect(exitMs).toBeLessThan(5000);
+    // Before connections were let go on close, this took Fastify's 72 s keep-alive timeout. The
+    // bound leaves room for a loaded machine (seen: 5.2 s with six test files at once on 2 cores).
+    expect(exitMs).toBeLessThan(15_000);
   }, 60_000);
 
   it("gives up after SHUTDOWN_TIMEOUT_SECONDS when a send never finishes, and the message is sent after the next start", async () => {
@@ -258,7 +259,7 @@ describe.each(DB_KINDS)("graceful shutdown on %s", (kind) => {
     );
     expect(exit).toEqual({ code: 1, signal: null });
     expect(exitMs).toBeGreaterThanOrEqual(1000);
-    expect(exitMs).toBeLessThan(5000);
+    expect(exitMs).toBeLessThan(10_000); // without the timeout it never exits
     expect(delivery.problems).toEqual([]);
     expect(delivery.duplicates.length).toBeLessThanOrEqual(1);
   }, 60_000);
