@@ -1,9 +1,15 @@
-import { availableParallelism } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
 import { defineConfig } from "vitest/config";
 import LongestFirstSequencer from "./tests/helpers/longest-first-sequencer.ts";
 
 /** Files that replace a Node built-in (vi.mock("node:fs")), which needs Vite's module runner. */
 const VITE_RUNNER = ["tests/wal-flush.test.ts"];
+
+// Node's compile cache keeps each file's stripped TypeScript and compiled code for the next
+// process: every test file's process, the SQLite writer threads they start and the server
+// processes (tests/helpers/server-process.ts) load the app's modules without compiling them again.
+process.env.NODE_COMPILE_CACHE ??= join(tmpdir(), "safeline-node-compile-cache");
 
 export default defineConfig({
   test: {
@@ -18,7 +24,7 @@ export default defineConfig({
     projects: [
       // Node loads the code itself (its type stripping), as in production: faster than Vite's
       // module runner, which each test file's process would otherwise run the app's modules through.
-      { extends: true, test: { name: "node", include: ["tests/**/*.test.ts"], exclude: VITE_RUNNER, experimental: { viteModuleRunner: false } } },
+      { extends: true, test: { name: "node", include: ["tests/**/*.test.ts"], exclude: VITE_RUNNER, experimental: { viteModuleRunner: false, nodeLoader: false } } },
       { extends: true, test: { name: "vite", include: VITE_RUNNER } },
     ],
   },
