@@ -511,10 +511,13 @@ describe.each(DB_KINDS)("photos and files as evidence on %s", (kind) => {
     const past = (ago: number) => new Date(Date.now() - ago).toISOString().replace("Z", kind === "sqlite" ? "+00:00" : "Z");
     await execute(db.url, `UPDATE "EvidenceFile" SET "nextAttemptAt" = ? WHERE status = 'pending'`, [past(1000)]);
     await start();
-    // Each try is counted once: as many as the Bot API was asked (a try that timed out on a loaded machine makes one more).
+    // The failed try and the one after the restart reached the Bot API; a try can also fail before
+    // it reaches it (seen on a loaded machine: 3 tries, 2 calls), and counts as a try.
     const stored = await settled(p.chatId, "stored");
-    expect(stored.attempts).toBeGreaterThanOrEqual(2);
-    expect(stored.attempts).toBe(telegram.calls("getFile").filter((c) => c.payload.file_id === first).length);
+    const asked = telegram.calls("getFile").filter((c) => c.payload.file_id === first);
+    expect(asked.length).toBeGreaterThanOrEqual(2);
+    expect(asked[0]!.error?.error_code).toBe(0);
+    expect(stored.attempts).toBeGreaterThanOrEqual(asked.length);
 
     // Stopping cuts a fetch under way short (the server does not wait for a slow platform): it is tried again after the restart.
     const r = person();

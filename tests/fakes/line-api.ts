@@ -44,7 +44,8 @@ export class FakeLineApi {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    // Idle connections kept a minute, as the platforms do (see the Telegram fake).
+    this.server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;

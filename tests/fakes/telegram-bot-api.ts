@@ -132,7 +132,10 @@ export class FakeTelegramBotApi {
     this.options = options;
     this.bot = { id: 7_000_000_001, first_name: "SafeLine", username: "safeline_test_bot", ...options.bot };
     this.maxLongPollMs = options.maxLongPollMs ?? 1000;
-    this.server = createServer((req, res) => void this.onRequest(req, res));
+    // Idle connections are kept a minute, as the platforms do: with Node's 5 s, a client that
+    // reuses one just as the fake closes it (a restart on a loaded machine takes about that)
+    // fails its request before the fake sees it.
+    this.server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => void this.onRequest(req, res));
   }
 
   static async start(options: FakeTelegramOptions = {}): Promise<FakeTelegramBotApi> {
